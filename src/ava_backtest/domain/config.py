@@ -1,0 +1,105 @@
+"""``RunConfig``: the one field table used by the API, the CLI and the library alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SizingMode = Literal["equal_slots", "fraction", "fixed_cash", "fixed_units", "risk", "target_weight"]
+FillTiming = Literal["next_open", "close"]
+Adjustment = Literal["events", "adjusted", "none"]
+PortfolioMode = Literal["shared", "independent"]
+
+
+class Sizing(BaseModel):
+    """How many shares an entry buys. Quantity is set at the fill, from the fill price and the
+    equity at that open after exits.
+
+    - ``equal_slots``: equity / max_positions per entry (default; all-in with one symbol).
+    - ``fraction``: ``value`` x equity (0.1 = 10%).
+    - ``fixed_cash``: ``value`` currency units.
+    - ``fixed_units``: ``value`` shares.
+    - ``risk``: risk ``value`` x equity over the stop distance (needs a stop).
+    - ``target_weight``: the strategy's target weights, rebalanced by the engine.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: SizingMode = "equal_slots"
+    value: float | None = Field(default=None, gt=0)
+    fractional: bool = False
+    max_participation: float | None = Field(
+        default=None, gt=0, le=1, description="cap on the fraction of the bar's volume one fill may take"
+    )
+
+    @model_validator(mode="after")
+    def _value_needed(self) -> Sizing:
+        if self.mode in ("fraction", "fixed_cash", "fixed_units", "risk") and self.value is None:
+            raise ValueError(f"sizing mode {self.mode!r} needs a value")
+        if self.mode in ("fraction", "risk") and self.value is not None and self.value > 1:
+            raise ValueError(f"sizing value for {self.mode!r} is a fraction of equity (0 < value <= 1)")
+        return self
+
+
+class Costs(BaseModel):
+    """Which cost model applies. ``market`` uses the market's dated fee table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    model: Literal["market", "none"] = "market"
+    product: Literal["delivery", "intraday"] = "delivery"
+    exchange: str | None = Field(default=None, description="e.g. NSE or BSE; default the market's first")
+
+
+class RunConfig(BaseModel):
+    """A backtest, fully described. Validated against the strategy's schema and the market when run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy_name: str = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+    market: Literal["US", "IN", "24x7"] = "US"
+    universe: str | None = None
+    symbols: list[str] | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    initial_capital: float = Field(default=100_000.0, gt=0)
+    sizing: Sizing = Field(default_factory=Sizing)
+    max_positions: int | None = Field(default=None, ge=1)
+    portfolio: PortfolioMode = "shared"
+    costs: Costs = Field(default_factory=Costs)
+    slippage_bps: float = Field(default=0.0, ge=0, le=1000)
+    fill: FillTiming = "next_open"
+    adjustment: Adjustment = "events"
+    leverage: float = Field(default=1.0, ge=1.0, le=10.0)
+    borrow_rate: float = Field(default=0.0, ge=0, le=1, description="annual borrow fee on shorts")
+    max_hold_bars: int | None = Field(default=None, ge=1)
+    benchmark: str | None = None
+    risk_free_rate: float = Field(default=0.0, ge=-0.05, le=0.5)
+    seed: int = 0
+
+    @field_validator("symbols")
+    @classmethod
+    def _symbols(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        cleaned = [s.strip().upper() for s in v if s.strip()]
+        if not cleaned:
+            raise ValueError("symbols is empty")
+        if len(set(cleaned)) != len(cleaned):
+            raise ValueError("symbols contains duplicates")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RunConfig:
+        if self.universe is None and self.symbols is None:
+            raise ValueError("give a universe or symbols")
+        if self.universe is not None and self.symbols is not None:
+            raise ValueError("give a universe or symbols, not both")
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            raise ValueError(
+                f"start_date {self.start_date} is after end_date {self.end_date}"
+            )
+        return self

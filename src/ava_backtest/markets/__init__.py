@@ -1,0 +1,5 @@
+"""Markets: calendars, sessions, currency, lot/tick sizes and cost models (US, IN, 24x7)."""
+
+from ava_backtest.markets.registry import MARKETS, Market, get_market
+
+__all__ = ["MARKETS", "Market", "get_market"]

@@ -1,0 +1,105 @@
+"""The market registry: one immutable ``Market`` per code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import exchange_calendars as xcals
+import numpy as np
+import pandas as pd
+
+from ava_backtest.domain.errors import NotFoundError
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    code: str
+    name: str
+    exchanges: tuple[str, ...]
+    calendar: str  # exchange_calendars name
+    timezone: str
+    session_open: dt.time
+    session_close: dt.time
+    currency: str
+    trading_days_per_year: int
+    lot_size: float
+    tick_size: float
+    settlement: str
+    default_benchmark: str
+    overnight_short_allowed: bool
+    """Indian cash-equity delivery forbids carrying a short overnight."""
+
+    def sessions(self, start: dt.date | str, end: dt.date | str) -> np.ndarray:
+        """Trading sessions in [start, end] as datetime64[ns] (midnight, naive)."""
+        return _sessions(self.calendar, str(pd.Timestamp(start).date()), str(pd.Timestamp(end).date()))
+
+
+@lru_cache(maxsize=64)
+def _sessions(calendar: str, start: str, end: str) -> np.ndarray:
+    # Built from the requested start: exchange_calendars otherwise defaults to a recent window.
+    cal = xcals.get_calendar(calendar, start=start, end=end)
+    s = cal.sessions
+    out = (s.tz_localize(None) if s.tz else s).to_numpy().astype("datetime64[ns]")
+    out.setflags(write=False)
+    return out
+
+
+MARKETS: dict[str, Market] = {
+    "US": Market(
+        code="US",
+        name="United States equities",
+        exchanges=("NYSE", "NASDAQ"),
+        calendar="XNYS",
+        timezone="America/New_York",
+        session_open=dt.time(9, 30),
+        session_close=dt.time(16, 0),
+        currency="USD",
+        trading_days_per_year=252,
+        lot_size=1.0,
+        tick_size=0.01,
+        settlement="T+1",
+        default_benchmark="GSPC",
+        overnight_short_allowed=True,
+    ),
+    "IN": Market(
+        code="IN",
+        name="India equities",
+        exchanges=("NSE", "BSE"),
+        calendar="XBOM",
+        timezone="Asia/Kolkata",
+        session_open=dt.time(9, 15),
+        session_close=dt.time(15, 30),
+        currency="INR",
+        trading_days_per_year=247,
+        lot_size=1.0,
+        tick_size=0.05,
+        settlement="T+1",
+        default_benchmark="NIFTY50",
+        overnight_short_allowed=False,
+    ),
+    "24x7": Market(
+        code="24x7",
+        name="Around-the-clock markets (FX, crypto)",
+        exchanges=("OTC",),
+        calendar="24/7",
+        timezone="UTC",
+        session_open=dt.time(0, 0),
+        session_close=dt.time(23, 59, 59),
+        currency="USD",
+        trading_days_per_year=365,
+        lot_size=1.0,
+        tick_size=0.0,
+        settlement="T+0",
+        default_benchmark="",
+        overnight_short_allowed=True,
+    ),
+}
+
+
+def get_market(code: str) -> Market:
+    try:
+        return MARKETS[code]
+    except KeyError:
+        raise NotFoundError("market", code, MARKETS) from None
