@@ -1,0 +1,86 @@
+"""Parameter sweeps: every combination simulated in one kernel call.
+
+Each combination's signals are computed with shared indicator results (a window used by many
+combinations is computed once), laid side by side as columns, and simulated in ``independent``
+mode, so the sweep gives exactly what the single runs would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ava_backtest.domain.bars import Panel, as_block
+from ava_backtest.domain.signals import Signals
+from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
+from ava_backtest.indicators.cache import indicator_cache
+from ava_backtest.strategies.base import Strategy
+from ava_backtest.strategies.evaluate import compute_signals
+
+_STACKED = (
+    "long_entry",
+    "long_exit",
+    "short_entry",
+    "short_exit",
+    "size",
+    "stop_loss",
+    "take_profit",
+    "trail",
+    "exit_fraction",
+    "priority",
+)
+
+
+def sweep(
+    strategy: type[Strategy], grid: list[dict[str, Any]], panel: Panel, settings: EngineSettings
+) -> tuple[list[dict[str, Any]], EngineResult]:
+    """Simulate ``strategy`` on a one-symbol ``panel`` for every parameter set in ``grid``.
+
+    Returns the validated parameter sets and one result whose accounts are the combinations, in
+    grid order.
+    """
+    if panel.trade_close.shape[1] != 1:
+        raise ValueError("a sweep runs on one symbol; run a universe screen in independent mode instead")
+    instances = [strategy(**p) for p in grid]
+    with indicator_cache():
+        parts = [compute_signals(s, panel.bars) for s in instances]
+    n = len(parts)
+    stacked = Signals.empty((panel.bars.n_bars, n))
+    for name in _STACKED:
+        cols = [getattr(p, name) for p in parts]
+        if all(c is None for c in cols):
+            continue
+        fill = False if name.endswith(("_entry", "_exit")) else np.nan
+        setattr(
+            stacked,
+            name,
+            as_block(np.hstack([np.full((panel.bars.n_bars, 1), fill) if c is None else c for c in cols]),
+                     np.bool_ if fill is False else np.float64),
+        )  # fmt: skip
+    for flag in ("stop_loss_abs", "take_profit_abs", "trail_abs"):
+        setattr(stacked, flag, getattr(parts[0], flag))
+    labels = tuple(",".join(f"{k}={v}" for k, v in s.params.items()) for s in instances)
+    wide = _tile(panel, n, labels)
+    result = simulate(wide, stacked, replace(settings, portfolio="independent"))
+    return [s.params for s in instances], result
+
+
+def _tile(panel: Panel, n: int, labels: tuple[str, ...]) -> Panel:
+    def t(a: np.ndarray) -> np.ndarray:
+        return as_block(np.repeat(a, n, axis=1))
+
+    b = panel.bars
+    bars = replace(b, symbols=labels, open=t(b.open), high=t(b.high), low=t(b.low), close=t(b.close), volume=t(b.volume))
+    return replace(
+        panel,
+        bars=bars,
+        trade_open=t(panel.trade_open),
+        trade_high=t(panel.trade_high),
+        trade_low=t(panel.trade_low),
+        trade_close=t(panel.trade_close),
+        split_ratio=t(panel.split_ratio),
+        dividend=t(panel.dividend),
+        synthetic=tuple(panel.synthetic[:1] * n) if panel.synthetic else (),
+    )

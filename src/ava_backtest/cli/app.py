@@ -1,0 +1,206 @@
+"""The ``ava`` command: backtests and the strategy catalogue from the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from ava_backtest.cli.report import print_report
+from ava_backtest.domain.errors import AvaError
+
+app = typer.Typer(
+    help=(
+        "Ava: honest, fast backtests for US and Indian equities.\n\n"
+        "Start with `ava backtest sma_crossover --universe us_sample`, then "
+        "`ava strategies list` to see what else there is."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+strategies_app = typer.Typer(help="Browse the strategy catalogue.", no_args_is_help=True)
+app.add_typer(strategies_app, name="strategies")
+
+err = Console(stderr=True)
+out = Console()
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _pydantic_message(e: ValidationError) -> str:
+    first = e.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    msg = first["msg"].removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            _fail(f"--param expects key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        try:
+            params[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            params[key.strip()] = value
+    return params
+
+
+@app.command()
+def backtest(
+    strategy: Annotated[str, typer.Argument(help="Strategy name, e.g. sma_crossover (see `ava strategies list`).")],
+    symbols: Annotated[
+        str | None, typer.Option("--symbols", "-s", help="Comma-separated symbols, e.g. AAPL,MSFT.")
+    ] = None,
+    universe: Annotated[
+        str | None, typer.Option("--universe", "-u", help="A named universe, e.g. us_sample.")
+    ] = None,
+    market: Annotated[str, typer.Option(help="US, IN or 24x7.")] = "US",
+    start: Annotated[str | None, typer.Option(help="First date traded (YYYY-MM-DD); default: data start.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last date traded (YYYY-MM-DD); default: data end.")] = None,
+    capital: Annotated[float, typer.Option(help="Initial capital in the market's currency.")] = 100_000.0,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="Strategy parameter key=value; repeatable.")
+    ] = None,
+    fill: Annotated[str, typer.Option(help="next_open (default) or close.")] = "next_open",
+    portfolio: Annotated[
+        str, typer.Option(help="shared (one cash account) or independent (each symbol its own capital).")
+    ] = "shared",
+    max_positions: Annotated[int | None, typer.Option(help="Concurrent positions; default one per symbol.")] = None,
+    sizing: Annotated[
+        str, typer.Option(help="equal_slots, fraction, fixed_cash, fixed_units or risk.")
+    ] = "equal_slots",
+    size: Annotated[float | None, typer.Option(help="The sizing mode's value (e.g. 0.1 for fraction).")] = None,
+    costs: Annotated[bool, typer.Option("--costs/--no-costs", help="Apply the market's fee table.")] = True,
+    slippage_bps: Annotated[float, typer.Option(help="Slippage per fill in basis points.")] = 0.0,
+    adjustment: Annotated[str, typer.Option(help="events (default), adjusted or none.")] = "events",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
+    trades: Annotated[int, typer.Option(help="How many of the last trades the report lists.")] = 10,
+) -> None:
+    """Run one backtest and print its report.
+
+    Examples:
+
+      ava backtest sma_crossover --universe us_sample
+
+      ava backtest sma_crossover -s GOOG -p fast_period=10 -p slow_period=30 --no-costs
+
+      ava backtest sma_crossover -s AAPL,MSFT --start 2005-01-01 --end 2010-12-31 --json
+    """
+    from ava_backtest.domain.config import RunConfig
+    from ava_backtest.runs.execute import run_backtest
+
+    raw: dict[str, Any] = {
+        "strategy_name": strategy,
+        "params": _parse_params(param or []),
+        "market": market,
+        "universe": universe,
+        "symbols": symbols.split(",") if symbols else None,
+        "start_date": start,
+        "end_date": end,
+        "initial_capital": capital,
+        "fill": fill,
+        "portfolio": portfolio,
+        "max_positions": max_positions,
+        "sizing": {"mode": sizing, "value": size},
+        "costs": {"model": "market" if costs else "none"},
+        "slippage_bps": slippage_bps,
+        "adjustment": adjustment,
+    }
+    if universe is None and symbols is None:
+        _fail("give --universe (e.g. us_sample) or --symbols (e.g. AAPL,MSFT)")
+    try:
+        config = RunConfig.model_validate(raw)
+    except ValidationError as e:
+        _fail(_pydantic_message(e))
+    try:
+        if as_json or not sys.stderr.isatty():
+            result = run_backtest(config)
+        else:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                task = bar.add_task(f"{strategy}", total=1.0)
+                result = run_backtest(
+                    config, progress=lambda f, m: bar.update(task, completed=f, description=f"{strategy}: {m}")
+                )
+    except AvaError as e:
+        _fail(str(e))
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict(), default=_json_default) + "\n")
+        return
+    print_report(out, result, last_trades=trades)
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, dt.date | dt.datetime):
+        return o.isoformat()
+    if hasattr(o, "item"):
+        return o.item()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+@strategies_app.command("list")
+def strategies_list(
+    category: Annotated[str | None, typer.Option(help="Only this category.")] = None,
+) -> None:
+    """List the registered strategies."""
+    from rich.table import Table
+
+    from ava_backtest.strategies.registry import all_strategies
+
+    table = Table(title="Strategies")
+    for col in ("name", "category", "style", "direction", "data needs"):
+        table.add_column(col)
+    for name, cls in all_strategies().items():
+        if category and cls.category != category:
+            continue
+        table.add_row(name, cls.category, cls.style, cls.direction, ", ".join(("ohlcv", *cls.requires)))
+    out.print(table)
+
+
+@strategies_app.command("show")
+def strategies_show(name: Annotated[str, typer.Argument(help="Strategy name.")]) -> None:
+    """Describe one strategy: what it does, its parameters and bounds, its warm-up."""
+    from rich.table import Table
+
+    from ava_backtest.strategies.registry import get_strategy
+
+    try:
+        cls = get_strategy(name)
+    except AvaError as e:
+        _fail(str(e))
+    out.print(f"[bold]{cls.name}[/] {cls.version} — {cls.category}, {cls.direction}, {cls.timeframe}")
+    out.print(cls.description)
+    table = Table("parameter", "type", "default", "min", "max", "meaning")
+    for pname, p in cls.parameters.items():
+        table.add_row(
+            pname, p.kind, str(p.default), "" if p.minimum is None else f"{p.minimum:g}",
+            "" if p.maximum is None else f"{p.maximum:g}", p.description,
+        )  # fmt: skip
+    out.print(table)
+    out.print(f"warm-up: {cls().warmup()} bars with the defaults; data needs: ohlcv {' '.join(cls.requires)}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,286 @@
+"""The engine's Python face: a panel and its signals in, orders, trades and equity out.
+
+Everything here is preparation (one adapter making the kernel's inputs writable, contiguous
+float64/bool blocks) and presentation (record arrays into polars frames); the simulation itself is
+one call of the numba kernel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from ava_backtest.domain.bars import Panel, as_block
+from ava_backtest.domain.errors import ConfigError
+from ava_backtest.domain.signals import Signals
+from ava_backtest.engine import kernel as k
+from ava_backtest.markets.costs import CostModel, zero_cost_model
+
+_SIZING = {
+    "equal_slots": k.SIZE_EQUAL_SLOTS,
+    "fraction": k.SIZE_FRACTION,
+    "fixed_cash": k.SIZE_FIXED_CASH,
+    "fixed_units": k.SIZE_FIXED_UNITS,
+    "risk": k.SIZE_RISK,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """The engine's knobs, resolved from a ``RunConfig`` and its market."""
+
+    initial_cash: float = 100_000.0
+    fill: Literal["next_open", "close"] = "next_open"
+    sizing_mode: str = "equal_slots"
+    sizing_value: float | None = None
+    fractional: bool = False
+    lot_size: float = 1.0
+    max_positions: int | None = None  # None: one slot per symbol
+    max_participation: float | None = None
+    slippage_bps: float = 0.0
+    leverage: float = 1.0
+    borrow_rate: float = 0.0  # annual
+    periods_per_year: int = 252
+    allow_short: bool = True
+    max_hold_bars: int | None = None
+    portfolio: Literal["shared", "independent"] = "shared"
+    cost_model: CostModel | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EngineResult:
+    """One simulation. ``equity``/``cash``/``exposure`` have one column per account: a single
+    column in ``shared`` mode, one per symbol (or sweep member) in ``independent`` mode."""
+
+    dates: np.ndarray
+    symbols: tuple[str, ...]
+    accounts: tuple[str, ...]
+    equity: np.ndarray
+    cash: np.ndarray
+    exposure: np.ndarray
+    fills: pl.DataFrame
+    trades: pl.DataFrame
+    open_positions: pl.DataFrame
+    skipped: pl.DataFrame
+    fee_lines: tuple[str, ...] = field(default=())
+
+    @property
+    def final_equity(self) -> np.ndarray:
+        return self.equity[-1]
+
+
+def _flag_block(a: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
+    if a is None:
+        return np.zeros(shape, dtype=np.bool_)
+    if a.shape != shape:
+        raise ConfigError(f"signal array has shape {a.shape}, expected {shape}", field="signals")
+    return as_block(a, np.bool_)
+
+
+def _optional(a: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
+    if a is None:
+        return np.full((1, 1), np.nan), False
+    if a.shape != shape:
+        raise ConfigError(f"signal array has shape {a.shape}, expected {shape}", field="signals")
+    return as_block(a), True
+
+
+def last_bar_index(close: np.ndarray) -> np.ndarray:
+    """Index of each column's last bar (-1 for a column with none)."""
+    valid = ~np.isnan(close)
+    n = close.shape[0]
+    last = n - 1 - np.argmax(valid[::-1], axis=0)
+    return np.where(valid.any(axis=0), last, -1).astype(np.int64)
+
+
+def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> EngineResult:
+    """Run the kernel over ``panel`` with ``signals`` (shape (bars, symbols))."""
+    shape = panel.trade_close.shape
+    n_cols = shape[1]
+    if settings.sizing_mode not in _SIZING:
+        raise ConfigError(
+            f"sizing mode {settings.sizing_mode!r} is not supported by the engine; "
+            f"choose one of {sorted(_SIZING)}",
+            field="sizing.mode",
+        )
+    if settings.sizing_mode != "equal_slots" and settings.sizing_value is None:
+        raise ConfigError(f"sizing mode {settings.sizing_mode!r} needs a value", field="sizing.value")
+
+    size, has_size = _optional(signals.size, shape)
+    sl, has_sl = _optional(signals.stop_loss, shape)
+    tp, has_tp = _optional(signals.take_profit, shape)
+    tr, has_tr = _optional(signals.trail, shape)
+    xf, has_xf = _optional(signals.exit_fraction, shape)
+    pr, has_pr = _optional(signals.priority, shape)
+    has_stops = has_sl or has_tp or has_tr
+    if has_stops:
+        # One flag covers all three levels, so unset ones must be full-size NaN blocks.
+        sl = sl if has_sl else np.full(shape, np.nan)
+        tp = tp if has_tp else np.full(shape, np.nan)
+        tr = tr if has_tr else np.full(shape, np.nan)
+
+    has_actions = bool(
+        np.any(panel.split_ratio[~np.isnan(panel.split_ratio)] != 1.0)
+        or np.any(panel.dividend[~np.isnan(panel.dividend)] != 0.0)
+    )
+    flags = np.array(
+        [
+            has_size,
+            has_stops,
+            has_xf,
+            has_pr,
+            signals.stop_loss_abs,
+            signals.take_profit_abs,
+            signals.trail_abs,
+            settings.fractional,
+            settings.allow_short,
+            has_actions,
+        ],
+        dtype=np.bool_,
+    )
+    if settings.portfolio == "independent":
+        account_of = np.arange(n_cols, dtype=np.int64)
+        n_accounts = n_cols
+        max_positions = 1
+        accounts = panel.symbols
+    else:
+        account_of = np.zeros(n_cols, dtype=np.int64)
+        n_accounts = 1
+        max_positions = settings.max_positions or n_cols
+        accounts = ("portfolio",)
+
+    cost = settings.cost_model or zero_cost_model()
+    fee_tables, fee_epoch = cost.for_dates(panel.dates)
+    result = k.simulate(
+        as_block(panel.trade_open),
+        as_block(panel.trade_high),
+        as_block(panel.trade_low),
+        as_block(panel.trade_close),
+        as_block(panel.bars.volume),
+        as_block(panel.split_ratio) if has_actions else np.ones((1, 1)),
+        as_block(panel.dividend) if has_actions else np.zeros((1, 1)),
+        _flag_block(signals.long_entry, shape),
+        _flag_block(signals.long_exit, shape),
+        _flag_block(signals.short_entry, shape),
+        _flag_block(signals.short_exit, shape),
+        size,
+        sl,
+        tp,
+        tr,
+        xf,
+        pr,
+        flags,
+        account_of,
+        n_accounts,
+        last_bar_index(panel.trade_close),
+        float(settings.initial_cash),
+        k.CLOSE if settings.fill == "close" else k.NEXT_OPEN,
+        _SIZING[settings.sizing_mode],
+        float(settings.sizing_value or 0.0),
+        float(settings.lot_size),
+        int(max_positions),
+        float(settings.max_participation or 1.0),
+        settings.slippage_bps / 10_000.0,
+        float(settings.leverage),
+        settings.borrow_rate / settings.periods_per_year,
+        int(settings.max_hold_bars or 0),
+        as_block(fee_tables),
+        as_block(fee_epoch, np.int64),
+    )
+    equity, cash, exposure, fills, trades, skips, open_pos = result
+    return EngineResult(
+        dates=panel.dates,
+        symbols=panel.symbols,
+        accounts=tuple(accounts),
+        equity=equity,
+        cash=cash,
+        exposure=exposure,
+        fills=_fills_frame(fills, panel),
+        trades=_trades_frame(trades, panel),
+        open_positions=_open_frame(open_pos, panel),
+        skipped=_skips_frame(skips, panel),
+        fee_lines=cost.line_names,
+    )
+
+
+def _sym(cols: np.ndarray, panel: Panel) -> pl.Series:
+    names = np.array(panel.symbols, dtype=object)
+    return pl.Series(names[cols.astype(np.int64)].tolist(), dtype=pl.Utf8)
+
+
+def _time(bars: np.ndarray, panel: Panel) -> pl.Series:
+    return pl.Series(panel.dates[bars.astype(np.int64)]).cast(pl.Datetime("ns"))
+
+
+def _fills_frame(f: np.ndarray, panel: Panel) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "time": _time(f[:, 0], panel),
+            "bar": f[:, 0].astype(np.int64),
+            "symbol": _sym(f[:, 1], panel),
+            "side": np.where(f[:, 2] > 0, "buy", "sell"),
+            "qty": np.abs(f[:, 2]),
+            "price": f[:, 3],
+            "fees": f[:, 4],
+            "reason": [k.REASONS[int(r)] for r in f[:, 5]],
+        }
+    )
+
+
+def _trades_frame(tr: np.ndarray, panel: Panel) -> pl.DataFrame:
+    gross = tr[:, 7]
+    fees = tr[:, 8]
+    divs = tr[:, 9]
+    net = gross - fees + divs
+    entry_value = tr[:, 4] * tr[:, 6]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ret = np.where(entry_value > 0, net / entry_value, np.nan)
+    return pl.DataFrame(
+        {
+            "symbol": _sym(tr[:, 0], panel),
+            "direction": np.where(tr[:, 1] > 0, "long", "short"),
+            "entry_time": _time(tr[:, 2], panel),
+            "exit_time": _time(tr[:, 3], panel),
+            "entry_bar": tr[:, 2].astype(np.int64),
+            "exit_bar": tr[:, 3].astype(np.int64),
+            "entry_price": tr[:, 4],
+            "exit_price": tr[:, 5],
+            "qty": tr[:, 6],
+            "pnl_gross": gross,
+            "fees": fees,
+            "dividends": divs,
+            "pnl_net": net,
+            "return_pct": ret,
+            "exit_reason": [k.REASONS[int(r)] for r in tr[:, 10]],
+            "bars_held": tr[:, 11].astype(np.int64),
+            "account": tr[:, 12].astype(np.int64),
+        }
+    )
+
+
+def _open_frame(op: np.ndarray, panel: Panel) -> pl.DataFrame:
+    qty = op[:, 1]
+    return pl.DataFrame(
+        {
+            "symbol": _sym(op[:, 0], panel),
+            "direction": np.where(qty > 0, "long", "short"),
+            "qty": np.abs(qty),
+            "entry_time": _time(op[:, 2], panel),
+            "entry_price": op[:, 3],
+            "mark_price": op[:, 4],
+            "unrealized_pnl": (op[:, 4] - op[:, 3]) * qty - op[:, 5] + op[:, 6],
+        }
+    )
+
+
+def _skips_frame(s: np.ndarray, panel: Panel) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "time": _time(s[:, 0], panel),
+            "symbol": _sym(s[:, 1], panel),
+            "reason": [k.SKIP_REASONS[int(r)] for r in s[:, 2]],
+        }
+    )

@@ -1,0 +1,751 @@
+"""The portfolio simulation kernel: one numba pass over aligned (bars x symbols) arrays.
+
+The order of events inside a bar is the engine's contract (DESIGN §4):
+
+1. corporate actions of the ex-date (splits scale quantity and levels, dividends move cash);
+2. a stop or target that the open gaps through fills at the open;
+3. orders from the previous close fill at the open, exits before entries; entries are sized from
+   the equity at that open after exits and compete for buying power by priority, then symbol;
+4. stop and target levels are tested against the bar's low/high, stop first (conservative);
+5. at the close: data-end exits, borrow fees, trailing levels for the next bar, max-holding exits,
+   and signals become orders for the next open (or fill at this close with ``fill_mode = CLOSE``);
+6. equity is marked at the close.
+
+Accounts make one kernel serve both portfolio modes: ``shared`` maps every symbol to account 0;
+``independent`` (a screen, or a parameter sweep laid out as columns) gives each column its own.
+Only arrays and scalars cross this boundary so ``cache=True`` works.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from ava_backtest.markets.costs import fill_fees
+
+# Fill timing.
+NEXT_OPEN = 0
+CLOSE = 1
+
+# Sizing modes.
+SIZE_EQUAL_SLOTS = 0
+SIZE_FRACTION = 1
+SIZE_FIXED_CASH = 2
+SIZE_FIXED_UNITS = 3
+SIZE_RISK = 4
+
+# Exit reasons (trade records) and fill kinds.
+R_SIGNAL = 0
+R_STOP_LOSS = 1
+R_TAKE_PROFIT = 2
+R_TRAILING_STOP = 3
+R_MAX_HOLD = 4
+R_DATA_END = 5
+R_REVERSAL = 6
+R_SCALE_OUT = 7
+R_ENTRY = 8
+REASONS = (
+    "signal",
+    "stop_loss",
+    "take_profit",
+    "trailing_stop",
+    "max_hold",
+    "data_end",
+    "reversal",
+    "scale_out",
+    "entry",
+)
+
+# Why an entry was skipped.
+SKIP_CASH = 1
+SKIP_MAX_POSITIONS = 2
+SKIP_NO_BAR = 3
+SKIP_SHORT_FORBIDDEN = 4
+SKIP_ZERO_QTY = 5
+SKIP_REASONS = ("", "insufficient_buying_power", "max_positions", "no_bar", "short_forbidden", "zero_qty")
+
+# Pending order actions.
+P_NONE = 0
+P_EXIT = 1
+P_LONG = 2
+P_SHORT = 3
+P_PARTIAL = 4
+
+# Column layout of the record arrays.
+FILL_COLS = 7  # bar, col, signed qty, price, fees, reason, account
+TRADE_COLS = 13  # col, direction, entry_bar, exit_bar, entry_price, exit_price, qty, gross, fees,
+# dividends, reason, bars_held, account
+
+
+@nb.njit(cache=True)
+def _grow(a: np.ndarray) -> np.ndarray:
+    b = np.empty((a.shape[0] * 2 + 16, a.shape[1]), dtype=a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+@nb.njit(cache=True)
+def _floor_qty(q: float, lot: float, fractional: bool) -> float:
+    if q <= 0.0:
+        return 0.0
+    if fractional:
+        return q
+    # The epsilon absorbs representation error (0.3 / 0.1 is 2.9999...), never a real shortfall.
+    return np.floor(q / lot + 1e-9) * lot
+
+
+@nb.njit(cache=True)
+def _affordable_qty(
+    budget: float,
+    price: float,
+    lot: float,
+    fractional: bool,
+    is_sell: bool,
+    table: np.ndarray,
+    fee_buf: np.ndarray,
+) -> float:
+    """The largest quantity with qty x price + fees <= budget."""
+    if budget <= 0.0 or price <= 0.0:
+        return 0.0
+    q = _floor_qty(budget / price, lot, fractional)
+    for _ in range(60):
+        if q <= 0.0:
+            return 0.0
+        cost = q * price + fill_fees(table, is_sell, q, price, fee_buf)
+        if cost <= budget + 1e-9 * budget:
+            return q
+        excess = cost - budget
+        step = _floor_qty(excess / price, lot, fractional)
+        if fractional:
+            q = q * budget / cost * (1.0 - 1e-12)
+        elif step >= lot:
+            q -= step
+        else:
+            q -= lot
+    return 0.0
+
+
+# Per-column state, one row per column.
+QTY = 0  # signed quantity
+EPX = 1  # entry price (as traded; divided by split ratios)
+EBAR = 2  # entry bar
+EFEES = 3  # entry fees and borrow fees not yet attributed to a closed trade
+DIVS = 4  # dividends not yet attributed to a closed trade
+STOP = 5
+TP = 6
+TDIST = 7  # trailing distance (fraction, or absolute with trail_abs)
+TLVL = 8
+LAST = 9  # last close, for marking
+N_STATE = 10
+
+# Record counters.
+C_FILLS = 0
+C_TRADES = 1
+C_SKIPS = 2
+
+
+@nb.njit(cache=True)
+def _log_skip(skips: np.ndarray, cnt: np.ndarray, t: int, j: int, why: int) -> np.ndarray:
+    if cnt[C_SKIPS] == skips.shape[0]:
+        skips = _grow(skips)
+    k = cnt[C_SKIPS]
+    skips[k, 0] = t
+    skips[k, 1] = j
+    skips[k, 2] = why
+    cnt[C_SKIPS] += 1
+    return skips
+
+
+@nb.njit(cache=True)
+def _log_fill(
+    fills: np.ndarray, cnt: np.ndarray, t: int, j: int, sqty: float, px: float, fee: float, why: int, a: int
+) -> np.ndarray:
+    if cnt[C_FILLS] == fills.shape[0]:
+        fills = _grow(fills)
+    k = cnt[C_FILLS]
+    fills[k, 0] = t
+    fills[k, 1] = j
+    fills[k, 2] = sqty
+    fills[k, 3] = px
+    fills[k, 4] = fee
+    fills[k, 5] = why
+    fills[k, 6] = a
+    cnt[C_FILLS] += 1
+    return fills
+
+
+@nb.njit(cache=True)
+def _clear_levels(st: np.ndarray, j: int) -> None:
+    st[j, QTY] = 0.0
+    st[j, EFEES] = 0.0
+    st[j, DIVS] = 0.0
+    st[j, STOP] = np.nan
+    st[j, TP] = np.nan
+    st[j, TDIST] = np.nan
+    st[j, TLVL] = np.nan
+
+
+@nb.njit(cache=True)
+def _exit(
+    t: int,
+    j: int,
+    close_q: float,
+    px: float,
+    why: int,
+    st: np.ndarray,
+    cash: np.ndarray,
+    a: int,
+    open_count: np.ndarray,
+    fills: np.ndarray,
+    trades: np.ndarray,
+    cnt: np.ndarray,
+    table: np.ndarray,
+    fee_buf: np.ndarray,
+    slippage: float,
+):
+    """Close ``close_q`` of column j's position at ``px`` (before slippage) and record the trade."""
+    q = st[j, QTY]
+    is_sell = q > 0.0
+    fpx = px * (1.0 - slippage) if is_sell else px * (1.0 + slippage)
+    fee = fill_fees(table, is_sell, close_q, fpx, fee_buf)
+    fills = _log_fill(fills, cnt, t, j, -close_q if is_sell else close_q, fpx, fee, why, a)
+    direction = 1.0 if is_sell else -1.0
+    frac = close_q / abs(q)
+    if cnt[C_TRADES] == trades.shape[0]:
+        trades = _grow(trades)
+    k = cnt[C_TRADES]
+    trades[k, 0] = j
+    trades[k, 1] = direction
+    trades[k, 2] = st[j, EBAR]
+    trades[k, 3] = t
+    trades[k, 4] = st[j, EPX]
+    trades[k, 5] = fpx
+    trades[k, 6] = close_q
+    trades[k, 7] = (fpx - st[j, EPX]) * close_q * direction
+    trades[k, 8] = st[j, EFEES] * frac + fee
+    trades[k, 9] = st[j, DIVS] * frac
+    trades[k, 10] = why
+    trades[k, 11] = t - st[j, EBAR] + 1
+    trades[k, 12] = a
+    cnt[C_TRADES] += 1
+    if is_sell:
+        cash[a] += close_q * fpx - fee
+    else:
+        cash[a] -= close_q * fpx + fee
+    if frac >= 1.0 - 1e-12:
+        _clear_levels(st, j)
+        open_count[a] -= 1
+    else:
+        st[j, QTY] = q - close_q if is_sell else q + close_q
+        st[j, EFEES] *= 1.0 - frac
+        st[j, DIVS] *= 1.0 - frac
+    return fills, trades
+
+
+@nb.njit(cache=True)
+def _stop_hit(st: np.ndarray, j: int, lo: float, hi: float, o: float):
+    """(reason, price) if a stop, trailing stop or target lies inside [lo, hi]; stop first.
+
+    A level the open has already passed fills at the open (a gap), otherwise at the level.
+    """
+    q = st[j, QTY]
+    lvl = st[j, STOP]
+    why = R_STOP_LOSS
+    tl = st[j, TLVL]
+    if q > 0.0:
+        if not np.isnan(tl) and (np.isnan(lvl) or tl > lvl):
+            lvl = tl
+            why = R_TRAILING_STOP
+        if not np.isnan(lvl) and lo <= lvl:
+            return why, min(lvl, o)
+        tp = st[j, TP]
+        if not np.isnan(tp) and hi >= tp:
+            return R_TAKE_PROFIT, max(tp, o)
+    else:
+        if not np.isnan(tl) and (np.isnan(lvl) or tl < lvl):
+            lvl = tl
+            why = R_TRAILING_STOP
+        if not np.isnan(lvl) and hi >= lvl:
+            return why, max(lvl, o)
+        tp = st[j, TP]
+        if not np.isnan(tp) and lo <= tp:
+            return R_TAKE_PROFIT, min(tp, o)
+    return -1, 0.0
+
+
+@nb.njit(cache=True)
+def _entry_qty(
+    side_long: bool,
+    fpx: float,
+    eq: float,
+    bp: float,
+    override: float,
+    stop_dist: float,
+    leverage: float,
+    sizing_mode: int,
+    sizing_value: float,
+    max_positions: int,
+    lot: float,
+    fractional: bool,
+    table: np.ndarray,
+    fee_buf: np.ndarray,
+) -> float:
+    """Quantity for one entry: the sizing mode's target, capped by buying power and fees."""
+    sv = sizing_value if np.isnan(override) else override
+    cap = _affordable_qty(bp, fpx, lot, fractional, not side_long, table, fee_buf)
+    if sizing_mode == SIZE_EQUAL_SLOTS:
+        # Each slot is an equal share of (levered) equity; one symbol means all in.
+        budget = eq * leverage / max_positions if np.isnan(override) else eq * override
+        return _affordable_qty(min(budget, bp), fpx, lot, fractional, not side_long, table, fee_buf)
+    if sizing_mode == SIZE_FRACTION:
+        return _affordable_qty(min(eq * sv, bp), fpx, lot, fractional, not side_long, table, fee_buf)
+    if sizing_mode == SIZE_FIXED_CASH:
+        return _affordable_qty(min(sv, bp), fpx, lot, fractional, not side_long, table, fee_buf)
+    if sizing_mode == SIZE_FIXED_UNITS:
+        return min(_floor_qty(sv, lot, fractional), cap)
+    # SIZE_RISK: lose ``sv`` x equity if the stop is hit; all buying power when there is no stop.
+    if np.isnan(stop_dist) or stop_dist <= 0.0:
+        return cap
+    return min(_floor_qty(eq * sv / stop_dist, lot, fractional), cap)
+
+
+@nb.njit(cache=True)
+def simulate(
+    open_: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    volume: np.ndarray,
+    split_ratio: np.ndarray,
+    dividend: np.ndarray,
+    long_entry: np.ndarray,
+    long_exit: np.ndarray,
+    short_entry: np.ndarray,
+    short_exit: np.ndarray,
+    size: np.ndarray,
+    stop_loss: np.ndarray,
+    take_profit: np.ndarray,
+    trail: np.ndarray,
+    exit_fraction: np.ndarray,
+    priority: np.ndarray,
+    flags: np.ndarray,
+    account_of: np.ndarray,
+    n_accounts: int,
+    last_bar: np.ndarray,
+    initial_cash: float,
+    fill_mode: int,
+    sizing_mode: int,
+    sizing_value: float,
+    lot_size: float,
+    max_positions: int,
+    max_participation: float,
+    slippage: float,
+    leverage: float,
+    borrow_per_bar: float,
+    max_hold: int,
+    fee_tables: np.ndarray,
+    fee_epoch: np.ndarray,
+):
+    """Simulate a portfolio. ``flags`` (bool[10]): has_size, has_stops, has_exit_fraction,
+    has_priority, stop_abs, take_profit_abs, trail_abs, fractional, allow_short, has_corporate_actions.
+
+    Optional per-bar arrays that are unused may be (1, 1) placeholders; their flag says so.
+    """
+    has_size = flags[0]
+    has_stops = flags[1]
+    has_exit_fraction = flags[2]
+    has_priority = flags[3]
+    stop_abs = flags[4]
+    tp_abs = flags[5]
+    trail_abs = flags[6]
+    fractional = flags[7]
+    allow_short = flags[8]
+    has_actions = flags[9]
+
+    n_bars, n_cols = close.shape
+    fee_buf = np.zeros(fee_tables.shape[1])
+    cash = np.full(n_accounts, initial_cash)
+    equity = np.empty((n_bars, n_accounts))
+    cash_out = np.empty((n_bars, n_accounts))
+    exposure = np.empty((n_bars, n_accounts))
+
+    st = np.zeros((n_cols, N_STATE))
+    for j in range(n_cols):
+        _clear_levels(st, j)
+        st[j, LAST] = np.nan
+    open_count = np.zeros(n_accounts, dtype=np.int64)
+    pend = np.zeros(n_cols, dtype=np.int64)
+    pend_why = np.zeros(n_cols, dtype=np.int64)
+    pend_bar = np.zeros(n_cols, dtype=np.int64)
+    pend_frac = np.zeros(n_cols)
+
+    cnt = np.zeros(3, dtype=np.int64)
+    fills = np.empty((64 + n_cols * 4, FILL_COLS))
+    trades = np.empty((64 + n_cols * 2, TRADE_COLS))
+    skips = np.empty((64, 3))
+
+    cand = np.empty(n_cols, dtype=np.int64)
+    cand_key = np.empty(n_cols)
+    eq_acc = np.zeros(n_accounts)
+    gross_acc = np.zeros(n_accounts)
+
+    for t in range(n_bars):
+        table = fee_tables[fee_epoch[t]]
+        at_close = fill_mode == CLOSE
+        # Prices orders fill at this bar: the open, or the close with same-bar fills.
+        px_fill = close if at_close else open_
+
+        # 1. Corporate actions before the open of the ex-date.
+        if has_actions:
+            for j in range(n_cols):
+                if np.isnan(close[t, j]):
+                    continue
+                r = split_ratio[t, j]
+                if r != 1.0 and r > 0.0:
+                    st[j, QTY] *= r
+                    st[j, EPX] /= r
+                    st[j, STOP] /= r
+                    st[j, TP] /= r
+                    st[j, TLVL] /= r
+                    st[j, LAST] /= r
+                    if trail_abs:
+                        st[j, TDIST] /= r
+                d = dividend[t, j]
+                if d != 0.0 and st[j, QTY] != 0.0:
+                    amount = st[j, QTY] * d
+                    cash[account_of[j]] += amount
+                    st[j, DIVS] += amount
+
+        # 2. Gaps through stops/targets, then (next-open mode) orders from the previous close.
+        for j in range(n_cols):
+            o = open_[t, j]
+            if np.isnan(o) or st[j, QTY] == 0.0:
+                continue
+            a = account_of[j]
+            if has_stops:
+                why, px = _stop_hit(st, j, o, o, o)
+                if why >= 0:
+                    fills, trades = _exit(
+                        t, j, abs(st[j, QTY]), px, why, st, cash, a, open_count,
+                        fills, trades, cnt, table, fee_buf, slippage,
+                    )  # fmt: skip
+                    if pend[j] == P_EXIT or pend[j] == P_PARTIAL:
+                        pend[j] = P_NONE
+                    continue
+            if not at_close:
+                fills, trades = _pending_exit(
+                    t, j, o, st, pend, pend_why, pend_frac, cash, a, open_count,
+                    fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
+                )  # fmt: skip
+
+        if not at_close:
+            fills, skips = _entries(
+                t, open_, volume, st, pend, pend_bar, cash, account_of, n_accounts, open_count,
+                cand, cand_key, eq_acc, gross_acc, size, stop_loss, take_profit, trail, priority,
+                has_size, has_stops, has_priority, stop_abs, tp_abs, trail_abs, fractional,
+                allow_short, sizing_mode, sizing_value, max_positions, max_participation,
+                lot_size, slippage, leverage, fills, skips, cnt, table, fee_buf,
+            )  # fmt: skip
+
+        # 3. Stops and targets inside the bar's range.
+        if has_stops:
+            for j in range(n_cols):
+                if st[j, QTY] == 0.0 or np.isnan(close[t, j]):
+                    continue
+                if at_close and st[j, EBAR] == t:
+                    continue  # filled at this close: the range came before the position
+                why, px = _stop_hit(st, j, low[t, j], high[t, j], open_[t, j])
+                if why >= 0:
+                    fills, trades = _exit(
+                        t, j, abs(st[j, QTY]), px, why, st, cash, account_of[j], open_count,
+                        fills, trades, cnt, table, fee_buf, slippage,
+                    )  # fmt: skip
+                    if pend[j] == P_EXIT or pend[j] == P_PARTIAL:
+                        pend[j] = P_NONE
+
+        # 4. The close: borrow fees, trailing levels, then the orders decided at this close.
+        for j in range(n_cols):
+            c = close[t, j]
+            if np.isnan(c):
+                continue
+            st[j, LAST] = c
+            q = st[j, QTY]
+            if q < 0.0 and borrow_per_bar > 0.0:
+                fee_b = -q * c * borrow_per_bar
+                cash[account_of[j]] -= fee_b
+                st[j, EFEES] += fee_b
+            if q != 0.0 and not np.isnan(st[j, TDIST]):
+                d = st[j, TDIST]
+                if q > 0.0:
+                    lvl = high[t, j] - d if trail_abs else high[t, j] * (1.0 - d)
+                    if np.isnan(st[j, TLVL]) or lvl > st[j, TLVL]:
+                        st[j, TLVL] = lvl
+                else:
+                    lvl = low[t, j] + d if trail_abs else low[t, j] * (1.0 + d)
+                    if np.isnan(st[j, TLVL]) or lvl < st[j, TLVL]:
+                        st[j, TLVL] = lvl
+
+            act = P_NONE
+            why = R_SIGNAL
+            if t == last_bar[j] and t < n_bars - 1:
+                # The symbol's data ends inside the run: its position closes at this close.
+                act = P_EXIT if q != 0.0 else P_NONE
+                why = R_DATA_END
+            elif q > 0.0:
+                if short_entry[t, j] and not long_entry[t, j]:
+                    act = P_SHORT
+                elif long_exit[t, j]:
+                    act = P_EXIT
+                elif max_hold > 0 and t - st[j, EBAR] + 1 >= max_hold:
+                    act = P_EXIT
+                    why = R_MAX_HOLD
+                elif has_exit_fraction and exit_fraction[t, j] > 0.0:
+                    act = P_PARTIAL
+                    why = R_SCALE_OUT
+            elif q < 0.0:
+                if long_entry[t, j] and not short_entry[t, j]:
+                    act = P_LONG
+                elif short_exit[t, j]:
+                    act = P_EXIT
+                elif max_hold > 0 and t - st[j, EBAR] + 1 >= max_hold:
+                    act = P_EXIT
+                    why = R_MAX_HOLD
+                elif has_exit_fraction and exit_fraction[t, j] > 0.0:
+                    act = P_PARTIAL
+                    why = R_SCALE_OUT
+            elif long_entry[t, j] and not short_entry[t, j]:
+                act = P_LONG
+            elif short_entry[t, j] and not long_entry[t, j]:
+                act = P_SHORT
+            pend[j] = act
+            pend_why[j] = why
+            pend_bar[j] = t
+            if act == P_PARTIAL:
+                pend_frac[j] = min(exit_fraction[t, j], 1.0)
+            if at_close or why == R_DATA_END:
+                fills, trades = _pending_exit(
+                    t, j, c, st, pend, pend_why, pend_frac, cash, account_of[j], open_count,
+                    fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
+                )  # fmt: skip
+
+        if at_close:
+            fills, skips = _entries(
+                t, px_fill, volume, st, pend, pend_bar, cash, account_of, n_accounts, open_count,
+                cand, cand_key, eq_acc, gross_acc, size, stop_loss, take_profit, trail, priority,
+                has_size, has_stops, has_priority, stop_abs, tp_abs, trail_abs, fractional,
+                allow_short, sizing_mode, sizing_value, max_positions, max_participation,
+                lot_size, slippage, leverage, fills, skips, cnt, table, fee_buf,
+            )  # fmt: skip
+
+        # 5. Mark to market at the close.
+        for a in range(n_accounts):
+            equity[t, a] = cash[a]
+            exposure[t, a] = 0.0
+            cash_out[t, a] = cash[a]
+        for j in range(n_cols):
+            if st[j, QTY] != 0.0:
+                v = st[j, QTY] * st[j, LAST]
+                equity[t, account_of[j]] += v
+                exposure[t, account_of[j]] += abs(v)
+
+    # Positions open at the end are reported as open, marked at their last close.
+    open_pos = np.empty((n_cols, 7))
+    n_open = 0
+    for j in range(n_cols):
+        if st[j, QTY] != 0.0:
+            open_pos[n_open, 0] = j
+            open_pos[n_open, 1] = st[j, QTY]
+            open_pos[n_open, 2] = st[j, EBAR]
+            open_pos[n_open, 3] = st[j, EPX]
+            open_pos[n_open, 4] = st[j, LAST]
+            open_pos[n_open, 5] = st[j, EFEES]
+            open_pos[n_open, 6] = st[j, DIVS]
+            n_open += 1
+    return (
+        equity,
+        cash_out,
+        exposure,
+        fills[: cnt[C_FILLS]].copy(),
+        trades[: cnt[C_TRADES]].copy(),
+        skips[: cnt[C_SKIPS]].copy(),
+        open_pos[:n_open].copy(),
+    )
+
+
+@nb.njit(cache=True)
+def _pending_exit(
+    t: int,
+    j: int,
+    px: float,
+    st: np.ndarray,
+    pend: np.ndarray,
+    pend_why: np.ndarray,
+    pend_frac: np.ndarray,
+    cash: np.ndarray,
+    a: int,
+    open_count: np.ndarray,
+    fills: np.ndarray,
+    trades: np.ndarray,
+    cnt: np.ndarray,
+    table: np.ndarray,
+    fee_buf: np.ndarray,
+    slippage: float,
+    lot: float,
+    fractional: bool,
+):
+    """Fill the exit part of column j's pending order at ``px``: an exit, a scale-out, or the
+    closing leg of a reversal (whose entry leg then competes with the other entries)."""
+    q = st[j, QTY]
+    act = pend[j]
+    if q == 0.0 or act == P_NONE:
+        return fills, trades
+    if act == P_EXIT:
+        pend[j] = P_NONE
+        return _exit(
+            t, j, abs(q), px, pend_why[j], st, cash, a, open_count,
+            fills, trades, cnt, table, fee_buf, slippage,
+        )  # fmt: skip
+    if act == P_PARTIAL:
+        pend[j] = P_NONE
+        close_q = min(_floor_qty(abs(q) * pend_frac[j], lot, fractional), abs(q))
+        if close_q <= 0.0:
+            return fills, trades
+        return _exit(
+            t, j, close_q, px, R_SCALE_OUT, st, cash, a, open_count,
+            fills, trades, cnt, table, fee_buf, slippage,
+        )  # fmt: skip
+    if (act == P_LONG and q < 0.0) or (act == P_SHORT and q > 0.0):
+        return _exit(
+            t, j, abs(q), px, R_REVERSAL, st, cash, a, open_count,
+            fills, trades, cnt, table, fee_buf, slippage,
+        )  # fmt: skip
+    return fills, trades
+
+
+@nb.njit(cache=True)
+def _entries(
+    t: int,
+    px_arr: np.ndarray,
+    volume: np.ndarray,
+    st: np.ndarray,
+    pend: np.ndarray,
+    pend_bar: np.ndarray,
+    cash: np.ndarray,
+    account_of: np.ndarray,
+    n_accounts: int,
+    open_count: np.ndarray,
+    cand: np.ndarray,
+    cand_key: np.ndarray,
+    eq_acc: np.ndarray,
+    gross_acc: np.ndarray,
+    size: np.ndarray,
+    stop_loss: np.ndarray,
+    take_profit: np.ndarray,
+    trail: np.ndarray,
+    priority: np.ndarray,
+    has_size: bool,
+    has_stops: bool,
+    has_priority: bool,
+    stop_abs: bool,
+    tp_abs: bool,
+    trail_abs: bool,
+    fractional: bool,
+    allow_short: bool,
+    sizing_mode: int,
+    sizing_value: float,
+    max_positions: int,
+    max_participation: float,
+    lot: float,
+    slippage: float,
+    leverage: float,
+    fills: np.ndarray,
+    skips: np.ndarray,
+    cnt: np.ndarray,
+    table: np.ndarray,
+    fee_buf: np.ndarray,
+):
+    """Fill pending entries at ``px_arr[t]``: by priority (higher first), then symbol order, each
+    sized from its account's equity at this price after the exits."""
+    n_cols = px_arr.shape[1]
+    n_cand = 0
+    for j in range(n_cols):
+        if pend[j] != P_LONG and pend[j] != P_SHORT:
+            continue
+        if st[j, QTY] != 0.0:
+            pend[j] = P_NONE  # still in a position: the reversal's exit did not fill
+            continue
+        if np.isnan(px_arr[t, j]):
+            skips = _log_skip(skips, cnt, t, j, SKIP_NO_BAR)  # no bar: the order lapses
+            pend[j] = P_NONE
+            continue
+        cand[n_cand] = j
+        cand_key[n_cand] = -priority[pend_bar[j], j] if has_priority else 0.0
+        n_cand += 1
+    if n_cand == 0:
+        return fills, skips
+    order = np.argsort(cand_key[:n_cand], kind="mergesort")
+    for a in range(n_accounts):
+        eq_acc[a] = cash[a]
+        gross_acc[a] = 0.0
+    for j in range(n_cols):
+        q = st[j, QTY]
+        if q != 0.0:
+            p = px_arr[t, j]
+            v = q * (st[j, LAST] if np.isnan(p) else p)
+            eq_acc[account_of[j]] += v
+            gross_acc[account_of[j]] += abs(v)
+    for k in range(n_cand):
+        j = cand[order[k]]
+        a = account_of[j]
+        side_long = pend[j] == P_LONG
+        sb = pend_bar[j]
+        pend[j] = P_NONE
+        if open_count[a] >= max_positions:
+            skips = _log_skip(skips, cnt, t, j, SKIP_MAX_POSITIONS)
+            continue
+        if not side_long and not allow_short:
+            skips = _log_skip(skips, cnt, t, j, SKIP_SHORT_FORBIDDEN)
+            continue
+        p = px_arr[t, j]
+        fpx = p * (1.0 + slippage) if side_long else p * (1.0 - slippage)
+        bp = eq_acc[a] * leverage - gross_acc[a]
+        sl = stop_loss[sb, j] if has_stops else np.nan
+        stop_dist = sl if stop_abs else sl * fpx
+        q = _entry_qty(
+            side_long, fpx, eq_acc[a], bp, size[sb, j] if has_size else np.nan, stop_dist,
+            leverage, sizing_mode, sizing_value, max_positions, lot,
+            fractional, table, fee_buf,
+        )  # fmt: skip
+        if max_participation < 1.0 and volume[t, j] > 0.0:
+            q = min(q, _floor_qty(max_participation * volume[t, j], lot, fractional))
+        if q <= 0.0:
+            skips = _log_skip(skips, cnt, t, j, SKIP_CASH if bp < fpx else SKIP_ZERO_QTY)
+            continue
+        fee = fill_fees(table, not side_long, q, fpx, fee_buf)
+        if side_long:
+            cash[a] -= q * fpx + fee
+            st[j, QTY] = q
+        else:
+            cash[a] += q * fpx - fee
+            st[j, QTY] = -q
+        eq_acc[a] -= fee
+        gross_acc[a] += q * fpx
+        open_count[a] += 1
+        st[j, EPX] = fpx
+        st[j, EBAR] = t
+        st[j, EFEES] = fee
+        st[j, DIVS] = 0.0
+        fills = _log_fill(fills, cnt, t, j, q if side_long else -q, fpx, fee, R_ENTRY, a)
+        if has_stops:
+            # Levels are computed from the fill price.
+            sgn = 1.0 if side_long else -1.0
+            if not np.isnan(sl):
+                st[j, STOP] = fpx - sgn * stop_dist
+            tp = take_profit[sb, j]
+            if not np.isnan(tp):
+                st[j, TP] = fpx + sgn * (tp if tp_abs else tp * fpx)
+            tr = trail[sb, j]
+            if not np.isnan(tr):
+                st[j, TDIST] = tr
+                st[j, TLVL] = fpx - sgn * (tr if trail_abs else tr * fpx)
+    return fills, skips

@@ -1,0 +1,300 @@
+"""One backtest, end to end: config -> data -> signals -> engine -> metrics.
+
+The same function serves the library, the CLI and the API's workers, so a result never depends
+on which door the request came through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+import ava_backtest
+from ava_backtest.analytics.metrics import compute_metrics, drawdown_series
+from ava_backtest.analytics.trade_stats import TradeStats
+from ava_backtest.data.panel import load_panel_with_info
+from ava_backtest.data.universes import get_universe
+from ava_backtest.domain.bars import Panel
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.domain.errors import ConfigError, DataError
+from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
+from ava_backtest.markets import get_market
+from ava_backtest.markets.costs import CostModel, cost_model
+from ava_backtest.strategies.base import Strategy
+from ava_backtest.strategies.evaluate import compute_signals
+from ava_backtest.strategies.registry import get_strategy
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(slots=True)
+class BacktestResult:
+    """A finished run: its inputs, what it traded, and how it did."""
+
+    config: RunConfig
+    strategy: dict[str, Any]
+    params: dict[str, Any]
+    symbols: tuple[str, ...]
+    dates: np.ndarray
+    equity: np.ndarray  # (T,) portfolio equity; summed over accounts in independent mode
+    cash: np.ndarray
+    exposure: np.ndarray  # gross exposure / equity
+    benchmark: np.ndarray | None  # benchmark rebased to initial capital
+    engine: EngineResult
+    metrics: dict[str, Any]
+    currency: str
+    synthetic: bool
+    effective_start: dt.date
+    data_fingerprint: str
+    code_version: str
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def trades(self) -> pl.DataFrame:
+        return self.engine.trades
+
+    @property
+    def fills(self) -> pl.DataFrame:
+        return self.engine.fills
+
+    @property
+    def open_positions(self) -> pl.DataFrame:
+        return self.engine.open_positions
+
+    def equity_frame(self) -> pl.DataFrame:
+        cols: dict[str, Any] = {
+            "date": pl.Series(self.dates).cast(pl.Date),
+            "equity": self.equity,
+            "cash": self.cash,
+            "drawdown": drawdown_series(self.equity),
+            "exposure": self.exposure,
+        }
+        if self.benchmark is not None:
+            cols["benchmark"] = self.benchmark
+        return pl.DataFrame(cols)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the full result."""
+        return {
+            "config": self.config.model_dump(mode="json"),
+            "strategy": self.strategy,
+            "params": self.params,
+            "symbols": list(self.symbols),
+            "currency": self.currency,
+            "synthetic": self.synthetic,
+            "fill": self.config.fill,
+            "effective_start": self.effective_start.isoformat(),
+            "data_fingerprint": self.data_fingerprint,
+            "code_version": self.code_version,
+            "notes": self.notes,
+            "metrics": self.metrics,
+            "timings_ms": {k: round(v * 1000, 3) for k, v in self.timings.items()},
+            "trades": _records(self.trades),
+            "open_positions": _records(self.open_positions),
+            "skipped_entries": _records(self.engine.skipped),
+            "equity_curve": _records(self.equity_frame()),
+        }
+
+
+def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
+    out = df.with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in df.schema.items() if t in (pl.Date, pl.Datetime("ns"))]
+    )
+    return out.to_dicts()
+
+
+def resolve_symbols(config: RunConfig) -> tuple[list[str], str | None, bool]:
+    """(symbols, default benchmark, synthetic) for the config's universe or symbol list."""
+    if config.universe is not None:
+        u = get_universe(config.universe)
+        if u.market != config.market:
+            raise ConfigError(
+                f"universe {config.universe!r} belongs to market {u.market}, not {config.market}",
+                field="market",
+            )
+        return list(u.symbols), u.benchmark, u.synthetic
+    assert config.symbols is not None
+    return list(config.symbols), None, False
+
+
+def engine_settings(config: RunConfig, n_symbols: int, allow_short: bool) -> EngineSettings:
+    market = get_market(config.market)
+    if config.sizing.mode == "target_weight":
+        raise ConfigError("target_weight sizing needs an allocation strategy", field="sizing.mode")
+    cost: CostModel | None = None
+    if config.costs.model == "market":
+        cost = cost_model(config.market, config.costs.product, config.costs.exchange)
+    return EngineSettings(
+        initial_cash=config.initial_capital,
+        fill=config.fill,
+        sizing_mode=config.sizing.mode,
+        sizing_value=config.sizing.value,
+        fractional=config.sizing.fractional,
+        lot_size=market.lot_size,
+        max_positions=config.max_positions or n_symbols,
+        max_participation=config.sizing.max_participation,
+        slippage_bps=config.slippage_bps,
+        leverage=config.leverage,
+        borrow_rate=config.borrow_rate,
+        periods_per_year=market.trading_days_per_year,
+        allow_short=allow_short,
+        max_hold_bars=config.max_hold_bars,
+        portfolio=config.portfolio,
+        cost_model=cost,
+    )
+
+
+def build_strategy(config: RunConfig) -> Strategy:
+    cls = get_strategy(config.strategy_name)
+    return cls(**config.params)
+
+
+def run_backtest(config: RunConfig, progress: Progress | None = None) -> BacktestResult:
+    """Run ``config``. Raises a domain error (naming the field) for anything the user got wrong."""
+    report = progress or (lambda _f, _m: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    market = get_market(config.market)
+    strategy = build_strategy(config)
+    symbols, universe_benchmark, _ = resolve_symbols(config)
+    benchmark = config.benchmark or universe_benchmark or market.default_benchmark or None
+    report(0.05, f"loading {len(symbols)} symbols")
+    panel, info = load_panel_with_info(
+        config.market,
+        symbols,
+        config.start_date,
+        config.end_date,
+        adjustment=config.adjustment,
+        warmup_bars=strategy.warmup(),
+        benchmark=benchmark,
+    )
+    timings["data"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    report(0.35, "computing signals")
+    signals = compute_signals(strategy, panel.bars)
+    timings["signals"] = time.perf_counter() - t1
+
+    # Warm-up bars decide what is loaded, never what is traded: the engine starts at the start.
+    first = info.first_index
+    run_panel = _slice_panel(panel, first)
+    run_signals = _slice_signals(signals, first)
+
+    t2 = time.perf_counter()
+    report(0.6, "simulating")
+    allow_short = strategy.direction != "long_only" and (
+        market.overnight_short_allowed or config.costs.product == "intraday"
+    )
+    if strategy.direction != "long_only" and not allow_short:
+        report(0.6, "shorts are not allowed overnight in this market's cash delivery; entries skipped")
+    settings = engine_settings(config, len(symbols), allow_short)
+    engine = simulate(run_panel, run_signals, settings)
+    timings["engine"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    report(0.85, "computing metrics")
+    equity = engine.equity.sum(axis=1)
+    cash = engine.cash.sum(axis=1)
+    initial = config.initial_capital * engine.equity.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exposure = np.where(equity > 0, engine.exposure.sum(axis=1) / equity, np.nan)
+    bench = run_panel.benchmark
+    bench_equity = None
+    if bench is not None and np.isfinite(bench).any():
+        first_valid = bench[np.isfinite(bench)][0]
+        bench_equity = bench / first_valid * initial
+    trades = engine.trades
+    stats = TradeStats(
+        pnl_net=trades["pnl_net"].to_numpy(),
+        return_pct=trades["return_pct"].to_numpy(),
+        bars_held=trades["bars_held"].to_numpy(),
+        fees=trades["fees"].to_numpy(),
+    )
+    metrics = compute_metrics(
+        equity,
+        run_panel.dates,
+        trades=stats,
+        exposure=exposure,
+        benchmark=bench,
+        periods_per_year=market.trading_days_per_year,
+        risk_free_rate=config.risk_free_rate,
+        initial_capital=initial,
+    )
+    timings["metrics"] = time.perf_counter() - t3
+    timings["total"] = time.perf_counter() - t0
+    report(1.0, "done")
+    notes = list(panel.notes)
+    if any(panel.synthetic):
+        notes.append("synthetic data: generated prices, not market history")
+    if config.fill == "close":
+        notes.append("fills at the signal bar's close (fill=close)")
+    return BacktestResult(
+        config=config,
+        strategy=strategy.describe(),
+        params=strategy.params,
+        symbols=panel.symbols,
+        dates=run_panel.dates,
+        equity=equity,
+        cash=cash,
+        exposure=exposure,
+        benchmark=bench_equity,
+        engine=engine,
+        metrics=metrics,
+        currency=market.currency,
+        synthetic=any(panel.synthetic),
+        effective_start=info.effective_start,
+        data_fingerprint=panel.fingerprint,
+        code_version=ava_backtest.__version__,
+        notes=notes,
+        timings=timings,
+    )
+
+
+def _slice_panel(panel: Panel, first: int) -> Panel:
+    if first == 0:
+        return panel
+    from dataclasses import replace
+
+    b = panel.bars
+    if first >= b.n_bars:
+        raise DataError("no bars between start_date and end_date", field="start_date")
+    bars = replace(
+        b,
+        dates=b.dates[first:],
+        open=b.open[first:],
+        high=b.high[first:],
+        low=b.low[first:],
+        close=b.close[first:],
+        volume=b.volume[first:],
+    )
+    return replace(
+        panel,
+        bars=bars,
+        trade_open=panel.trade_open[first:],
+        trade_high=panel.trade_high[first:],
+        trade_low=panel.trade_low[first:],
+        trade_close=panel.trade_close[first:],
+        split_ratio=panel.split_ratio[first:],
+        dividend=panel.dividend[first:],
+        benchmark=None if panel.benchmark is None else panel.benchmark[first:],
+    )
+
+
+def _slice_signals(sig: Any, first: int) -> Any:
+    if first == 0:
+        return sig
+    from dataclasses import fields, replace
+
+    changes = {}
+    for f in fields(sig):
+        v = getattr(sig, f.name)
+        if isinstance(v, np.ndarray):
+            changes[f.name] = v[first:]
+    return replace(sig, **changes)

@@ -1,0 +1,1 @@
+"""The shipped catalogue, one module per strategy, grouped by family."""

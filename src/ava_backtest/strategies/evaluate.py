@@ -1,0 +1,87 @@
+"""Running a strategy's ``signals`` over a panel, so each symbol's signals come from its own bars.
+
+A symbol with no bar on some sessions (a halt, a late listing inside the range) would otherwise
+see NaN holes in its indicator windows. Columns with interior gaps are evaluated on their own
+compressed bars and scattered back; gap-free columns go through in one vectorised call.
+Cross-sectional strategies see every column at once, as their rule needs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ava_backtest.domain.bars import Bars, as_block
+from ava_backtest.domain.signals import Signals
+from ava_backtest.strategies.base import Strategy
+
+_ARRAYS = (
+    "long_entry",
+    "long_exit",
+    "short_entry",
+    "short_exit",
+    "size",
+    "stop_loss",
+    "take_profit",
+    "trail",
+    "exit_fraction",
+    "priority",
+    "target_weight",
+)
+
+
+def _gappy_columns(close: np.ndarray) -> np.ndarray:
+    valid = ~np.isnan(close)
+    first = np.argmax(valid, axis=0)
+    last = close.shape[0] - 1 - np.argmax(valid[::-1], axis=0)
+    span = last - first + 1
+    return np.flatnonzero(valid.any(axis=0) & (valid.sum(axis=0) < span))
+
+
+def compute_signals(strategy: Strategy, bars: Bars) -> Signals:
+    """The strategy's signals over ``bars``, with every array checked for shape."""
+    gappy = [] if getattr(strategy, "cross_sectional", False) else _gappy_columns(bars.close).tolist()
+    if not gappy:
+        return _checked(strategy.signals(bars), bars.close.shape)
+    dense = [j for j in range(bars.n_symbols) if j not in set(gappy)]
+    out = Signals.empty(bars.close.shape)
+    if dense:
+        _scatter(out, _checked(strategy.signals(bars.select(dense)), (bars.n_bars, len(dense))), None, dense)
+    for j in gappy:
+        rows = np.flatnonzero(~np.isnan(bars.close[:, j]))
+        sub = Bars(
+            dates=bars.dates[rows],
+            symbols=(bars.symbols[j],),
+            open=as_block(bars.open[rows, j : j + 1]),
+            high=as_block(bars.high[rows, j : j + 1]),
+            low=as_block(bars.low[rows, j : j + 1]),
+            close=as_block(bars.close[rows, j : j + 1]),
+            volume=as_block(bars.volume[rows, j : j + 1]),
+        )
+        _scatter(out, _checked(strategy.signals(sub), (len(rows), 1)), rows, [j])
+    return out
+
+
+def _checked(sig: Signals, shape: tuple[int, int]) -> Signals:
+    for name in _ARRAYS:
+        arr = getattr(sig, name)
+        if arr is not None and arr.shape != shape:
+            raise ValueError(f"strategy returned {name} of shape {arr.shape}, expected {shape}")
+    return sig
+
+
+def _scatter(out: Signals, part: Signals, rows: np.ndarray | None, cols: list[int]) -> None:
+    for name in _ARRAYS:
+        src = getattr(part, name)
+        if src is None:
+            continue
+        dst = getattr(out, name)
+        if dst is None:
+            dst = np.full(out.shape, np.nan)
+            setattr(out, name, dst)
+        if rows is None:
+            dst[:, cols] = src
+        else:
+            dst[np.ix_(rows, cols)] = src
+    for flag in ("stop_loss_abs", "take_profit_abs", "trail_abs"):
+        if getattr(part, flag):
+            setattr(out, flag, True)
