@@ -1,0 +1,334 @@
+"""The performance panel of a run: one numpy pass over the equity curve, trades and benchmark.
+
+Every formula is written out in docs/metrics.md and cross-checked against empyrical and quantstats
+in tests/analytics/test_metrics.py. Conventions, in short: returns are simple per-bar returns of
+equity; standard deviations use ddof=1; the annual risk-free rate becomes (1+rf)^(1/P)-1 per bar;
+years are (number of returns) / P. An undefined metric is None (never NaN or inf) so the result is
+JSON-safe as it stands.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from ava_backtest.analytics.trade_stats import TradeStats, trade_metrics
+
+Unit = Literal["pct", "ratio", "currency", "bars", "days", "count"]
+MetricValue = float | int | None
+
+TAIL_CUTOFF = 0.05
+"""VaR / CVaR / tail-ratio tail: the worst 5% of bars (95% confidence)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricInfo:
+    key: str
+    label: str
+    unit: Unit
+    """'pct' values are fractions (0.12 means 12%); the UI multiplies by 100."""
+    formula: str
+    """Short plain-text formula, shown as the UI tooltip."""
+    higher_is_better: bool | None
+    """None where neither direction is better (beta, trade count, holding time)."""
+    group: Literal["returns", "risk", "distribution", "trades", "benchmark"] = "returns"
+
+
+def _m(
+    key: str,
+    label: str,
+    unit: Unit,
+    formula: str,
+    higher_is_better: bool | None,
+    group: Literal["returns", "risk", "distribution", "trades", "benchmark"],
+) -> tuple[str, MetricInfo]:
+    return key, MetricInfo(key, label, unit, formula, higher_is_better, group)
+
+
+METRICS: dict[str, MetricInfo] = dict(
+    [
+        _m("total_return", "Total return", "pct", "final equity / initial capital - 1", True, "returns"),
+        _m("cagr", "CAGR", "pct", "(final / initial)^(P / N) - 1; years = N returns / P", True, "returns"),
+        _m("annual_volatility", "Annual volatility", "pct", "std(r, ddof=1) * sqrt(P)", False, "risk"),
+        _m("sharpe", "Sharpe ratio", "ratio", "mean(r - rf_p) / std(r - rf_p, ddof=1) * sqrt(P)", True, "returns"),
+        _m("sortino", "Sortino ratio", "ratio", "mean(r - rf_p) / sqrt(mean(min(r - rf_p, 0)^2)) * sqrt(P)", True, "returns"),
+        _m("calmar", "Calmar ratio", "ratio", "CAGR / |max drawdown|", True, "returns"),
+        _m("max_drawdown", "Max drawdown", "pct", "min(equity / running peak - 1)", True, "risk"),
+        _m("max_drawdown_duration", "Longest drawdown", "bars", "most bars from a peak to its recovery (or the end)", False, "risk"),
+        _m("max_drawdown_days", "Longest drawdown (calendar)", "days", "most calendar days from a peak to its recovery (or the end)", False, "risk"),
+        _m("ulcer_index", "Ulcer index", "pct", "sqrt(mean(drawdown^2)) over every bar", False, "risk"),
+        _m("omega", "Omega ratio", "ratio", "sum(max(r - rf_p, 0)) / sum(max(rf_p - r, 0))", True, "returns"),
+        _m("tail_ratio", "Tail ratio", "ratio", "|95th percentile of r| / |5th percentile of r|", True, "distribution"),
+        _m("value_at_risk", "VaR 95% (1 bar)", "pct", "5th percentile of r (historical; negative = loss)", True, "risk"),
+        _m("cvar", "CVaR 95% (1 bar)", "pct", "mean of the worst floor(0.05 * (N - 1)) + 1 returns", True, "risk"),
+        _m("skew", "Skewness", "ratio", "sample skewness of r (bias-adjusted G1)", True, "distribution"),
+        _m("kurtosis", "Excess kurtosis", "ratio", "sample excess kurtosis of r (bias-adjusted G2)", False, "distribution"),
+        _m("stability", "Stability", "ratio", "R^2 of a linear fit to cumsum(log(1 + r))", True, "distribution"),
+        _m("win_rate", "Win rate", "pct", "trades with net P&L > 0 / all closed trades", True, "trades"),
+        _m("profit_factor", "Profit factor", "ratio", "sum of winning net P&L / |sum of losing net P&L|", True, "trades"),
+        _m("payoff_ratio", "Payoff ratio", "ratio", "mean winning return / |mean losing return|", True, "trades"),
+        _m("expectancy", "Expectancy", "currency", "mean net P&L per trade", True, "trades"),
+        _m("avg_trade", "Average trade", "pct", "mean net return per trade", True, "trades"),
+        _m("sqn", "SQN", "ratio", "sqrt(min(n, 100)) * mean(trade return) / std(trade return, ddof=1)", True, "trades"),
+        _m("kelly", "Kelly fraction", "pct", "W - (1 - W) / payoff ratio", True, "trades"),
+        _m("avg_hold_bars", "Average holding", "bars", "mean bars held per trade", None, "trades"),
+        _m("max_hold_bars", "Longest holding", "bars", "max bars held by one trade", None, "trades"),
+        _m("exposure", "Exposure", "pct", "mean(gross exposure / equity) over every bar", None, "risk"),
+        _m("trade_count", "Trades", "count", "number of closed trades", None, "trades"),
+        _m("best_trade", "Best trade", "pct", "max net return of a trade", True, "trades"),
+        _m("worst_trade", "Worst trade", "pct", "min net return of a trade", True, "trades"),
+        _m("total_fees", "Total fees", "currency", "sum of fees of closed trades", False, "trades"),
+        _m("alpha", "Alpha (annual)", "pct", "(1 + mean((r - rf_p) - beta * (b - rf_p)))^P - 1", True, "benchmark"),
+        _m("beta", "Beta", "ratio", "cov(r, b) / var(b)", None, "benchmark"),
+        _m("information_ratio", "Information ratio", "ratio", "mean(r - b) / std(r - b, ddof=1) * sqrt(P)", True, "benchmark"),
+        _m("benchmark_return", "Benchmark return", "pct", "last benchmark close / first benchmark close - 1", None, "benchmark"),
+        _m("final_equity", "Final equity", "currency", "equity at the last bar", True, "returns"),
+    ]
+)  # fmt: skip
+
+
+def simple_returns(equity: np.ndarray) -> np.ndarray:
+    """r_t = equity_t / equity_{t-1} - 1; one fewer element than ``equity``."""
+    equity = np.asarray(equity, dtype=np.float64)
+    return equity[1:] / equity[:-1] - 1.0
+
+
+def drawdown_series(equity: np.ndarray, initial_capital: float | None = None) -> np.ndarray:
+    """equity / running peak - 1 at every bar (<= 0); the running peak starts at the capital."""
+    equity = np.asarray(equity, dtype=np.float64)
+    peak = np.maximum.accumulate(equity)
+    if initial_capital is not None:
+        peak = np.maximum(peak, initial_capital)
+    return equity / peak - 1.0
+
+
+def compute_metrics(
+    equity: np.ndarray,
+    dates: np.ndarray,
+    *,
+    trades: TradeStats | None,
+    exposure: np.ndarray | None,
+    benchmark: np.ndarray | None,
+    periods_per_year: int,
+    risk_free_rate: float = 0.0,
+    initial_capital: float | None = None,
+) -> dict[str, MetricValue]:
+    """The full metrics panel, keys exactly those of ``METRICS`` and in that order.
+
+    ``equity`` is the portfolio value at each bar's close (> 0), ``dates`` its bar times,
+    ``exposure`` gross exposure / equity at each close, ``benchmark`` the benchmark's closes on the
+    same bars (NaN where it has none, e.g. before it starts). ``periods_per_year`` is the market's
+    trading days per year (252 US, 247 IN, 365 for 24x7), ``risk_free_rate`` is annual.
+    """
+    eq = _vector(equity, "equity")
+    t = eq.size
+    if t == 0:
+        raise ValueError("equity is empty")
+    if not np.all(np.isfinite(eq)) or np.any(eq <= 0):
+        bad = int(np.flatnonzero(~(np.isfinite(eq) & (eq > 0)))[0])
+        raise ValueError(f"equity must be finite and > 0; equity[{bad}] = {eq[bad]!r}")
+    days = _dates(dates, t)
+    if not (periods_per_year > 0 and math.isfinite(periods_per_year)):
+        raise ValueError(f"periods_per_year must be > 0, got {periods_per_year!r}")
+    if not math.isfinite(risk_free_rate) or risk_free_rate <= -1:
+        raise ValueError(f"risk_free_rate must be finite and > -1, got {risk_free_rate!r}")
+    capital = float(eq[0]) if initial_capital is None else float(initial_capital)
+    if not math.isfinite(capital) or capital <= 0:
+        raise ValueError(f"initial_capital must be finite and > 0, got {initial_capital!r}")
+
+    p = float(periods_per_year)
+    rf_p = (1.0 + risk_free_rate) ** (1.0 / p) - 1.0
+    r = simple_returns(eq)
+    values: dict[str, MetricValue] = {}
+    values.update(_return_metrics(eq, r, capital, p, rf_p))
+    values.update(_drawdown_metrics(eq, days, capital, values["cagr"]))
+    values.update(_distribution_metrics(r))
+    values.update(trade_metrics(trades))
+    values["exposure"] = _mean_exposure(exposure, t)
+    values.update(_benchmark_metrics(r, benchmark, t, p, rf_p))
+    values["final_equity"] = float(eq[-1])
+    return {key: _json_safe(values[key]) for key in METRICS}
+
+
+def _return_metrics(
+    eq: np.ndarray, r: np.ndarray, capital: float, p: float, rf_p: float
+) -> dict[str, MetricValue]:
+    n = r.size
+    growth = float(eq[-1]) / capital
+    out: dict[str, MetricValue] = {
+        "total_return": growth - 1.0,
+        "cagr": _power(growth, p / n) - 1.0 if n else None,
+        "annual_volatility": None,
+        "sharpe": None,
+        "sortino": None,
+        "omega": None,
+    }
+    if n < 2:
+        return out
+    excess = r - rf_p
+    out["annual_volatility"] = float(np.std(r, ddof=1)) * math.sqrt(p)
+    mean_excess = float(excess.mean())
+    if np.ptp(excess) > 0:
+        out["sharpe"] = mean_excess / float(np.std(excess, ddof=1)) * math.sqrt(p)
+    downside = math.sqrt(float(np.mean(np.square(np.minimum(excess, 0.0)))))
+    if downside > 0:
+        out["sortino"] = mean_excess / downside * math.sqrt(p)
+    gains = float(excess[excess > 0].sum())
+    pains = -float(excess[excess < 0].sum())
+    if pains > 0:
+        out["omega"] = gains / pains
+    return out
+
+
+def _drawdown_metrics(
+    eq: np.ndarray, days: np.ndarray, capital: float, cagr: MetricValue
+) -> dict[str, MetricValue]:
+    dd = drawdown_series(eq, capital)
+    mdd = float(dd.min())
+    under = dd < 0
+    longest_bars = 0
+    longest_days = 0.0
+    if under.any():
+        edges = np.diff(np.concatenate(([0], under.astype(np.int8), [0])))
+        starts = np.flatnonzero(edges == 1)
+        stops = np.flatnonzero(edges == -1)  # first bar back at the peak, or len(eq)
+        recovered = stops < eq.size
+        # From the peak bar (the one before the first bar under water) to the recovery bar, or to the
+        # last bar when still under water. A run that starts at bar 0 peaked at the initial capital.
+        longest_bars = int((stops - starts + recovered).max())
+        peak_at = days[np.maximum(starts - 1, 0)]
+        end_at = days[np.minimum(stops, eq.size - 1)]
+        longest_days = float(((end_at - peak_at) / np.timedelta64(1, "D")).max())
+    return {
+        "max_drawdown": mdd,
+        "max_drawdown_duration": longest_bars,
+        "max_drawdown_days": longest_days,
+        "ulcer_index": math.sqrt(float(np.mean(np.square(dd)))),
+        "calmar": cagr / -mdd if cagr is not None and mdd < 0 else None,
+    }
+
+
+def _distribution_metrics(r: np.ndarray) -> dict[str, MetricValue]:
+    n = r.size
+    out: dict[str, MetricValue] = dict.fromkeys(
+        ("tail_ratio", "value_at_risk", "cvar", "skew", "kurtosis", "stability")
+    )
+    if n < 2:
+        return out
+    lo, hi = np.percentile(r, [100 * TAIL_CUTOFF, 100 * (1 - TAIL_CUTOFF)])
+    out["value_at_risk"] = float(lo)
+    k = int((n - 1) * TAIL_CUTOFF)
+    out["cvar"] = float(np.partition(r, k)[: k + 1].mean())
+    if lo != 0:
+        out["tail_ratio"] = abs(float(hi)) / abs(float(lo))
+
+    if np.ptp(r) > 0:
+        d = r - r.mean()
+        d2 = d * d  # products, not d**3 / d**4: numpy's general power is ~10x slower
+        m2 = float(d2.sum())
+        if n >= 3:
+            m3 = float(np.dot(d2, d))
+            out["skew"] = n * math.sqrt(n - 1) / (n - 2) * m3 / m2**1.5
+        if n >= 4:
+            m4 = float(np.dot(d2, d2))
+            scale = (n - 2) * (n - 3)
+            bias = 3 * (n - 1) ** 2 / scale
+            out["kurtosis"] = (n + 1) * n * (n - 1) * m4 / (scale * m2 * m2) - bias
+
+    y = np.cumsum(np.log1p(r))
+    x = np.arange(n, dtype=np.float64)
+    yc = y - y.mean()
+    xc = x - x.mean()
+    syy = float(yc @ yc)
+    if syy > 0:
+        sxy = float(xc @ yc)
+        out["stability"] = min(sxy * sxy / (float(xc @ xc) * syy), 1.0)
+    return out
+
+
+def _mean_exposure(exposure: np.ndarray | None, t: int) -> MetricValue:
+    if exposure is None:
+        return None
+    x = _vector(exposure, "exposure")
+    if x.size != t:
+        raise ValueError(f"exposure has {x.size} values but equity has {t}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("exposure must be finite")
+    return float(x.mean())
+
+
+def _benchmark_metrics(
+    r: np.ndarray, benchmark: np.ndarray | None, t: int, p: float, rf_p: float
+) -> dict[str, MetricValue]:
+    out: dict[str, MetricValue] = dict.fromkeys(
+        ("alpha", "beta", "information_ratio", "benchmark_return")
+    )
+    if benchmark is None:
+        return out
+    bench = _vector(benchmark, "benchmark")
+    if bench.size != t:
+        raise ValueError(f"benchmark has {bench.size} values but equity has {t}")
+    seen = ~np.isnan(bench)
+    if np.any(~np.isfinite(bench[seen])) or np.any(bench[seen] <= 0):
+        raise ValueError("benchmark closes must be > 0 and finite (NaN marks a missing bar)")
+    if seen.sum() >= 2:
+        observed = bench[seen]
+        out["benchmark_return"] = float(observed[-1] / observed[0] - 1.0)
+
+    b = simple_returns(bench)
+    paired = np.isfinite(b)  # both closes present; a bar with no benchmark close drops out
+    if paired.sum() < 2:
+        return out
+    rr = r[paired]
+    bb = b[paired]
+    # Beta and alpha exactly as empyrical computes them (population moments; compounded alpha).
+    b_res = bb - bb.mean()
+    var_b = float(np.mean(b_res * b_res))
+    if var_b >= 1e-30:
+        beta = float(np.mean(b_res * rr)) / var_b
+        out["beta"] = beta
+        residual = float(np.mean((rr - rf_p) - beta * (bb - rf_p)))
+        if residual > -1.0:
+            out["alpha"] = _power(1.0 + residual, p) - 1.0
+    active = rr - bb
+    if np.ptp(active) > 0:
+        out["information_ratio"] = (
+            float(active.mean()) / float(np.std(active, ddof=1)) * math.sqrt(p)
+        )
+    return out
+
+
+def _power(base: float, exponent: float) -> float:
+    try:
+        return base**exponent
+    except OverflowError:
+        return math.inf
+
+
+def _vector(values: np.ndarray, name: str) -> np.ndarray:
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    return arr
+
+
+def _dates(dates: np.ndarray, t: int) -> np.ndarray:
+    d = np.asarray(dates)
+    if d.ndim != 1 or d.size != t:
+        raise ValueError(f"dates must be 1-D with one value per equity bar ({t}), got {d.shape}")
+    if not np.issubdtype(d.dtype, np.datetime64):
+        raise ValueError(f"dates must be datetime64, got {d.dtype}")
+    d = d.astype("datetime64[ns]")
+    if np.isnat(d).any() or (t > 1 and np.any(d[1:] <= d[:-1])):
+        raise ValueError("dates must be strictly increasing, without NaT")
+    return d
+
+
+def _json_safe(value: MetricValue) -> MetricValue:
+    if value is None or isinstance(value, int):
+        return value
+    value = float(value)
+    return value if math.isfinite(value) else None
