@@ -28,8 +28,9 @@ app = typer.Typer(
 strategies_app = typer.Typer(help="Browse the strategy catalogue.", no_args_is_help=True)
 app.add_typer(strategies_app, name="strategies")
 
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+# Piped output gets a report-sized width instead of Rich's 80-column fallback.
+out = Console(width=None if sys.stdout.isatty() else 132)
 
 
 def _fail(message: str) -> None:

@@ -206,6 +206,10 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
     )
 
 
+def _labels(names: tuple[str, ...], codes: np.ndarray) -> pl.Series:
+    return pl.Series([names[int(c)] for c in codes], dtype=pl.Utf8)
+
+
 def _sym(cols: np.ndarray, panel: Panel) -> pl.Series:
     names = np.array(panel.symbols, dtype=object)
     return pl.Series(names[cols.astype(np.int64)].tolist(), dtype=pl.Utf8)
@@ -221,11 +225,11 @@ def _fills_frame(f: np.ndarray, panel: Panel) -> pl.DataFrame:
             "time": _time(f[:, 0], panel),
             "bar": f[:, 0].astype(np.int64),
             "symbol": _sym(f[:, 1], panel),
-            "side": np.where(f[:, 2] > 0, "buy", "sell"),
+            "side": pl.Series(np.where(f[:, 2] > 0, "buy", "sell").tolist(), dtype=pl.Utf8),
             "qty": np.abs(f[:, 2]),
             "price": f[:, 3],
             "fees": f[:, 4],
-            "reason": [k.REASONS[int(r)] for r in f[:, 5]],
+            "reason": _labels(k.REASONS, f[:, 5]),
         }
     )
 
@@ -241,7 +245,7 @@ def _trades_frame(tr: np.ndarray, panel: Panel) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "symbol": _sym(tr[:, 0], panel),
-            "direction": np.where(tr[:, 1] > 0, "long", "short"),
+            "direction": pl.Series(np.where(tr[:, 1] > 0, "long", "short").tolist(), dtype=pl.Utf8),
             "entry_time": _time(tr[:, 2], panel),
             "exit_time": _time(tr[:, 3], panel),
             "entry_bar": tr[:, 2].astype(np.int64),
@@ -254,7 +258,7 @@ def _trades_frame(tr: np.ndarray, panel: Panel) -> pl.DataFrame:
             "dividends": divs,
             "pnl_net": net,
             "return_pct": ret,
-            "exit_reason": [k.REASONS[int(r)] for r in tr[:, 10]],
+            "exit_reason": _labels(k.REASONS, tr[:, 10]),
             "bars_held": tr[:, 11].astype(np.int64),
             "account": tr[:, 12].astype(np.int64),
         }
@@ -266,7 +270,7 @@ def _open_frame(op: np.ndarray, panel: Panel) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "symbol": _sym(op[:, 0], panel),
-            "direction": np.where(qty > 0, "long", "short"),
+            "direction": pl.Series(np.where(qty > 0, "long", "short").tolist(), dtype=pl.Utf8),
             "qty": np.abs(qty),
             "entry_time": _time(op[:, 2], panel),
             "entry_price": op[:, 3],
@@ -281,6 +285,6 @@ def _skips_frame(s: np.ndarray, panel: Panel) -> pl.DataFrame:
         {
             "time": _time(s[:, 0], panel),
             "symbol": _sym(s[:, 1], panel),
-            "reason": [k.SKIP_REASONS[int(r)] for r in s[:, 2]],
+            "reason": _labels(k.SKIP_REASONS, s[:, 2]),
         }
     )

@@ -1,0 +1,67 @@
+"""The `ava` command: reports, JSON, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ava_backtest.cli.app import app
+
+runner = CliRunner()
+
+
+def test_backtest_prints_a_report_for_us_sample():
+    r = runner.invoke(app, ["backtest", "sma_crossover", "--universe", "us_sample"])
+    assert r.exit_code == 0, r.output
+    assert "Sharpe ratio" in r.output and "Max drawdown" in r.output
+    assert "trades" in r.output
+
+
+def test_backtest_json_is_the_full_result():
+    r = runner.invoke(
+        app,
+        ["backtest", "sma_crossover", "-s", "GOOG", "-p", "fast_period=10", "-p", "slow_period=30",
+         "--no-costs", "--json"],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["params"] == {"fast_period": 10, "slow_period": 30}
+    assert len(doc["trades"]) > 20
+    assert doc["metrics"]["trade_count"] == len(doc["trades"])
+    assert doc["equity_curve"][-1]["equity"] == pytest.approx(doc["metrics"]["final_equity"])
+    assert doc["synthetic"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["nope", "--universe", "us_sample"], "unknown strategy 'nope'"),
+        (["sma_crossover", "--symbols", "FOO"], "unknown symbol 'FOO'"),
+        (["sma_crossover", "--universe", "nope"], "unknown universe 'nope'; available: in_sample_synthetic"),
+        (["sma_crossover", "-s", "AAPL", "--start", "2010-01-01", "--end", "2005-01-01"], "after end_date"),
+        (["sma_crossover", "-s", "AAPL", "--start", "2030-01-01"], "2000-03-01 .. 2013-03-01"),
+        (["sma_crossover", "-s", "AAPL", "--capital", "-5"], "initial_capital"),
+        (["sma_crossover", "-s", "AAPL", "-p", "fast_period=1"], "params.fast_period: 1 is below the minimum 5"),
+        (["sma_crossover", "-s", "AAPL", "-p", "fast_period=60", "-p", "slow_period=50"], "must be less than"),
+        (["sma_crossover", "-s", "AAPL", "-p", "nope=3"], "unknown parameter 'nope'"),
+        (["sma_crossover", "-s", "AAPL", "--fill", "sometime"], "fill"),
+        (["sma_crossover"], "give --universe"),
+    ],
+)
+def test_bad_input_is_one_line_error_with_exit_code_2(args, needle):
+    r = runner.invoke(app, ["backtest", *args])
+    assert r.exit_code == 2
+    assert needle in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.output
+
+
+def test_strategies_list_and_show():
+    r = runner.invoke(app, ["strategies", "list"])
+    assert r.exit_code == 0 and "sma_crossover" in r.output
+    r = runner.invoke(app, ["strategies", "show", "sma_crossover"])
+    assert r.exit_code == 0 and "fast_period" in r.output and "warm-up" in r.output
+    r = runner.invoke(app, ["strategies", "show", "nope"])
+    assert r.exit_code == 2
