@@ -389,8 +389,13 @@ def simulate(
     eq_acc = np.zeros(n_accounts)
     gross_acc = np.zeros(n_accounts)
 
+    n_pend_entries = 0  # entries waiting for a fill; the entry phase runs only when there are some
+    epoch = fee_epoch[0] if n_bars > 0 else 0
+    table = fee_tables[epoch]
     for t in range(n_bars):
-        table = fee_tables[fee_epoch[t]]
+        if fee_epoch[t] != epoch:
+            epoch = fee_epoch[t]
+            table = fee_tables[epoch]
         at_close = fill_mode == CLOSE
         # Prices orders fill at this bar: the open, or the close with same-bar fills.
         px_fill = close if at_close else open_
@@ -432,14 +437,14 @@ def simulate(
                     if pend[j] == P_EXIT or pend[j] == P_PARTIAL:
                         pend[j] = P_NONE
                     continue
-            if not at_close:
+            if not at_close and pend[j] != P_NONE:
                 fills, trades = _pending_exit(
                     t, j, o, st, pend, pend_why, pend_frac, cash, a, open_count,
                     fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
                 )  # fmt: skip
 
-        if not at_close:
-            fills, skips = _entries(
+        if not at_close and n_pend_entries > 0:
+            fills, skips, n_pend_entries = _entries(
                 t, open_, volume, st, pend, pend_bar, cash, account_of, n_accounts, open_count,
                 cand, cand_key, eq_acc, gross_acc, size, stop_loss, take_profit, trail, priority,
                 has_size, has_stops, has_priority, stop_abs, tp_abs, trail_abs, fractional,
@@ -518,18 +523,22 @@ def simulate(
             elif short_entry[t, j] and not long_entry[t, j]:
                 act = P_SHORT
             pend[j] = act
+            if act == P_NONE:
+                continue
             pend_why[j] = why
             pend_bar[j] = t
+            if act == P_LONG or act == P_SHORT:
+                n_pend_entries += 1
             if act == P_PARTIAL:
                 pend_frac[j] = min(exit_fraction[t, j], 1.0)
-            if at_close or why == R_DATA_END:
+            if act != P_NONE and (at_close or why == R_DATA_END):
                 fills, trades = _pending_exit(
                     t, j, c, st, pend, pend_why, pend_frac, cash, account_of[j], open_count,
                     fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
                 )  # fmt: skip
 
-        if at_close:
-            fills, skips = _entries(
+        if at_close and n_pend_entries > 0:
+            fills, skips, n_pend_entries = _entries(
                 t, px_fill, volume, st, pend, pend_bar, cash, account_of, n_accounts, open_count,
                 cand, cand_key, eq_acc, gross_acc, size, stop_loss, take_profit, trail, priority,
                 has_size, has_stops, has_priority, stop_abs, tp_abs, trail_abs, fractional,
@@ -668,11 +677,15 @@ def _entries(
     sized from its account's equity at this price after the exits."""
     n_cols = px_arr.shape[1]
     n_cand = 0
+    n_left = 0
     for j in range(n_cols):
         if pend[j] != P_LONG and pend[j] != P_SHORT:
             continue
         if st[j, QTY] != 0.0:
-            pend[j] = P_NONE  # still in a position: the reversal's exit did not fill
+            if np.isnan(px_arr[t, j]):
+                n_left += 1  # a reversal whose exit waits for the symbol's next bar
+            else:
+                pend[j] = P_NONE  # the reversal's exit did not fill (e.g. a stop took it)
             continue
         if np.isnan(px_arr[t, j]):
             skips = _log_skip(skips, cnt, t, j, SKIP_NO_BAR)  # no bar: the order lapses
@@ -682,7 +695,7 @@ def _entries(
         cand_key[n_cand] = -priority[pend_bar[j], j] if has_priority else 0.0
         n_cand += 1
     if n_cand == 0:
-        return fills, skips
+        return fills, skips, n_left
     order = np.argsort(cand_key[:n_cand], kind="mergesort")
     for a in range(n_accounts):
         eq_acc[a] = cash[a]
@@ -748,4 +761,4 @@ def _entries(
             if not np.isnan(tr):
                 st[j, TDIST] = tr
                 st[j, TLVL] = fpx - sgn * (tr if trail_abs else tr * fpx)
-    return fills, skips
+    return fills, skips, n_left
