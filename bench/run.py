@@ -12,6 +12,8 @@ Numba compile time (Ava's, paid once and cached in the virtualenv) and metrics a
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import statistics
 import sys
 import time
@@ -102,7 +104,8 @@ def bt_run(df: pd.DataFrame) -> Any:
                 self.position.close()
 
     SmaCross.fast, SmaCross.slow = FAST, SLOW
-    return Backtest(df, SmaCross, cash=100_000, commission=0.0).run()
+    with contextlib.redirect_stderr(io.StringIO()):  # its per-run progress bar
+        return Backtest(df, SmaCross, cash=100_000, commission=0.0).run()
 
 
 def bt_frame(panel: Panel, j: int) -> pd.DataFrame:
@@ -121,7 +124,9 @@ def bt_frame(panel: Panel, j: int) -> pd.DataFrame:
 # --- vectorbt ------------------------------------------------------------------------------------
 
 
-def vbt_run(close: pd.DataFrame, open_: pd.DataFrame, windows: tuple[list[int], list[int]] | None = None) -> Any:
+def vbt_run(
+    close: pd.DataFrame, open_: pd.DataFrame, windows: tuple[list[int], list[int]] | None = None
+) -> Any:
     import vectorbt as vbt
 
     if windows is None:
@@ -136,12 +141,27 @@ def vbt_run(close: pd.DataFrame, open_: pd.DataFrame, windows: tuple[list[int], 
         s = vbt.MA.run(close, sw, short_name="slow")
         fv, sv = f.ma.to_numpy(), s.ma.to_numpy()
         cols = f.ma.columns
-        price = pd.DataFrame(np.repeat(open_.to_numpy(), len(fw), axis=1), index=close.index, columns=cols)
-        cl = pd.DataFrame(np.repeat(close.to_numpy(), len(fw), axis=1), index=close.index, columns=cols)
-    entries = pd.DataFrame(cross_up(fv, sv), index=close.index, columns=cols).shift(1, fill_value=False)
-    exits = pd.DataFrame(cross_up(sv, fv), index=close.index, columns=cols).shift(1, fill_value=False)
+        price = pd.DataFrame(
+            np.repeat(open_.to_numpy(), len(fw), axis=1), index=close.index, columns=cols
+        )
+        cl = pd.DataFrame(
+            np.repeat(close.to_numpy(), len(fw), axis=1), index=close.index, columns=cols
+        )
+    entries = pd.DataFrame(cross_up(fv, sv), index=close.index, columns=cols).shift(
+        1, fill_value=False
+    )
+    exits = pd.DataFrame(cross_up(sv, fv), index=close.index, columns=cols).shift(
+        1, fill_value=False
+    )
     pf = vbt.Portfolio.from_signals(
-        cl, entries, exits, price=price, size=np.inf, init_cash=100_000, size_granularity=1, freq="1D"
+        cl,
+        entries,
+        exits,
+        price=price,
+        size=np.inf,
+        init_cash=100_000,
+        size_granularity=1,
+        freq="1D",
     )
     return pf.trades.values, pf.value().to_numpy()
 
@@ -158,7 +178,9 @@ def frames(panel: Panel) -> tuple[pd.DataFrame, pd.DataFrame]:
 def synthetic(n_symbols: int, n_bars: int, freq: str = "1d") -> Panel:
     dates, o, h, lo, c, v = synthetic_panel_arrays(n_symbols, n_bars, seed=7, freq=freq)
     syms = [f"SYN{j:05d}" for j in range(n_symbols)]
-    return Panel.from_prices(dates, syms, o, h, lo, c, v, market="24x7" if freq != "1d" else "US", synthetic=True)
+    return Panel.from_prices(
+        dates, syms, o, h, lo, c, v, market="24x7" if freq != "1d" else "US", synthetic=True
+    )
 
 
 def check_equity(name: str, ours: np.ndarray, theirs: np.ndarray) -> str:
@@ -185,7 +207,9 @@ def case_a(repeat: int) -> Case:
     c.times["vectorbt"] = t
     c.agree = "; ".join(
         [
-            check_equity("backtesting.py", ours.equity[:, 0], stats._equity_curve["Equity"].to_numpy()),
+            check_equity(
+                "backtesting.py", ours.equity[:, 0], stats._equity_curve["Equity"].to_numpy()
+            ),
             check_equity("vectorbt", ours.equity[:, 0], v_eq[:, 0]),
             f"{ours.trades.height} trades (backtesting.py {len(stats._trades)})",
         ]
@@ -212,9 +236,17 @@ def case_b(repeat: int, bt_bars: int) -> Case:
     stats = bt_run(bt_frame(sub, 0))
     c.times["backtesting.py"] = (time.perf_counter() - t0) * n / bt_bars
     if bt_bars < n:
-        c.notes.append(f"backtesting.py timed on the first {bt_bars:,} bars and scaled x{n / bt_bars:.0f}")
+        c.notes.append(
+            f"backtesting.py timed on the first {bt_bars:,} bars and scaled x{n / bt_bars:.0f}"
+        )
     sub_ours = ava_run(sub)
-    agree.append(check_equity("backtesting.py (prefix)", sub_ours.equity[:, 0], stats._equity_curve["Equity"].to_numpy()))
+    agree.append(
+        check_equity(
+            "backtesting.py (prefix)",
+            sub_ours.equity[:, 0],
+            stats._equity_curve["Equity"].to_numpy(),
+        )
+    )
     c.agree = "; ".join(agree)
     return c
 
@@ -235,8 +267,12 @@ def case_c(repeat: int, bt_symbols: int) -> tuple[Case, Case]:
         bt_eq.append(bt_run(bt_frame(panel, j))._equity_curve["Equity"].to_numpy())
     c.times["backtesting.py"] = (time.perf_counter() - t0) * n_sym / bt_symbols
     if bt_symbols < n_sym:
-        c.notes.append(f"backtesting.py ran {bt_symbols} of the {n_sym} backtests, scaled x{n_sym / bt_symbols:.0f}")
-    agree.append(check_equity("backtesting.py", ours.equity[:, :bt_symbols], np.column_stack(bt_eq)))
+        c.notes.append(
+            f"backtesting.py ran {bt_symbols} of the {n_sym} backtests, scaled x{n_sym / bt_symbols:.0f}"
+        )
+    agree.append(
+        check_equity("backtesting.py", ours.equity[:, :bt_symbols], np.column_stack(bt_eq))
+    )
     c.agree = "; ".join(agree)
 
     shared = Case(f"(c') the same {n_sym} symbols, shared mode (one cash account, 500 slots)")
@@ -251,7 +287,9 @@ def case_d(repeat: int) -> Case:
     fast = [5, 8, 10, 12, 15, 20, 25, 30, 35, 40]
     slow = [50, 60, 70, 80, 90, 100, 120, 150, 180, 200]
     grid = [{"fast_period": f, "slow_period": s} for f in fast for s in slow]
-    c = Case(f"(d) {len(grid)} (fast, slow) combinations on one {n_bars:,}-bar symbol, one sweep call")
+    c = Case(
+        f"(d) {len(grid)} (fast, slow) combinations on one {n_bars:,}-bar symbol, one sweep call"
+    )
     panel = synthetic(1, n_bars)
     strat = get_strategy("sma_crossover")
     settings = EngineSettings(initial_cash=100_000)
@@ -282,7 +320,9 @@ def metrics_time(repeat: int) -> float:
     r = ava_run(panel)
     eq = r.equity[:, 0]
     t, _ = median_time(
-        lambda: compute_metrics(eq, panel.dates, trades=None, exposure=None, benchmark=None, periods_per_year=252),
+        lambda: compute_metrics(
+            eq, panel.dates, trades=None, exposure=None, benchmark=None, periods_per_year=252
+        ),
         repeat,
     )
     return t
@@ -293,8 +333,12 @@ def fmt(t: float) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="fewer repeats, smaller backtesting.py samples")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="fewer repeats, smaller backtesting.py samples"
+    )
     ap.add_argument("--cases", default="abcd", help="which cases to run, e.g. 'ad'")
     args = ap.parse_args()
     repeat = 3 if args.quick else 7
@@ -317,9 +361,15 @@ def main() -> int:
     if "d" in args.cases:
         cases.append(case_d(repeat))
 
-    print(f"Ava benchmark — numpy {np.__version__}, {len(cases)} cases, median of {repeat} runs after a warm-up")
-    print(f"import {import_s:.2f} s; kernel compile/cache load {compile_s:.2f} s (paid once, not in the timings)")
-    print(f"metrics panel on the GOOG result: {metrics_time(repeat) * 1000:.2f} ms (not in the timings)")
+    print(
+        f"Ava benchmark — numpy {np.__version__}, {len(cases)} cases, median of {repeat} runs after a warm-up"
+    )
+    print(
+        f"import {import_s:.2f} s; kernel compile/cache load {compile_s:.2f} s (paid once, not in the timings)"
+    )
+    print(
+        f"metrics panel on the GOOG result: {metrics_time(repeat) * 1000:.2f} ms (not in the timings)"
+    )
     print()
     for c in cases:
         print(c.name)

@@ -39,12 +39,24 @@ def test_backtest_json_is_the_full_result():
     [
         (["nope", "--universe", "us_sample"], "unknown strategy 'nope'"),
         (["sma_crossover", "--symbols", "FOO"], "unknown symbol 'FOO'"),
-        (["sma_crossover", "--universe", "nope"], "unknown universe 'nope'; available: in_sample_synthetic"),
-        (["sma_crossover", "-s", "AAPL", "--start", "2010-01-01", "--end", "2005-01-01"], "after end_date"),
+        (
+            ["sma_crossover", "--universe", "nope"],
+            "unknown universe 'nope'; available: in_sample_synthetic",
+        ),
+        (
+            ["sma_crossover", "-s", "AAPL", "--start", "2010-01-01", "--end", "2005-01-01"],
+            "after end_date",
+        ),
         (["sma_crossover", "-s", "AAPL", "--start", "2030-01-01"], "2000-03-01 .. 2013-03-01"),
         (["sma_crossover", "-s", "AAPL", "--capital", "-5"], "initial_capital"),
-        (["sma_crossover", "-s", "AAPL", "-p", "fast_period=1"], "params.fast_period: 1 is below the minimum 5"),
-        (["sma_crossover", "-s", "AAPL", "-p", "fast_period=60", "-p", "slow_period=50"], "must be less than"),
+        (
+            ["sma_crossover", "-s", "AAPL", "-p", "fast_period=1"],
+            "params.fast_period: 1 is below the minimum 5",
+        ),
+        (
+            ["sma_crossover", "-s", "AAPL", "-p", "fast_period=60", "-p", "slow_period=50"],
+            "must be less than",
+        ),
         (["sma_crossover", "-s", "AAPL", "-p", "nope=3"], "unknown parameter 'nope'"),
         (["sma_crossover", "-s", "AAPL", "--fill", "sometime"], "fill"),
         (["sma_crossover"], "give --universe"),

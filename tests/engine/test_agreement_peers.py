@@ -74,9 +74,7 @@ def test_sma_crossover_on_goog_matches_backtesting_py_trade_for_trade():
     )
     ours = result.trades
     assert ours.height == len(theirs) > 20
-    assert ours["entry_time"].to_list() == [
-        t.to_pydatetime() for t in theirs["EntryTime"]
-    ]
+    assert ours["entry_time"].to_list() == [t.to_pydatetime() for t in theirs["EntryTime"]]
     assert ours["exit_time"].to_list() == [t.to_pydatetime() for t in theirs["ExitTime"]]
     np.testing.assert_array_equal(ours["entry_price"].to_numpy(), theirs["EntryPrice"].to_numpy())
     np.testing.assert_array_equal(ours["exit_price"].to_numpy(), theirs["ExitPrice"].to_numpy())
@@ -90,7 +88,9 @@ def test_sma_crossover_on_goog_matches_backtesting_py_trade_for_trade():
 @pytest.fixture(scope="session")
 def us_sample_case():
     """Adjusted us_sample bars (peers trade adjusted prices) and sma_crossover(10, 30) signals."""
-    panel, info = load_panel_with_info("US", US_SAMPLE, START, END, adjustment="adjusted", warmup_bars=31)
+    panel, info = load_panel_with_info(
+        "US", US_SAMPLE, START, END, adjustment="adjusted", warmup_bars=31
+    )
     strat = get_strategy("sma_crossover")(fast_period=10, slow_period=30)
     sig = compute_signals(strat, panel.bars)
     first = info.first_index
@@ -123,7 +123,9 @@ def _vbt_frames(panel, sig):
 
 def _vbt_trades(pf) -> pd.DataFrame:
     t = pf.trades.records_readable
-    return t[t["Status"] == "Closed"].sort_values(["Column", "Entry Timestamp"]).reset_index(drop=True)
+    return (
+        t[t["Status"] == "Closed"].sort_values(["Column", "Entry Timestamp"]).reset_index(drop=True)
+    )
 
 
 def _ours_sorted(ours):
@@ -134,7 +136,14 @@ def test_independent_mode_matches_vectorbt_without_cash_sharing(us_sample_case, 
     panel, sig = us_sample_case
     close, open_, entries, exits = _vbt_frames(panel, sig)
     pf = vbt.Portfolio.from_signals(
-        close, entries, exits, price=open_, size=np.inf, init_cash=100_000, size_granularity=1, freq="1D"
+        close,
+        entries,
+        exits,
+        price=open_,
+        size=np.inf,
+        init_cash=100_000,
+        size_granularity=1,
+        freq="1D",
     )
     res = simulate(panel, sig, EngineSettings(initial_cash=100_000, portfolio="independent"))
     np.testing.assert_allclose(res.equity, pf.value().to_numpy(), rtol=1e-9)
@@ -143,8 +152,12 @@ def test_independent_mode_matches_vectorbt_without_cash_sharing(us_sample_case, 
     assert ours.height == len(theirs) > 100
     assert ours["symbol"].to_list() == theirs["Column"].to_list()
     np.testing.assert_array_equal(ours["qty"].to_numpy(), theirs["Size"].to_numpy())
-    np.testing.assert_allclose(ours["entry_price"].to_numpy(), theirs["Avg Entry Price"].to_numpy(), rtol=1e-12)
-    np.testing.assert_allclose(ours["exit_price"].to_numpy(), theirs["Avg Exit Price"].to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        ours["entry_price"].to_numpy(), theirs["Avg Entry Price"].to_numpy(), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        ours["exit_price"].to_numpy(), theirs["Avg Exit Price"].to_numpy(), rtol=1e-12
+    )
     np.testing.assert_allclose(ours["pnl_net"].to_numpy(), theirs["PnL"].to_numpy(), rtol=1e-9)
 
 

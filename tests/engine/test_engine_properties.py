@@ -19,7 +19,9 @@ def _market(seed: int, n_bars: int, n_sym: int) -> Panel:
     h = np.maximum(o, c) * (1 + rng.uniform(0, 0.02, c.shape))
     lo = np.minimum(o, c) * (1 - rng.uniform(0, 0.02, c.shape))
     dates = (np.datetime64("2020-01-01") + np.arange(n_bars)).astype("datetime64[ns]")
-    return Panel.from_prices(dates, [f"S{j}" for j in range(n_sym)], o, h, lo, c, rng.uniform(1e4, 1e6, c.shape))
+    return Panel.from_prices(
+        dates, [f"S{j}" for j in range(n_sym)], o, h, lo, c, rng.uniform(1e4, 1e6, c.shape)
+    )
 
 
 def _signals(seed: int, shape: tuple[int, int], p: float, shorts: bool, stops: bool) -> Signals:
@@ -92,7 +94,9 @@ def test_equity_is_cash_plus_marked_positions(c, shorts):
     marks = np.where(np.isnan(panel.trade_close), 0.0, panel.trade_close)
     value = pos * marks
     if c["portfolio"] == "shared":
-        np.testing.assert_allclose(res.equity[:, 0], res.cash[:, 0] + value.sum(axis=1), rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(
+            res.equity[:, 0], res.cash[:, 0] + value.sum(axis=1), rtol=1e-9, atol=1e-6
+        )
     else:
         np.testing.assert_allclose(res.equity, res.cash + value, rtol=1e-9, atol=1e-6)
     # Nothing is ever held in a column where the rebuilt position is zero at the end, and vice versa.

@@ -65,11 +65,17 @@ def test_stop_loss_inside_bar_fills_at_level_and_gap_fills_at_open():
     s.stop_loss = np.full((6, 1), 0.10)
     r = simulate(_panel(o, h, lo, c), s, EngineSettings(initial_cash=1000))
     t = r.trades.row(0, named=True)
-    assert t["exit_reason"] == "stop_loss" and t["exit_bar"] == 3 and t["exit_price"] == pytest.approx(9.0)
+    assert (
+        t["exit_reason"] == "stop_loss"
+        and t["exit_bar"] == 3
+        and t["exit_price"] == pytest.approx(9.0)
+    )
 
     # Gap: bar 3 opens at 8.0, below the 9.0 stop -> fills at the open.
     o2 = [10, 10, 10, 8.0, 8.0, 8.0]
-    r2 = simulate(_panel(o2, h, [9.5, 9.5, 9.6, 7.5, 7.5, 7.5], c), s, EngineSettings(initial_cash=1000))
+    r2 = simulate(
+        _panel(o2, h, [9.5, 9.5, 9.6, 7.5, 7.5, 7.5], c), s, EngineSettings(initial_cash=1000)
+    )
     t2 = r2.trades.row(0, named=True)
     assert t2["exit_price"] == 8.0 and t2["exit_bar"] == 3
 
@@ -139,7 +145,9 @@ def test_split_scales_quantity_and_keeps_equity_continuous():
     p = _panel(o, o, o, o)
     ratio = np.ones((5, 1))
     ratio[3, 0] = 2.0
-    p = type(p)(**{**{f: getattr(p, f) for f in p.__slots__}, "split_ratio": ratio, "adjustment": "events"})
+    p = type(p)(
+        **{**{f: getattr(p, f) for f in p.__slots__}, "split_ratio": ratio, "adjustment": "events"}
+    )
     s = _sig((5, 1), long_entry=[0])
     r = simulate(p, s, EngineSettings(initial_cash=1000))
     op = r.open_positions.row(0, named=True)
@@ -202,7 +210,11 @@ def test_fixed_units_and_fractional_sizing():
     s = _sig((4, 1), long_entry=[0])
     r = simulate(_panel(o, o, o, o), s, EngineSettings(sizing_mode="fixed_units", sizing_value=7))
     assert r.open_positions["qty"].to_list() == [7]
-    r2 = simulate(_panel([3.0] * 4, [3.0] * 4, [3.0] * 4, [3.0] * 4), s, EngineSettings(initial_cash=1000, fractional=True))
+    r2 = simulate(
+        _panel([3.0] * 4, [3.0] * 4, [3.0] * 4, [3.0] * 4),
+        s,
+        EngineSettings(initial_cash=1000, fractional=True),
+    )
     assert r2.open_positions["qty"][0] == pytest.approx(1000 / 3)
 
 
@@ -215,7 +227,9 @@ def test_leverage_buying_power_and_short_proceeds_not_spendable():
     r2 = simulate(_panel(o, o, o, o), s, EngineSettings(initial_cash=1000, max_positions=2))
     # short takes 500 (equal slots); buying power left = 1000 - 500 = 500 -> 50 shares of S1
     assert r2.open_positions["qty"].to_list() == [50, 50]
-    r3 = simulate(_panel(o, o, o, o), s, EngineSettings(initial_cash=1000, max_positions=2, leverage=2))
+    r3 = simulate(
+        _panel(o, o, o, o), s, EngineSettings(initial_cash=1000, max_positions=2, leverage=2)
+    )
     # equal slots at 2x: each slot is 2 x 1000 / 2 = 1000 -> 100 shares each, within buying power
     assert r3.open_positions["qty"].to_list() == [100, 100]
     assert r3.exposure[-1, 0] == pytest.approx(2000)

@@ -38,7 +38,9 @@ def test_warmup_loads_history_but_trading_starts_at_start_date():
     # With the warm-up loaded, a cross on the very first sessions can already be traded: the
     # signals match those of the full history from the start date on.
     full = run_backtest(_cfg(symbols=["AAPL"]))
-    first_full = full.trades.filter(full.trades["entry_time"] >= dt.datetime(2005, 1, 3))["entry_time"][0]
+    first_full = full.trades.filter(full.trades["entry_time"] >= dt.datetime(2005, 1, 3))[
+        "entry_time"
+    ][0]
     assert r.trades["entry_time"][0] == first_full
 
 
@@ -55,7 +57,14 @@ def test_costs_are_charged_and_itemised_per_market():
 
 
 def test_synthetic_india_universe_is_labelled_and_costed_in_inr():
-    r = run_backtest(_cfg(market="IN", universe="in_sample_synthetic", start_date="2015-01-01", end_date="2018-12-31"))
+    r = run_backtest(
+        _cfg(
+            market="IN",
+            universe="in_sample_synthetic",
+            start_date="2015-01-01",
+            end_date="2018-12-31",
+        )
+    )
     assert r.synthetic is True
     assert r.currency == "INR"
     assert any("synthetic" in n for n in r.notes)
@@ -65,11 +74,16 @@ def test_synthetic_india_universe_is_labelled_and_costed_in_inr():
 
 def test_splits_do_not_look_like_crashes_and_positions_follow_them():
     """AAPL splits 2:1 on 2005-02-28; held through it, quantity doubles and equity is continuous."""
-    r = run_backtest(_cfg(symbols=["AAPL"], start_date="2004-06-01", end_date="2005-06-30", costs={"model": "none"}))
-    split_day = np.flatnonzero(r.dates == np.datetime64("2005-02-28"))[0]
-    held = r.trades.filter(
-        (r.trades["entry_bar"] < split_day) & (r.trades["exit_bar"] > split_day)
+    r = run_backtest(
+        _cfg(
+            symbols=["AAPL"],
+            start_date="2004-06-01",
+            end_date="2005-06-30",
+            costs={"model": "none"},
+        )
     )
+    split_day = np.flatnonzero(r.dates == np.datetime64("2005-02-28"))[0]
+    held = r.trades.filter((r.trades["entry_bar"] < split_day) & (r.trades["exit_bar"] > split_day))
     assert held.height == 1, "sma(10, 30) holds AAPL through its 2005 split"
     # Entry price is restated per post-split share, so the trade's P&L is the real one.
     trade = held.row(0, named=True)
@@ -102,4 +116,6 @@ def test_sweep_gives_exactly_what_single_runs_give():
         single = run_backtest(_cfg(symbols=["GOOG"], params=p, costs={"model": "none"}))
         np.testing.assert_array_equal(res.equity[:, j], single.equity)
         mine = res.trades.filter(res.trades["account"] == j)
-        np.testing.assert_array_equal(mine["exit_price"].to_numpy(), single.trades["exit_price"].to_numpy())
+        np.testing.assert_array_equal(
+            mine["exit_price"].to_numpy(), single.trades["exit_price"].to_numpy()
+        )

@@ -42,7 +42,9 @@ def sweep(
     grid order.
     """
     if panel.trade_close.shape[1] != 1:
-        raise ValueError("a sweep runs on one symbol; run a universe screen in independent mode instead")
+        raise ValueError(
+            "a sweep runs on one symbol; run a universe screen in independent mode instead"
+        )
     instances = [strategy(**p) for p in grid]
     with indicator_cache():
         parts = [compute_signals(s, panel.bars) for s in instances]
@@ -72,7 +74,15 @@ def _tile(panel: Panel, n: int, labels: tuple[str, ...]) -> Panel:
         return as_block(np.repeat(a, n, axis=1))
 
     b = panel.bars
-    bars = replace(b, symbols=labels, open=t(b.open), high=t(b.high), low=t(b.low), close=t(b.close), volume=t(b.volume))
+    bars = replace(
+        b,
+        symbols=labels,
+        open=t(b.open),
+        high=t(b.high),
+        low=t(b.low),
+        close=t(b.close),
+        volume=t(b.volume),
+    )
     return replace(
         panel,
         bars=bars,

@@ -60,7 +60,9 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
 
 @app.command()
 def backtest(
-    strategy: Annotated[str, typer.Argument(help="Strategy name, e.g. sma_crossover (see `ava strategies list`).")],
+    strategy: Annotated[
+        str, typer.Argument(help="Strategy name, e.g. sma_crossover (see `ava strategies list`).")
+    ],
     symbols: Annotated[
         str | None, typer.Option("--symbols", "-s", help="Comma-separated symbols, e.g. AAPL,MSFT.")
     ] = None,
@@ -68,22 +70,38 @@ def backtest(
         str | None, typer.Option("--universe", "-u", help="A named universe, e.g. us_sample.")
     ] = None,
     market: Annotated[str, typer.Option(help="US, IN or 24x7.")] = "US",
-    start: Annotated[str | None, typer.Option(help="First date traded (YYYY-MM-DD); default: data start.")] = None,
-    end: Annotated[str | None, typer.Option(help="Last date traded (YYYY-MM-DD); default: data end.")] = None,
-    capital: Annotated[float, typer.Option(help="Initial capital in the market's currency.")] = 100_000.0,
+    start: Annotated[
+        str | None, typer.Option(help="First date traded (YYYY-MM-DD); default: data start.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option(help="Last date traded (YYYY-MM-DD); default: data end.")
+    ] = None,
+    capital: Annotated[
+        float, typer.Option(help="Initial capital in the market's currency.")
+    ] = 100_000.0,
     param: Annotated[
-        list[str] | None, typer.Option("--param", "-p", help="Strategy parameter key=value; repeatable.")
+        list[str] | None,
+        typer.Option("--param", "-p", help="Strategy parameter key=value; repeatable."),
     ] = None,
     fill: Annotated[str, typer.Option(help="next_open (default) or close.")] = "next_open",
     portfolio: Annotated[
-        str, typer.Option(help="shared (one cash account) or independent (each symbol its own capital).")
+        str,
+        typer.Option(
+            help="shared (one cash account) or independent (each symbol its own capital)."
+        ),
     ] = "shared",
-    max_positions: Annotated[int | None, typer.Option(help="Concurrent positions; default one per symbol.")] = None,
+    max_positions: Annotated[
+        int | None, typer.Option(help="Concurrent positions; default one per symbol.")
+    ] = None,
     sizing: Annotated[
         str, typer.Option(help="equal_slots, fraction, fixed_cash, fixed_units or risk.")
     ] = "equal_slots",
-    size: Annotated[float | None, typer.Option(help="The sizing mode's value (e.g. 0.1 for fraction).")] = None,
-    costs: Annotated[bool, typer.Option("--costs/--no-costs", help="Apply the market's fee table.")] = True,
+    size: Annotated[
+        float | None, typer.Option(help="The sizing mode's value (e.g. 0.1 for fraction).")
+    ] = None,
+    costs: Annotated[
+        bool, typer.Option("--costs/--no-costs", help="Apply the market's fee table.")
+    ] = True,
     slippage_bps: Annotated[float, typer.Option(help="Slippage per fill in basis points.")] = 0.0,
     adjustment: Annotated[str, typer.Option(help="events (default), adjusted or none.")] = "events",
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
@@ -139,7 +157,10 @@ def backtest(
             ) as bar:
                 task = bar.add_task(f"{strategy}", total=1.0)
                 result = run_backtest(
-                    config, progress=lambda f, m: bar.update(task, completed=f, description=f"{strategy}: {m}")
+                    config,
+                    progress=lambda f, m: bar.update(
+                        task, completed=f, description=f"{strategy}: {m}"
+                    ),
                 )
     except AvaError as e:
         _fail(str(e))
@@ -172,7 +193,9 @@ def strategies_list(
     for name, cls in all_strategies().items():
         if category and cls.category != category:
             continue
-        table.add_row(name, cls.category, cls.style, cls.direction, ", ".join(("ohlcv", *cls.requires)))
+        table.add_row(
+            name, cls.category, cls.style, cls.direction, ", ".join(("ohlcv", *cls.requires))
+        )
     out.print(table)
 
 
@@ -187,7 +210,9 @@ def strategies_show(name: Annotated[str, typer.Argument(help="Strategy name.")])
         cls = get_strategy(name)
     except AvaError as e:
         _fail(str(e))
-    out.print(f"[bold]{cls.name}[/] {cls.version} — {cls.category}, {cls.direction}, {cls.timeframe}")
+    out.print(
+        f"[bold]{cls.name}[/] {cls.version} — {cls.category}, {cls.direction}, {cls.timeframe}"
+    )
     out.print(cls.description)
     table = Table("parameter", "type", "default", "min", "max", "meaning")
     for pname, p in cls.parameters.items():
@@ -196,7 +221,9 @@ def strategies_show(name: Annotated[str, typer.Argument(help="Strategy name.")])
             "" if p.maximum is None else f"{p.maximum:g}", p.description,
         )  # fmt: skip
     out.print(table)
-    out.print(f"warm-up: {cls().warmup()} bars with the defaults; data needs: ohlcv {' '.join(cls.requires)}")
+    out.print(
+        f"warm-up: {cls().warmup()} bars with the defaults; data needs: ohlcv {' '.join(cls.requires)}"
+    )
 
 
 def main() -> None:

@@ -38,16 +38,38 @@ def print_report(console: Console, result: Any, last_trades: int = 10) -> None:
     table.add_column("value", justify="right")
     table.add_column("metric")
     table.add_column("value", justify="right")
-    items = [(info.label, _fmt(result.metrics.get(key), info.unit, result.currency)) for key, info in METRICS.items()]
+    items = [
+        (info.label, _fmt(result.metrics.get(key), info.unit, result.currency))
+        for key, info in METRICS.items()
+    ]
     half = (len(items) + 1) // 2
     for left, right in zip(items[:half], [*items[half:], ("", "")], strict=False):
         table.add_row(left[0], left[1], right[0], right[1])
     console.print(table)
 
     trades = result.trades
-    t = Table(title=f"Last {min(last_trades, trades.height)} of {trades.height} trades", header_style="bold")
-    for col in ("symbol", "side", "entry", "exit", "qty", "entry px", "exit px", "net P&L", "return", "reason"):
-        t.add_column(col, justify="right" if col in ("qty", "entry px", "exit px", "net P&L", "return") else "left")
+    t = Table(
+        title=f"Last {min(last_trades, trades.height)} of {trades.height} trades",
+        header_style="bold",
+    )
+    for col in (
+        "symbol",
+        "side",
+        "entry",
+        "exit",
+        "qty",
+        "entry px",
+        "exit px",
+        "net P&L",
+        "return",
+        "reason",
+    ):
+        t.add_column(
+            col,
+            justify="right"
+            if col in ("qty", "entry px", "exit px", "net P&L", "return")
+            else "left",
+        )
     for row in trades.tail(last_trades).iter_rows(named=True):
         t.add_row(
             row["symbol"],
@@ -63,6 +85,8 @@ def print_report(console: Console, result: Any, last_trades: int = 10) -> None:
         )
     console.print(t)
     if result.open_positions.height:
-        console.print(f"open at the end: {', '.join(result.open_positions['symbol'].to_list())} (marked to market)")
+        console.print(
+            f"open at the end: {', '.join(result.open_positions['symbol'].to_list())} (marked to market)"
+        )
     timing = ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in result.timings.items())
     console.print(f"[dim]{timing}[/]")

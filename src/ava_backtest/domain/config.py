@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SizingMode = Literal["equal_slots", "fraction", "fixed_cash", "fixed_units", "risk", "target_weight"]
+SizingMode = Literal[
+    "equal_slots", "fraction", "fixed_cash", "fixed_units", "risk", "target_weight"
+]
 FillTiming = Literal["next_open", "close"]
 Adjustment = Literal["events", "adjusted", "none"]
 PortfolioMode = Literal["shared", "independent"]
@@ -31,7 +33,10 @@ class Sizing(BaseModel):
     value: float | None = Field(default=None, gt=0)
     fractional: bool = False
     max_participation: float | None = Field(
-        default=None, gt=0, le=1, description="cap on the fraction of the bar's volume one fill may take"
+        default=None,
+        gt=0,
+        le=1,
+        description="cap on the fraction of the bar's volume one fill may take",
     )
 
     @model_validator(mode="after")
@@ -39,7 +44,9 @@ class Sizing(BaseModel):
         if self.mode in ("fraction", "fixed_cash", "fixed_units", "risk") and self.value is None:
             raise ValueError(f"sizing mode {self.mode!r} needs a value")
         if self.mode in ("fraction", "risk") and self.value is not None and self.value > 1:
-            raise ValueError(f"sizing value for {self.mode!r} is a fraction of equity (0 < value <= 1)")
+            raise ValueError(
+                f"sizing value for {self.mode!r} is a fraction of equity (0 < value <= 1)"
+            )
         return self
 
 
@@ -50,7 +57,9 @@ class Costs(BaseModel):
 
     model: Literal["market", "none"] = "market"
     product: Literal["delivery", "intraday"] = "delivery"
-    exchange: str | None = Field(default=None, description="e.g. NSE or BSE; default the market's first")
+    exchange: str | None = Field(
+        default=None, description="e.g. NSE or BSE; default the market's first"
+    )
 
 
 class RunConfig(BaseModel):
@@ -99,7 +108,5 @@ class RunConfig(BaseModel):
         if self.universe is not None and self.symbols is not None:
             raise ValueError("give a universe or symbols, not both")
         if self.start_date and self.end_date and self.start_date > self.end_date:
-            raise ValueError(
-                f"start_date {self.start_date} is after end_date {self.end_date}"
-            )
+            raise ValueError(f"start_date {self.start_date} is after end_date {self.end_date}")
         return self

@@ -88,12 +88,18 @@ def _optional(a: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray,
     return as_block(a), True
 
 
-def last_bar_index(close: np.ndarray) -> np.ndarray:
-    """Index of each column's last bar (-1 for a column with none)."""
-    valid = ~np.isnan(close)
-    n = close.shape[0]
-    last = n - 1 - np.argmax(valid[::-1], axis=0)
-    return np.where(valid.any(axis=0), last, -1).astype(np.int64)
+def _record_capacity(signals: Signals, has_exit_fraction: bool, n_cols: int) -> int:
+    """An upper bound on fills: each entry needs an entry signal and is closed at most once, plus
+    one fill per scale-out signal."""
+    entries = int(np.count_nonzero(signals.long_entry)) + int(np.count_nonzero(signals.short_entry))
+    partials = int(np.count_nonzero(signals.exit_fraction > 0)) if has_exit_fraction else 0
+    return 2 * entries + partials + n_cols + 16
+
+
+def _trade_volume(panel: Panel) -> np.ndarray:
+    """Volume in as-traded shares: the panel's volume is adjusted (volume / factor) like its prices."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return as_block(panel.bars.volume * panel.bars.close / panel.trade_close)
 
 
 def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> EngineResult:
@@ -107,7 +113,9 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
             field="sizing.mode",
         )
     if settings.sizing_mode != "equal_slots" and settings.sizing_value is None:
-        raise ConfigError(f"sizing mode {settings.sizing_mode!r} needs a value", field="sizing.value")
+        raise ConfigError(
+            f"sizing mode {settings.sizing_mode!r} needs a value", field="sizing.value"
+        )
 
     size, has_size = _optional(signals.size, shape)
     sl, has_sl = _optional(signals.stop_loss, shape)
@@ -122,10 +130,8 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         tp = tp if has_tp else np.full(shape, np.nan)
         tr = tr if has_tr else np.full(shape, np.nan)
 
-    has_actions = bool(
-        np.any(panel.split_ratio[~np.isnan(panel.split_ratio)] != 1.0)
-        or np.any(panel.dividend[~np.isnan(panel.dividend)] != 0.0)
-    )
+    # NaN cells (no bar) count as "maybe": the kernel then checks each bar, which is still correct.
+    has_actions = bool((panel.split_ratio != 1.0).any() or (panel.dividend != 0.0).any())
     flags = np.array(
         [
             has_size,
@@ -153,13 +159,16 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         accounts = ("portfolio",)
 
     cost = settings.cost_model or zero_cost_model()
-    fee_tables, fee_epoch = cost.for_dates(panel.dates)
+    if len(panel.dates):
+        fee_tables, fee_begins = cost.for_sorted_dates(panel.dates)
+    else:
+        fee_tables, fee_begins = cost.for_dates(panel.dates)[0], np.zeros(1, dtype=np.int64)
     result = k.simulate(
         as_block(panel.trade_open),
         as_block(panel.trade_high),
         as_block(panel.trade_low),
         as_block(panel.trade_close),
-        as_block(panel.bars.volume),
+        _trade_volume(panel) if settings.max_participation else np.zeros((1, 1)),
         as_block(panel.split_ratio) if has_actions else np.ones((1, 1)),
         as_block(panel.dividend) if has_actions else np.zeros((1, 1)),
         _flag_block(signals.long_entry, shape),
@@ -175,7 +184,7 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         flags,
         account_of,
         n_accounts,
-        last_bar_index(panel.trade_close),
+        k.last_bar_index(as_block(panel.trade_close)),
         float(settings.initial_cash),
         k.CLOSE if settings.fill == "close" else k.NEXT_OPEN,
         _SIZING[settings.sizing_mode],
@@ -188,7 +197,8 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         settings.borrow_rate / settings.periods_per_year,
         int(settings.max_hold_bars or 0),
         as_block(fee_tables),
-        as_block(fee_epoch, np.int64),
+        as_block(fee_begins, np.int64),
+        _record_capacity(signals, has_xf, n_cols),
     )
     equity, cash, exposure, fills, trades, skips, open_pos = result
     return EngineResult(
@@ -206,13 +216,11 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
     )
 
 
-def _labels(names: tuple[str, ...], codes: np.ndarray) -> pl.Series:
-    return pl.Series([names[int(c)] for c in codes], dtype=pl.Utf8)
-
-
-def _sym(cols: np.ndarray, panel: Panel) -> pl.Series:
-    names = np.array(panel.symbols, dtype=object)
-    return pl.Series(names[cols.astype(np.int64)].tolist(), dtype=pl.Utf8)
+def _decode(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pl.Expr:
+    """An expression turning integer codes into their names (vectorised in polars)."""
+    return pl.lit(pl.Series(codes.astype(np.int64))).replace_strict(
+        list(range(len(names))), list(names), return_dtype=pl.Utf8
+    )
 
 
 def _time(bars: np.ndarray, panel: Panel) -> pl.Series:
@@ -224,13 +232,14 @@ def _fills_frame(f: np.ndarray, panel: Panel) -> pl.DataFrame:
         {
             "time": _time(f[:, 0], panel),
             "bar": f[:, 0].astype(np.int64),
-            "symbol": _sym(f[:, 1], panel),
-            "side": pl.Series(np.where(f[:, 2] > 0, "buy", "sell").tolist(), dtype=pl.Utf8),
-            "qty": np.abs(f[:, 2]),
-            "price": f[:, 3],
-            "fees": f[:, 4],
-            "reason": _labels(k.REASONS, f[:, 5]),
         }
+    ).with_columns(
+        symbol=_decode(f[:, 1], panel.symbols),
+        side=_decode((f[:, 2] < 0).astype(np.int64), ("buy", "sell")),
+        qty=pl.lit(pl.Series(np.abs(f[:, 2]))),
+        price=pl.lit(pl.Series(f[:, 3])),
+        fees=pl.lit(pl.Series(f[:, 4])),
+        reason=_decode(f[:, 5], k.REASONS),
     )
 
 
@@ -242,26 +251,25 @@ def _trades_frame(tr: np.ndarray, panel: Panel) -> pl.DataFrame:
     entry_value = tr[:, 4] * tr[:, 6]
     with np.errstate(divide="ignore", invalid="ignore"):
         ret = np.where(entry_value > 0, net / entry_value, np.nan)
-    return pl.DataFrame(
-        {
-            "symbol": _sym(tr[:, 0], panel),
-            "direction": pl.Series(np.where(tr[:, 1] > 0, "long", "short").tolist(), dtype=pl.Utf8),
-            "entry_time": _time(tr[:, 2], panel),
-            "exit_time": _time(tr[:, 3], panel),
-            "entry_bar": tr[:, 2].astype(np.int64),
-            "exit_bar": tr[:, 3].astype(np.int64),
-            "entry_price": tr[:, 4],
-            "exit_price": tr[:, 5],
-            "qty": tr[:, 6],
-            "pnl_gross": gross,
-            "fees": fees,
-            "dividends": divs,
-            "pnl_net": net,
-            "return_pct": ret,
-            "exit_reason": _labels(k.REASONS, tr[:, 10]),
-            "bars_held": tr[:, 11].astype(np.int64),
-            "account": tr[:, 12].astype(np.int64),
-        }
+    base = pl.DataFrame({"entry_time": _time(tr[:, 2], panel)})
+    return base.select(
+        symbol=_decode(tr[:, 0], panel.symbols),
+        direction=_decode((tr[:, 1] < 0).astype(np.int64), ("long", "short")),
+        entry_time=pl.col("entry_time"),
+        exit_time=pl.lit(_time(tr[:, 3], panel)),
+        entry_bar=pl.lit(pl.Series(tr[:, 2].astype(np.int64))),
+        exit_bar=pl.lit(pl.Series(tr[:, 3].astype(np.int64))),
+        entry_price=pl.lit(pl.Series(tr[:, 4])),
+        exit_price=pl.lit(pl.Series(tr[:, 5])),
+        qty=pl.lit(pl.Series(tr[:, 6])),
+        pnl_gross=pl.lit(pl.Series(gross)),
+        fees=pl.lit(pl.Series(fees)),
+        dividends=pl.lit(pl.Series(divs)),
+        pnl_net=pl.lit(pl.Series(net)),
+        return_pct=pl.lit(pl.Series(ret)),
+        exit_reason=_decode(tr[:, 10], k.REASONS),
+        bars_held=pl.lit(pl.Series(tr[:, 11].astype(np.int64))),
+        account=pl.lit(pl.Series(tr[:, 12].astype(np.int64))),
     )
 
 
@@ -269,22 +277,21 @@ def _open_frame(op: np.ndarray, panel: Panel) -> pl.DataFrame:
     qty = op[:, 1]
     return pl.DataFrame(
         {
-            "symbol": _sym(op[:, 0], panel),
-            "direction": pl.Series(np.where(qty > 0, "long", "short").tolist(), dtype=pl.Utf8),
-            "qty": np.abs(qty),
             "entry_time": _time(op[:, 2], panel),
-            "entry_price": op[:, 3],
-            "mark_price": op[:, 4],
-            "unrealized_pnl": (op[:, 4] - op[:, 3]) * qty - op[:, 5] + op[:, 6],
         }
+    ).select(
+        symbol=_decode(op[:, 0], panel.symbols),
+        direction=_decode((qty < 0).astype(np.int64), ("long", "short")),
+        qty=pl.lit(pl.Series(np.abs(qty))),
+        entry_time=pl.col("entry_time"),
+        entry_price=pl.lit(pl.Series(op[:, 3])),
+        mark_price=pl.lit(pl.Series(op[:, 4])),
+        unrealized_pnl=pl.lit(pl.Series((op[:, 4] - op[:, 3]) * qty - op[:, 5] + op[:, 6])),
     )
 
 
 def _skips_frame(s: np.ndarray, panel: Panel) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "time": _time(s[:, 0], panel),
-            "symbol": _sym(s[:, 1], panel),
-            "reason": _labels(k.SKIP_REASONS, s[:, 2]),
-        }
+    return pl.DataFrame({"time": _time(s[:, 0], panel)}).with_columns(
+        symbol=_decode(s[:, 1], panel.symbols),
+        reason=_decode(s[:, 2], k.SKIP_REASONS),
     )

@@ -62,7 +62,14 @@ SKIP_MAX_POSITIONS = 2
 SKIP_NO_BAR = 3
 SKIP_SHORT_FORBIDDEN = 4
 SKIP_ZERO_QTY = 5
-SKIP_REASONS = ("", "insufficient_buying_power", "max_positions", "no_bar", "short_forbidden", "zero_qty")
+SKIP_REASONS = (
+    "",
+    "insufficient_buying_power",
+    "max_positions",
+    "no_bar",
+    "short_forbidden",
+    "zero_qty",
+)
 
 # Pending order actions.
 P_NONE = 0
@@ -75,13 +82,6 @@ P_PARTIAL = 4
 FILL_COLS = 7  # bar, col, signed qty, price, fees, reason, account
 TRADE_COLS = 13  # col, direction, entry_bar, exit_bar, entry_price, exit_price, qty, gross, fees,
 # dividends, reason, bars_held, account
-
-
-@nb.njit(cache=True)
-def _grow(a: np.ndarray) -> np.ndarray:
-    b = np.empty((a.shape[0] * 2 + 16, a.shape[1]), dtype=a.dtype)
-    b[: a.shape[0]] = a
-    return b
 
 
 @nb.njit(cache=True)
@@ -125,6 +125,19 @@ def _affordable_qty(
     return 0.0
 
 
+@nb.njit(cache=True)
+def last_bar_index(close: np.ndarray) -> np.ndarray:
+    """Index of each column's last bar; -1 for a column with none."""
+    n_bars, n_cols = close.shape
+    out = np.full(n_cols, -1, dtype=np.int64)
+    for j in range(n_cols):
+        for i in range(n_bars - 1, -1, -1):
+            if close[i, j] == close[i, j]:
+                out[j] = i
+                break
+    return out
+
+
 # Per-column state, one row per column.
 QTY = 0  # signed quantity
 EPX = 1  # entry price (as traded; divided by split ratios)
@@ -145,23 +158,26 @@ C_SKIPS = 2
 
 
 @nb.njit(cache=True)
-def _log_skip(skips: np.ndarray, cnt: np.ndarray, t: int, j: int, why: int) -> np.ndarray:
-    if cnt[C_SKIPS] == skips.shape[0]:
-        skips = _grow(skips)
+def _log_skip(skips: np.ndarray, cnt: np.ndarray, t: int, j: int, why: int) -> None:
     k = cnt[C_SKIPS]
     skips[k, 0] = t
     skips[k, 1] = j
     skips[k, 2] = why
     cnt[C_SKIPS] += 1
-    return skips
 
 
 @nb.njit(cache=True)
 def _log_fill(
-    fills: np.ndarray, cnt: np.ndarray, t: int, j: int, sqty: float, px: float, fee: float, why: int, a: int
-) -> np.ndarray:
-    if cnt[C_FILLS] == fills.shape[0]:
-        fills = _grow(fills)
+    fills: np.ndarray,
+    cnt: np.ndarray,
+    t: int,
+    j: int,
+    sqty: float,
+    px: float,
+    fee: float,
+    why: int,
+    a: int,
+) -> None:
     k = cnt[C_FILLS]
     fills[k, 0] = t
     fills[k, 1] = j
@@ -171,7 +187,6 @@ def _log_fill(
     fills[k, 5] = why
     fills[k, 6] = a
     cnt[C_FILLS] += 1
-    return fills
 
 
 @nb.njit(cache=True)
@@ -208,11 +223,9 @@ def _exit(
     is_sell = q > 0.0
     fpx = px * (1.0 - slippage) if is_sell else px * (1.0 + slippage)
     fee = fill_fees(table, is_sell, close_q, fpx, fee_buf)
-    fills = _log_fill(fills, cnt, t, j, -close_q if is_sell else close_q, fpx, fee, why, a)
+    _log_fill(fills, cnt, t, j, -close_q if is_sell else close_q, fpx, fee, why, a)
     direction = 1.0 if is_sell else -1.0
     frac = close_q / abs(q)
-    if cnt[C_TRADES] == trades.shape[0]:
-        trades = _grow(trades)
     k = cnt[C_TRADES]
     trades[k, 0] = j
     trades[k, 1] = direction
@@ -239,7 +252,6 @@ def _exit(
         st[j, QTY] = q - close_q if is_sell else q + close_q
         st[j, EFEES] *= 1.0 - frac
         st[j, DIVS] *= 1.0 - frac
-    return fills, trades
 
 
 @nb.njit(cache=True)
@@ -292,15 +304,17 @@ def _entry_qty(
 ) -> float:
     """Quantity for one entry: the sizing mode's target, capped by buying power and fees."""
     sv = sizing_value if np.isnan(override) else override
-    cap = _affordable_qty(bp, fpx, lot, fractional, not side_long, table, fee_buf)
     if sizing_mode == SIZE_EQUAL_SLOTS:
         # Each slot is an equal share of (levered) equity; one symbol means all in.
         budget = eq * leverage / max_positions if np.isnan(override) else eq * override
         return _affordable_qty(min(budget, bp), fpx, lot, fractional, not side_long, table, fee_buf)
     if sizing_mode == SIZE_FRACTION:
-        return _affordable_qty(min(eq * sv, bp), fpx, lot, fractional, not side_long, table, fee_buf)
+        return _affordable_qty(
+            min(eq * sv, bp), fpx, lot, fractional, not side_long, table, fee_buf
+        )
     if sizing_mode == SIZE_FIXED_CASH:
         return _affordable_qty(min(sv, bp), fpx, lot, fractional, not side_long, table, fee_buf)
+    cap = _affordable_qty(bp, fpx, lot, fractional, not side_long, table, fee_buf)
     if sizing_mode == SIZE_FIXED_UNITS:
         return min(_floor_qty(sv, lot, fractional), cap)
     # SIZE_RISK: lose ``sv`` x equity if the stop is hit; all buying power when there is no stop.
@@ -344,7 +358,8 @@ def simulate(
     borrow_per_bar: float,
     max_hold: int,
     fee_tables: np.ndarray,
-    fee_epoch: np.ndarray,
+    fee_begins: np.ndarray,
+    capacity: int,
 ):
     """Simulate a portfolio. ``flags`` (bool[10]): has_size, has_stops, has_exit_fraction,
     has_priority, stop_abs, take_profit_abs, trail_abs, fractional, allow_short, has_corporate_actions.
@@ -380,25 +395,28 @@ def simulate(
     pend_frac = np.zeros(n_cols)
 
     cnt = np.zeros(3, dtype=np.int64)
-    fills = np.empty((64 + n_cols * 4, FILL_COLS))
-    trades = np.empty((64 + n_cols * 2, TRADE_COLS))
-    skips = np.empty((64, 3))
+    # Sized up front so the records never move: every entry needs an entry signal, and every exit
+    # closes what an entry opened (scale-outs aside), so fills <= 2 x entries + scale-outs.
+    fills = np.empty((capacity, FILL_COLS))
+    trades = np.empty((capacity, TRADE_COLS))
+    skips = np.empty((capacity, 3))
 
     cand = np.empty(n_cols, dtype=np.int64)
     cand_key = np.empty(n_cols)
     eq_acc = np.zeros(n_accounts)
     gross_acc = np.zeros(n_accounts)
 
+    at_close = fill_mode == CLOSE
     n_pend_entries = 0  # entries waiting for a fill; the entry phase runs only when there are some
-    epoch = fee_epoch[0] if n_bars > 0 else 0
-    table = fee_tables[epoch]
+    epoch = 0
+    next_begin = fee_begins[1] if fee_begins.shape[0] > 1 else n_bars
+    table = fee_tables[0]
     for t in range(n_bars):
-        if fee_epoch[t] != epoch:
-            epoch = fee_epoch[t]
+        if t == next_begin:
+            # A new fee regime (a rate change) starts at this bar.
+            epoch += 1
             table = fee_tables[epoch]
-        at_close = fill_mode == CLOSE
-        # Prices orders fill at this bar: the open, or the close with same-bar fills.
-        px_fill = close if at_close else open_
+            next_begin = fee_begins[epoch + 1] if fee_begins.shape[0] > epoch + 1 else n_bars
 
         # 1. Corporate actions before the open of the ex-date.
         if has_actions:
@@ -430,7 +448,7 @@ def simulate(
             if has_stops:
                 why, px = _stop_hit(st, j, o, o, o)
                 if why >= 0:
-                    fills, trades = _exit(
+                    _exit(
                         t, j, abs(st[j, QTY]), px, why, st, cash, a, open_count,
                         fills, trades, cnt, table, fee_buf, slippage,
                     )  # fmt: skip
@@ -438,13 +456,13 @@ def simulate(
                         pend[j] = P_NONE
                     continue
             if not at_close and pend[j] != P_NONE:
-                fills, trades = _pending_exit(
+                _pending_exit(
                     t, j, o, st, pend, pend_why, pend_frac, cash, a, open_count,
                     fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
                 )  # fmt: skip
 
         if not at_close and n_pend_entries > 0:
-            fills, skips, n_pend_entries = _entries(
+            n_pend_entries = _entries(
                 t, open_, volume, st, pend, pend_bar, cash, account_of, n_accounts, open_count,
                 cand, cand_key, eq_acc, gross_acc, size, stop_loss, take_profit, trail, priority,
                 has_size, has_stops, has_priority, stop_abs, tp_abs, trail_abs, fractional,
@@ -461,7 +479,7 @@ def simulate(
                     continue  # filled at this close: the range came before the position
                 why, px = _stop_hit(st, j, low[t, j], high[t, j], open_[t, j])
                 if why >= 0:
-                    fills, trades = _exit(
+                    _exit(
                         t, j, abs(st[j, QTY]), px, why, st, cash, account_of[j], open_count,
                         fills, trades, cnt, table, fee_buf, slippage,
                     )  # fmt: skip
@@ -532,14 +550,14 @@ def simulate(
             if act == P_PARTIAL:
                 pend_frac[j] = min(exit_fraction[t, j], 1.0)
             if act != P_NONE and (at_close or why == R_DATA_END):
-                fills, trades = _pending_exit(
+                _pending_exit(
                     t, j, c, st, pend, pend_why, pend_frac, cash, account_of[j], open_count,
                     fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
                 )  # fmt: skip
 
         if at_close and n_pend_entries > 0:
-            fills, skips, n_pend_entries = _entries(
-                t, px_fill, volume, st, pend, pend_bar, cash, account_of, n_accounts, open_count,
+            n_pend_entries = _entries(
+                t, close, volume, st, pend, pend_bar, cash, account_of, n_accounts, open_count,
                 cand, cand_key, eq_acc, gross_acc, size, stop_loss, take_profit, trail, priority,
                 has_size, has_stops, has_priority, stop_abs, tp_abs, trail_abs, fractional,
                 allow_short, sizing_mode, sizing_value, max_positions, max_participation,
@@ -607,28 +625,27 @@ def _pending_exit(
     q = st[j, QTY]
     act = pend[j]
     if q == 0.0 or act == P_NONE:
-        return fills, trades
+        return
     if act == P_EXIT:
         pend[j] = P_NONE
-        return _exit(
+        _exit(
             t, j, abs(q), px, pend_why[j], st, cash, a, open_count,
             fills, trades, cnt, table, fee_buf, slippage,
         )  # fmt: skip
-    if act == P_PARTIAL:
+    elif act == P_PARTIAL:
         pend[j] = P_NONE
         close_q = min(_floor_qty(abs(q) * pend_frac[j], lot, fractional), abs(q))
         if close_q <= 0.0:
-            return fills, trades
-        return _exit(
+            return
+        _exit(
             t, j, close_q, px, R_SCALE_OUT, st, cash, a, open_count,
             fills, trades, cnt, table, fee_buf, slippage,
         )  # fmt: skip
-    if (act == P_LONG and q < 0.0) or (act == P_SHORT and q > 0.0):
-        return _exit(
+    elif (act == P_LONG and q < 0.0) or (act == P_SHORT and q > 0.0):
+        _exit(
             t, j, abs(q), px, R_REVERSAL, st, cash, a, open_count,
             fills, trades, cnt, table, fee_buf, slippage,
         )  # fmt: skip
-    return fills, trades
 
 
 @nb.njit(cache=True)
@@ -688,15 +705,30 @@ def _entries(
                 pend[j] = P_NONE  # the reversal's exit did not fill (e.g. a stop took it)
             continue
         if np.isnan(px_arr[t, j]):
-            skips = _log_skip(skips, cnt, t, j, SKIP_NO_BAR)  # no bar: the order lapses
+            _log_skip(skips, cnt, t, j, SKIP_NO_BAR)  # no bar: the order lapses
             pend[j] = P_NONE
             continue
         cand[n_cand] = j
         cand_key[n_cand] = -priority[pend_bar[j], j] if has_priority else 0.0
         n_cand += 1
     if n_cand == 0:
-        return fills, skips, n_left
-    order = np.argsort(cand_key[:n_cand], kind="mergesort")
+        return n_left
+    # Stable order by key (candidates are already in symbol order): insertion sort for the usual
+    # handful, argsort when a whole universe signals at once.
+    if n_cand > 32:
+        order = cand[np.argsort(cand_key[:n_cand], kind="mergesort")]
+        cand[:n_cand] = order
+    elif has_priority:
+        for i in range(1, n_cand):
+            kj = cand[i]
+            kv = cand_key[i]
+            m = i - 1
+            while m >= 0 and cand_key[m] > kv:
+                cand[m + 1] = cand[m]
+                cand_key[m + 1] = cand_key[m]
+                m -= 1
+            cand[m + 1] = kj
+            cand_key[m + 1] = kv
     for a in range(n_accounts):
         eq_acc[a] = cash[a]
         gross_acc[a] = 0.0
@@ -708,16 +740,16 @@ def _entries(
             eq_acc[account_of[j]] += v
             gross_acc[account_of[j]] += abs(v)
     for k in range(n_cand):
-        j = cand[order[k]]
+        j = cand[k]
         a = account_of[j]
         side_long = pend[j] == P_LONG
         sb = pend_bar[j]
         pend[j] = P_NONE
         if open_count[a] >= max_positions:
-            skips = _log_skip(skips, cnt, t, j, SKIP_MAX_POSITIONS)
+            _log_skip(skips, cnt, t, j, SKIP_MAX_POSITIONS)
             continue
         if not side_long and not allow_short:
-            skips = _log_skip(skips, cnt, t, j, SKIP_SHORT_FORBIDDEN)
+            _log_skip(skips, cnt, t, j, SKIP_SHORT_FORBIDDEN)
             continue
         p = px_arr[t, j]
         fpx = p * (1.0 + slippage) if side_long else p * (1.0 - slippage)
@@ -732,7 +764,7 @@ def _entries(
         if max_participation < 1.0 and volume[t, j] > 0.0:
             q = min(q, _floor_qty(max_participation * volume[t, j], lot, fractional))
         if q <= 0.0:
-            skips = _log_skip(skips, cnt, t, j, SKIP_CASH if bp < fpx else SKIP_ZERO_QTY)
+            _log_skip(skips, cnt, t, j, SKIP_CASH if bp < fpx else SKIP_ZERO_QTY)
             continue
         fee = fill_fees(table, not side_long, q, fpx, fee_buf)
         if side_long:
@@ -748,7 +780,7 @@ def _entries(
         st[j, EBAR] = t
         st[j, EFEES] = fee
         st[j, DIVS] = 0.0
-        fills = _log_fill(fills, cnt, t, j, q if side_long else -q, fpx, fee, R_ENTRY, a)
+        _log_fill(fills, cnt, t, j, q if side_long else -q, fpx, fee, R_ENTRY, a)
         if has_stops:
             # Levels are computed from the fill price.
             sgn = 1.0 if side_long else -1.0
@@ -761,4 +793,4 @@ def _entries(
             if not np.isnan(tr):
                 st[j, TDIST] = tr
                 st[j, TLVL] = fpx - sgn * (tr if trail_abs else tr * fpx)
-    return fills, skips, n_left
+    return n_left

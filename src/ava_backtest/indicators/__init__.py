@@ -1,5 +1,148 @@
-"""Vectorised indicators on numpy arrays, column-wise over (bars x symbols) blocks."""
+"""Vectorised indicators on numpy arrays, column-wise over (bars x symbols) blocks.
 
-from ava_backtest.indicators.moving_averages import sma
+Every function takes 1-D (bars,) or 2-D (bars, symbols) float arrays and returns the same shape
+(several outputs come as a NamedTuple of arrays). A column may begin with NaNs (a symbol listed
+later): its warm-up is counted from its own first value. Every value at bar t depends only on bars
+<= t. docs/indicators.md is the reference: formulas, warm-ups, TA-Lib counterparts, conventions.
+"""
 
-__all__ = ["sma"]
+from ava_backtest.indicators.candles import (
+    Fractals,
+    HeikinAshi,
+    PivotPoints,
+    fractals,
+    heikin_ashi,
+    median_price,
+    pivot_high,
+    pivot_low,
+    pivot_points,
+    typical_price,
+)
+from ava_backtest.indicators.conventions import Convention, Seed
+from ava_backtest.indicators.crosses import crossed_above, crossed_below
+from ava_backtest.indicators.momentum import (
+    MACD,
+    Stochastic,
+    cci,
+    macd,
+    momentum,
+    roc,
+    rsi,
+    stochastic,
+    tsi,
+    williams_r,
+)
+from ava_backtest.indicators.moving_averages import dema, ema, ewm, hma, rma, sma, tema, wma
+from ava_backtest.indicators.regression import (
+    LinReg,
+    LinRegChannel,
+    linreg,
+    linreg_channel,
+    linreg_slope,
+    linreg_value,
+)
+from ava_backtest.indicators.statistics import (
+    bars_since_highest,
+    bars_since_lowest,
+    highest,
+    lowest,
+    percentile_rank,
+    rolling_sum,
+    stddev,
+    zscore,
+)
+from ava_backtest.indicators.trend import (
+    ADX,
+    Aroon,
+    Ichimoku,
+    Supertrend,
+    adx,
+    aroon,
+    ichimoku,
+    parabolic_sar,
+    supertrend,
+)
+from ava_backtest.indicators.volatility import (
+    Bollinger,
+    Donchian,
+    Keltner,
+    atr,
+    bollinger,
+    donchian,
+    keltner,
+    natr,
+    true_range,
+    williams_vix_fix,
+)
+from ava_backtest.indicators.volume import mfi, obv, vwap
+
+__all__ = [
+    "ADX",
+    "MACD",
+    "Aroon",
+    "Bollinger",
+    "Convention",
+    "Donchian",
+    "Fractals",
+    "HeikinAshi",
+    "Ichimoku",
+    "Keltner",
+    "LinReg",
+    "LinRegChannel",
+    "PivotPoints",
+    "Seed",
+    "Stochastic",
+    "Supertrend",
+    "adx",
+    "aroon",
+    "atr",
+    "bars_since_highest",
+    "bars_since_lowest",
+    "bollinger",
+    "cci",
+    "crossed_above",
+    "crossed_below",
+    "dema",
+    "donchian",
+    "ema",
+    "ewm",
+    "fractals",
+    "heikin_ashi",
+    "highest",
+    "hma",
+    "ichimoku",
+    "keltner",
+    "linreg",
+    "linreg_channel",
+    "linreg_slope",
+    "linreg_value",
+    "lowest",
+    "macd",
+    "median_price",
+    "mfi",
+    "momentum",
+    "natr",
+    "obv",
+    "parabolic_sar",
+    "percentile_rank",
+    "pivot_high",
+    "pivot_low",
+    "pivot_points",
+    "rma",
+    "roc",
+    "rolling_sum",
+    "rsi",
+    "sma",
+    "stddev",
+    "stochastic",
+    "supertrend",
+    "tema",
+    "true_range",
+    "tsi",
+    "typical_price",
+    "vwap",
+    "williams_r",
+    "williams_vix_fix",
+    "wma",
+    "zscore",
+]

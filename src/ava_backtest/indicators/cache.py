@@ -42,7 +42,11 @@ def memoized(fn: F) -> F:
         cache = _scope.get()
         if cache is None:
             return fn(*args, **kwargs)
-        key = (fn.__qualname__, *map(_key_part, args), *sorted((k, _key_part(v)) for k, v in kwargs.items()))
+        key = (
+            fn.__qualname__,
+            *map(_key_part, args),
+            *sorted((k, _key_part(v)) for k, v in kwargs.items()),
+        )
         hit = cache.get(key)
         if hit is None:
             hit = (fn(*args, **kwargs), args)  # keep the inputs alive with the result

@@ -164,14 +164,33 @@ class CostModel:
         chronological order. Dates are taken at day resolution. With no dates, E = 1 (the latest
         regime) so a kernel always has a table.
         """
-        d = _as_days(dates)
-        if d.size == 0:
+        raw = np.asarray(dates)
+        if raw.size == 0:
             return np.ascontiguousarray(self.tables[-1:].copy()), np.zeros(0, dtype=np.int64)
+        if raw.dtype.kind == "M" and raw.ndim == 1 and (raw[1:] >= raw[:-1]).all():
+            tables, begins = self.for_sorted_dates(raw)
+            epoch = np.zeros(raw.size, dtype=np.int64)
+            for b in begins[1:]:
+                epoch[b:] += 1
+            return tables, epoch
+        d = _as_days(dates)
         regime = np.searchsorted(self.regime_starts, d, side="right") - 1
         np.maximum(regime, 0, out=regime)
         used, epoch = np.unique(regime, return_inverse=True)
         tables = np.ascontiguousarray(self.tables[used], dtype=np.float64)  # fancy index: a copy
         return tables, epoch.reshape(-1).astype(np.int64)
+
+    def for_sorted_dates(self, dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Like ``for_dates`` for sorted datetime64 ``dates``, but each epoch as the index of its
+        first bar ((E,) int64, starting with 0) instead of one index per bar: O(E log T), which
+        matters for a million minute bars."""
+        starts = self.regime_starts.astype(dates.dtype)
+        first = max(int(np.searchsorted(starts, dates[0], side="right")) - 1, 0)
+        last = max(int(np.searchsorted(starts, dates[-1], side="right")) - 1, 0)
+        begins = np.zeros(last - first + 1, dtype=np.int64)
+        for i, k in enumerate(range(first + 1, last + 1), start=1):
+            begins[i] = int(np.searchsorted(dates, starts[k], side="left"))
+        return self.tables[first : last + 1].copy(), begins
 
     def table_at(self, date: object) -> np.ndarray:
         """The (L, 9) fee table in force on ``date`` (a writable copy)."""

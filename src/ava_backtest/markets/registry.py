@@ -33,7 +33,9 @@ class Market:
 
     def sessions(self, start: dt.date | str, end: dt.date | str) -> np.ndarray:
         """Trading sessions in [start, end] as datetime64[ns] (midnight, naive)."""
-        return _sessions(self.calendar, str(pd.Timestamp(start).date()), str(pd.Timestamp(end).date()))
+        return _sessions(
+            self.calendar, str(pd.Timestamp(start).date()), str(pd.Timestamp(end).date())
+        )
 
 
 @lru_cache(maxsize=64)

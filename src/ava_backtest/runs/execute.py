@@ -105,7 +105,11 @@ class BacktestResult:
 
 def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
     out = df.with_columns(
-        [pl.col(c).dt.strftime("%Y-%m-%d") for c, t in df.schema.items() if t in (pl.Date, pl.Datetime("ns"))]
+        [
+            pl.col(c).dt.strftime("%Y-%m-%d")
+            for c, t in df.schema.items()
+            if t in (pl.Date, pl.Datetime("ns"))
+        ]
     )
     return out.to_dicts()
 
@@ -193,7 +197,9 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
         market.overnight_short_allowed or config.costs.product == "intraday"
     )
     if strategy.direction != "long_only" and not allow_short:
-        report(0.6, "shorts are not allowed overnight in this market's cash delivery; entries skipped")
+        report(
+            0.6, "shorts are not allowed overnight in this market's cash delivery; entries skipped"
+        )
     settings = engine_settings(config, len(symbols), allow_short)
     engine = simulate(run_panel, run_signals, settings)
     timings["engine"] = time.perf_counter() - t2

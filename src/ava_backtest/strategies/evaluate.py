@@ -39,13 +39,20 @@ def _gappy_columns(close: np.ndarray) -> np.ndarray:
 
 def compute_signals(strategy: Strategy, bars: Bars) -> Signals:
     """The strategy's signals over ``bars``, with every array checked for shape."""
-    gappy = [] if getattr(strategy, "cross_sectional", False) else _gappy_columns(bars.close).tolist()
+    gappy = (
+        [] if getattr(strategy, "cross_sectional", False) else _gappy_columns(bars.close).tolist()
+    )
     if not gappy:
         return _checked(strategy.signals(bars), bars.close.shape)
     dense = [j for j in range(bars.n_symbols) if j not in set(gappy)]
     out = Signals.empty(bars.close.shape)
     if dense:
-        _scatter(out, _checked(strategy.signals(bars.select(dense)), (bars.n_bars, len(dense))), None, dense)
+        _scatter(
+            out,
+            _checked(strategy.signals(bars.select(dense)), (bars.n_bars, len(dense))),
+            None,
+            dense,
+        )
     for j in gappy:
         rows = np.flatnonzero(~np.isnan(bars.close[:, j]))
         sub = Bars(

@@ -31,9 +31,7 @@ class Param:
         if self.kind == "choice":
             if value in self.choices:
                 return value
-            raise ParameterError(
-                f"must be one of {list(self.choices)}, got {value!r}", field=where
-            )
+            raise ParameterError(f"must be one of {list(self.choices)}, got {value!r}", field=where)
         if isinstance(value, bool):
             raise ParameterError(f"must be a number, got {value!r}", field=where)
         if self.kind == "int":
@@ -43,7 +41,9 @@ class Param:
                 try:
                     value = int(value)
                 except ValueError:
-                    raise ParameterError(f"must be an integer, got {value!r}", field=where) from None
+                    raise ParameterError(
+                        f"must be an integer, got {value!r}", field=where
+                    ) from None
             if not isinstance(value, int):
                 raise ParameterError(f"must be an integer, got {value!r}", field=where)
         else:
@@ -59,11 +59,13 @@ class Param:
                 raise ParameterError("must be a number, got NaN", field=where)
         if self.minimum is not None and value < self.minimum:
             raise ParameterError(
-                f"{value} is below the minimum {self.minimum:g} (allowed {self._range()})", field=where
+                f"{value} is below the minimum {self.minimum:g} (allowed {self._range()})",
+                field=where,
             )
         if self.maximum is not None and value > self.maximum:
             raise ParameterError(
-                f"{value} is above the maximum {self.maximum:g} (allowed {self._range()})", field=where
+                f"{value} is above the maximum {self.maximum:g} (allowed {self._range()})",
+                field=where,
             )
         return value
 
@@ -88,12 +90,17 @@ class Param:
         return out
 
 
-def Int(default: int, minimum: int | None = None, maximum: int | None = None, description: str = "") -> Param:
+def Int(
+    default: int, minimum: int | None = None, maximum: int | None = None, description: str = ""
+) -> Param:
     return Param("int", default, minimum, maximum, description)
 
 
 def Float(
-    default: float, minimum: float | None = None, maximum: float | None = None, description: str = ""
+    default: float,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    description: str = "",
 ) -> Param:
     return Param("float", default, minimum, maximum, description)
 
@@ -115,7 +122,10 @@ def validate_params(schema: dict[str, Param], raw: dict[str, Any], strategy: str
             f"unknown parameter {unknown[0]!r} for strategy {strategy!r}; its parameters are: {known}",
             field=f"params.{unknown[0]}",
         )
-    return {name: p.validate(name, raw[name]) if name in raw else p.default for name, p in schema.items()}
+    return {
+        name: p.validate(name, raw[name]) if name in raw else p.default
+        for name, p in schema.items()
+    }
 
 
 def schema_json(schema: dict[str, Param]) -> dict[str, Any]:

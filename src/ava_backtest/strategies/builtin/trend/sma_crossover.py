@@ -26,9 +26,7 @@ class SmaCrossover(Strategy):
     name = "sma_crossover"
     version = "2.0.0"
     category = "trend"
-    description = (
-        "Long when the fast simple moving average crosses above the slow one; exit on the opposite cross."
-    )
+    description = "Long when the fast simple moving average crosses above the slow one; exit on the opposite cross."
     tags = ("moving-average", "crossover", "trend")
     direction = "long_only"
     parameters = {

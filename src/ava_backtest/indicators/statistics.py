@@ -1,0 +1,201 @@
+"""Rolling-window statistics: sums, extremes, dispersion, z-score, percentile rank.
+
+Every window includes the current bar and is counted from each column's first valid value.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from ava_backtest.indicators._shape import as_block, first_valid, period, restore
+from ava_backtest.indicators.moving_averages import _rolling_sum, sma
+
+
+@nb.njit(cache=True)
+def _rolling_max(
+    x: np.ndarray, first: np.ndarray, w: int, with_age: bool, out: np.ndarray, age: np.ndarray
+) -> None:
+    """Max over the last ``w`` bars and, if asked, its age in bars (0 = this bar; ties go to the
+    most recent bar).
+
+    van Herk / Gil-Werman: cut the rows into blocks of ``w``; a window is the tail of one block
+    (a suffix max) joined to the head of the next (a prefix max), so each value costs O(1) and
+    every pass runs along contiguous rows. Leading NaNs act as -inf and are masked at the end.
+    """
+    rows, cols = x.shape
+    size = rows if with_age else 1
+    head = np.empty((rows, cols))
+    tail = np.empty((rows, cols))
+    head_at = np.empty((size, cols), dtype=np.int64)
+    tail_at = np.empty((size, cols), dtype=np.int64)
+    for i in range(rows):
+        fresh = i % w == 0
+        for j in range(cols):
+            v = x[i, j]
+            v = -np.inf if np.isnan(v) else v
+            prev = -np.inf if fresh else head[i - 1, j]
+            take = v >= prev
+            head[i, j] = v if take else prev
+            if with_age:
+                head_at[i, j] = i if take else head_at[i - 1, j]
+    for i in range(rows - 1, -1, -1):
+        fresh = (i + 1) % w == 0 or i == rows - 1
+        for j in range(cols):
+            v = x[i, j]
+            v = -np.inf if np.isnan(v) else v
+            nxt = -np.inf if fresh else tail[i + 1, j]
+            take = fresh or v > nxt
+            tail[i, j] = v if take else nxt
+            if with_age:
+                tail_at[i, j] = i if take else tail_at[i + 1, j]
+    for i in range(rows):
+        aligned = (i + 1) % w == 0
+        s = i - w + 1 if i >= w - 1 else 0
+        for j in range(cols):
+            a = head[i, j]
+            b = tail[s, j]
+            use_head = aligned or a >= b
+            out[i, j] = a if use_head else b
+            if with_age:
+                age[i, j] = i - (head_at[i, j] if use_head else tail_at[s, j])
+            if i - first[j] < w - 1:
+                out[i, j] = np.nan
+                if with_age:
+                    age[i, j] = np.nan
+
+
+@nb.njit(cache=True)
+def _rolling_std(x: np.ndarray, first: np.ndarray, n: int, ddof: int, out: np.ndarray) -> None:
+    """Sliding Welford update, recomputed exactly (two passes over the window) every ``n`` bars and
+    whenever the sum of squares falls below 1/1000 of its peak since the last recompute.
+
+    The update's rounding error scales with the largest recent spread, so a window that goes
+    flat after a jump would keep a ~1e-8 ghost deviation; the recompute gives the exact value
+    (0 for a flat window) while the cost stays O(1) amortised.
+    """
+    rows, cols = x.shape
+    mean = np.zeros(cols)
+    m2 = np.zeros(cols)
+    peak = np.zeros(cols)
+    since = np.zeros(cols, dtype=np.int64)
+    for i in range(rows):
+        for j in range(cols):
+            k = i - first[j]
+            if k < n - 1:
+                out[i, j] = np.nan
+                continue
+            exact = k == n - 1 or since[j] == n
+            if not exact:
+                old = x[i - n, j]
+                new = x[i, j]
+                mu = mean[j] + (new - old) / n
+                m2[j] += (new - old) * (new - mu + old - mean[j])
+                mean[j] = mu
+                since[j] += 1
+                peak[j] = max(peak[j], m2[j])
+                exact = m2[j] < 1e-3 * peak[j]
+            if exact:
+                s = 0.0
+                for q in range(i - n + 1, i + 1):
+                    s += x[q, j]
+                mu = s / n
+                ss = 0.0
+                for q in range(i - n + 1, i + 1):
+                    d = x[q, j] - mu
+                    ss += d * d
+                mean[j] = mu
+                m2[j] = ss
+                peak[j] = ss
+                since[j] = 1
+            out[i, j] = np.sqrt(m2[j] / (n - ddof))
+
+
+@nb.njit(cache=True)
+def _percentile_rank(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
+    rows, cols = x.shape
+    count = np.zeros(cols)
+    for i in range(rows):
+        count[:] = 0.0
+        for q in range(max(i - n, 0), i):
+            for j in range(cols):
+                count[j] += 1.0 if x[q, j] <= x[i, j] else 0.0
+        for j in range(cols):
+            out[i, j] = 100.0 * count[j] / n if i - first[j] >= n else np.nan
+
+
+def _extreme(
+    x: np.ndarray, w: int, lowest_: bool, with_age: bool = False
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    a, flat = as_block(x)
+    if lowest_:
+        a = -a
+    out = np.empty_like(a)
+    age = np.empty_like(a) if with_age else np.empty((1, 1))
+    _rolling_max(a, first_valid(a), w, with_age, out, age)
+    if lowest_:
+        np.negative(out, out=out)
+    return out, age, flat
+
+
+def highest(x: np.ndarray, n: int) -> np.ndarray:
+    """Highest value of the last ``n`` bars, this bar included (TA-Lib MAX, Pine ta.highest)."""
+    out, _, flat = _extreme(x, period(n, "highest period"), False)
+    return restore(out, flat)
+
+
+def lowest(x: np.ndarray, n: int) -> np.ndarray:
+    """Lowest value of the last ``n`` bars, this bar included (TA-Lib MIN, Pine ta.lowest)."""
+    out, _, flat = _extreme(x, period(n, "lowest period"), True)
+    return restore(out, flat)
+
+
+def bars_since_highest(x: np.ndarray, n: int) -> np.ndarray:
+    """Bars since the highest value of the last ``n`` bars (0 = this bar; ties: the most recent)."""
+    _, age, flat = _extreme(x, period(n, "bars_since_highest period"), False, True)
+    return restore(age, flat)
+
+
+def bars_since_lowest(x: np.ndarray, n: int) -> np.ndarray:
+    """Bars since the lowest value of the last ``n`` bars (0 = this bar; ties: the most recent)."""
+    _, age, flat = _extreme(x, period(n, "bars_since_lowest period"), True, True)
+    return restore(age, flat)
+
+
+def rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
+    """Sum of the last ``n`` values (Kahan-compensated, TA-Lib SUM)."""
+    n = period(n, "rolling_sum period")
+    a, flat = as_block(x)
+    out = np.empty_like(a)
+    _rolling_sum(a, n, 1.0, out)
+    return restore(out, flat)
+
+
+def stddev(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
+    """Rolling standard deviation; ``ddof=0`` is the population form (TA-Lib STDDEV, Pine
+    ta.stdev, Bollinger's), ``ddof=1`` the sample form (pandas' default)."""
+    n = period(n, "stddev period")
+    if ddof not in (0, 1) or n - ddof < 1:
+        raise ValueError(f"ddof must be 0 or 1 and smaller than the period, got {ddof!r}")
+    a, flat = as_block(x)
+    out = np.empty_like(a)
+    _rolling_std(a, first_valid(a), n, int(ddof), out)
+    return restore(out, flat)
+
+
+def zscore(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
+    """(x - sma(x, n)) / stddev(x, n, ddof); 0 where the window is flat."""
+    sd = stddev(x, n, ddof)
+    dev = np.asarray(x, dtype=np.float64) - sma(x, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sd > 0.0, dev / sd, np.where(np.isnan(sd), np.nan, 0.0))
+
+
+def percentile_rank(x: np.ndarray, n: int) -> np.ndarray:
+    """Percent (0..100) of the previous ``n`` values that are <= the current one (Pine
+    ta.percentrank). Needs n earlier bars, so the first value is at bar n."""
+    n = period(n, "percentile_rank period")
+    a, flat = as_block(x)
+    out = np.empty_like(a)
+    _percentile_rank(a, first_valid(a), n, out)
+    return restore(out, flat)

@@ -1,0 +1,340 @@
+"""Trend indicators: ADX/DMI, Aroon, Supertrend, Ichimoku, Parabolic SAR."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba as nb
+import numpy as np
+
+from ava_backtest.indicators._shape import as_blocks, first_valid, lag, period, restore
+from ava_backtest.indicators.candles import median_price
+from ava_backtest.indicators.conventions import Convention, is_talib
+from ava_backtest.indicators.statistics import (
+    bars_since_highest,
+    bars_since_lowest,
+    highest,
+    lowest,
+)
+from ava_backtest.indicators.volatility import atr
+
+
+class ADX(NamedTuple):
+    adx: np.ndarray
+    plus_di: np.ndarray
+    minus_di: np.ndarray
+    dx: np.ndarray
+
+
+class Aroon(NamedTuple):
+    up: np.ndarray
+    down: np.ndarray
+    oscillator: np.ndarray
+
+
+class Supertrend(NamedTuple):
+    line: np.ndarray  # the active band: lower in an uptrend, upper in a downtrend
+    direction: np.ndarray  # +1 uptrend, -1 downtrend (Pine's ta.supertrend uses the opposite signs)
+    upper: np.ndarray  # final (ratcheted) upper band
+    lower: np.ndarray  # final (ratcheted) lower band
+
+
+class Ichimoku(NamedTuple):
+    tenkan: np.ndarray
+    kijun: np.ndarray
+    span_a: np.ndarray  # leading span A on the bar where it is computed (not displaced)
+    span_b: np.ndarray  # leading span B on the bar where it is computed (not displaced)
+    cloud_a: (
+        np.ndarray
+    )  # span A as drawn under the current bar: span_a computed displacement-1 bars ago
+    cloud_b: np.ndarray  # span B as drawn under the current bar
+
+
+@nb.njit(cache=True)
+def _dmi(
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    first: np.ndarray,
+    n: int,
+    adx_n: int,
+    talib: bool,
+    plus_out: np.ndarray,
+    minus_out: np.ndarray,
+    dx_out: np.ndarray,
+    adx_out: np.ndarray,
+) -> None:
+    rows, cols = high.shape
+    plus = np.zeros(cols)
+    minus = np.zeros(cols)
+    tr = np.zeros(cols)
+    dx_sum = np.zeros(cols)
+    adx = np.zeros(cols)
+    # Wilder's averages of +DM, -DM and TR. TradingView seeds them with the mean of the first n
+    # moves (bars 1..n); TA-Lib with the sum of the first n-1 moves divided by n, then one Wilder
+    # step on bar n - as if bar 0 had contributed a zero move.
+    seed_at = n - 1 if talib else n
+    for i in range(rows):
+        for j in range(cols):
+            k = i - first[j]
+            if k < 1:
+                plus_out[i, j] = np.nan
+                minus_out[i, j] = np.nan
+                dx_out[i, j] = np.nan
+                adx_out[i, j] = np.nan
+                continue
+            up = high[i, j] - high[i - 1, j]
+            down = low[i - 1, j] - low[i, j]
+            pdm = up if up > down and up > 0.0 else 0.0
+            mdm = down if down > up and down > 0.0 else 0.0
+            prev = close[i - 1, j]
+            r = high[i, j] - low[i, j]
+            a = abs(high[i, j] - prev)
+            if a > r:
+                r = a
+            b = abs(low[i, j] - prev)
+            if b > r:
+                r = b
+            if k < seed_at:
+                plus[j] += pdm
+                minus[j] += mdm
+                tr[j] += r
+            elif k == seed_at:
+                plus[j] = (plus[j] + pdm) / n
+                minus[j] = (minus[j] + mdm) / n
+                tr[j] = (tr[j] + r) / n
+            else:
+                plus[j] += (pdm - plus[j]) / n
+                minus[j] += (mdm - minus[j]) / n
+                tr[j] += (r - tr[j]) / n
+            if k < n:
+                plus_out[i, j] = np.nan
+                minus_out[i, j] = np.nan
+                dx_out[i, j] = np.nan
+                adx_out[i, j] = np.nan
+                continue
+            pdi = 100.0 * plus[j] / tr[j] if tr[j] > 0.0 else 0.0
+            mdi = 100.0 * minus[j] / tr[j] if tr[j] > 0.0 else 0.0
+            total = pdi + mdi
+            dx = 100.0 * abs(pdi - mdi) / total if total > 0.0 else 0.0
+            plus_out[i, j] = pdi
+            minus_out[i, j] = mdi
+            dx_out[i, j] = dx
+            kk = k - n
+            if kk < adx_n - 1:
+                dx_sum[j] += dx
+                adx_out[i, j] = np.nan
+            elif kk == adx_n - 1:
+                adx[j] = (dx_sum[j] + dx) / adx_n
+                adx_out[i, j] = adx[j]
+            else:
+                adx[j] = (adx[j] * (adx_n - 1) + dx) / adx_n
+                adx_out[i, j] = adx[j]
+
+
+@nb.njit(cache=True)
+def _supertrend(
+    src: np.ndarray,
+    rng: np.ndarray,
+    close: np.ndarray,
+    first: np.ndarray,
+    mult: float,
+    line: np.ndarray,
+    direction: np.ndarray,
+    upper: np.ndarray,
+    lower: np.ndarray,
+) -> None:
+    rows, cols = src.shape
+    for i in range(rows):
+        for j in range(cols):
+            k = i - first[j]
+            if k < 0:
+                line[i, j] = np.nan
+                direction[i, j] = np.nan
+                upper[i, j] = np.nan
+                lower[i, j] = np.nan
+                continue
+            up = src[i, j] + mult * rng[i, j]
+            lo = src[i, j] - mult * rng[i, j]
+            c = close[i, j]
+            if k == 0:
+                d = -1.0
+            else:
+                prev_up = upper[i - 1, j]
+                prev_lo = lower[i - 1, j]
+                prev_c = close[i - 1, j]
+                # The bands only ratchet towards price, unless the previous close broke through.
+                if not (lo > prev_lo or prev_c < prev_lo):
+                    lo = prev_lo
+                if not (up < prev_up or prev_c > prev_up):
+                    up = prev_up
+                if line[i - 1, j] == prev_up:
+                    d = 1.0 if c > up else -1.0
+                else:
+                    d = -1.0 if c < lo else 1.0
+            upper[i, j] = up
+            lower[i, j] = lo
+            direction[i, j] = d
+            line[i, j] = lo if d > 0.0 else up
+
+
+@nb.njit(cache=True)
+def _sar(
+    high: np.ndarray,
+    low: np.ndarray,
+    first: np.ndarray,
+    acc: float,
+    maximum: float,
+    out: np.ndarray,
+) -> None:
+    rows, cols = high.shape
+    is_long = np.zeros(cols, dtype=np.bool_)
+    sar = np.zeros(cols)
+    ep = np.zeros(cols)
+    af = np.zeros(cols)
+    new_high = np.zeros(cols)
+    new_low = np.zeros(cols)
+    for i in range(rows):
+        for j in range(cols):
+            k = i - first[j]
+            if k < 1:
+                out[i, j] = np.nan
+                continue
+            if k == 1:
+                # TA-Lib's start: short if bar 1 shows a -DM, long otherwise; the first SAR is the
+                # previous bar's extreme, and bar 1 stands in for its own predecessor.
+                dm = low[i - 1, j] - low[i, j]
+                short = dm > 0.0 and high[i, j] - high[i - 1, j] < dm
+                is_long[j] = not short
+                if is_long[j]:
+                    ep[j] = high[i, j]
+                    sar[j] = low[i - 1, j]
+                else:
+                    ep[j] = low[i, j]
+                    sar[j] = high[i - 1, j]
+                af[j] = acc
+                new_low[j] = low[i, j]
+                new_high[j] = high[i, j]
+            prev_low = new_low[j]
+            prev_high = new_high[j]
+            lo = low[i, j]
+            hi = high[i, j]
+            new_low[j] = lo
+            new_high[j] = hi
+            s = sar[j]
+            if is_long[j]:
+                if lo <= s:
+                    is_long[j] = False
+                    s = max(ep[j], prev_high, hi)
+                    out[i, j] = s
+                    af[j] = acc
+                    ep[j] = lo
+                    s = max(s + af[j] * (ep[j] - s), prev_high, hi)
+                else:
+                    out[i, j] = s
+                    if hi > ep[j]:
+                        ep[j] = hi
+                        af[j] = min(af[j] + acc, maximum)
+                    s = min(s + af[j] * (ep[j] - s), prev_low, lo)
+            elif hi >= s:
+                is_long[j] = True
+                s = min(ep[j], prev_low, lo)
+                out[i, j] = s
+                af[j] = acc
+                ep[j] = hi
+                s = min(s + af[j] * (ep[j] - s), prev_low, lo)
+            else:
+                out[i, j] = s
+                if lo < ep[j]:
+                    ep[j] = lo
+                    af[j] = min(af[j] + acc, maximum)
+                s = max(s + af[j] * (ep[j] - s), prev_high, hi)
+            sar[j] = s
+
+
+def adx(
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    n: int = 14,
+    adx_n: int | None = None,
+    convention: Convention = "tradingview",
+) -> ADX:
+    """Wilder's directional movement: +DI, -DI (from bar n), DX and ADX = Wilder average of DX over
+    ``adx_n`` (default n) bars (from bar n + adx_n - 1).
+
+    ``"tradingview"`` (Pine ta.dmi, Wilder): the averages of +DM, -DM and TR start as the mean of
+    bars 1..n. ``"talib"`` (TA-Lib ADX/PLUS_DI/MINUS_DI/DX): they start from the sum of bars
+    1..n-1 followed by one Wilder step; the two converge as (1 - 1/n)^t.
+    """
+    n = period(n, "adx period")
+    adx_n = n if adx_n is None else period(adx_n, "adx smoothing period")
+    (h, lo, c), flat = as_blocks(high=high, low=low, close=close)
+    outs = [np.empty_like(h) for _ in range(4)]
+    _dmi(h, lo, c, first_valid(h, lo, c), n, adx_n, is_talib(convention), *outs)
+    plus, minus, dx, avg = (restore(a, flat) for a in outs)
+    return ADX(avg, plus, minus, dx)
+
+
+def aroon(high: np.ndarray, low: np.ndarray, n: int = 25) -> Aroon:
+    """Aroon up = 100 (n - bars since the highest high of the last n+1 bars) / n; down likewise
+    with the lowest low; ties go to the most recent bar (TA-Lib AROON/AROONOSC)."""
+    n = period(n, "aroon period")
+    up = 100.0 * (n - bars_since_highest(high, n + 1)) / n
+    down = 100.0 * (n - bars_since_lowest(low, n + 1)) / n
+    return Aroon(up, down, up - down)
+
+
+def supertrend(
+    high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int = 10, mult: float = 3.0
+) -> Supertrend:
+    """Supertrend (Pine ta.supertrend): bands hl2 +/- mult x ATR(n) that only ratchet towards
+    price; the trend flips when the close crosses the active band. Starts in a downtrend on the
+    first ATR bar (n-1), as Pine does."""
+    atr_ = atr(high, low, close, period(n, "supertrend period"))
+    (src, rng, c), flat = as_blocks(src=median_price(high, low), rng=atr_, close=close)
+    outs = [np.empty_like(src) for _ in range(4)]
+    _supertrend(src, rng, c, first_valid(src, rng, c), float(mult), *outs)
+    return Supertrend(*(restore(a, flat) for a in outs))
+
+
+def ichimoku(
+    high: np.ndarray,
+    low: np.ndarray,
+    tenkan: int = 9,
+    kijun: int = 26,
+    senkou: int = 52,
+    displacement: int = 26,
+) -> Ichimoku:
+    """Ichimoku Kinko Hyo without look-ahead.
+
+    tenkan/kijun = midpoint of the highest high and lowest low over 9/26 bars; span A = (tenkan +
+    kijun) / 2 and span B = the 52-bar midpoint, both on the bar where they are computed (charts
+    draw them displacement-1 bars ahead). ``cloud_a``/``cloud_b`` are the spans as drawn under the
+    current bar (computed displacement-1 bars earlier, as TradingView plots them). The lagging span
+    (close drawn 26 bars back) is omitted: compare the close with the close 25 bars earlier.
+    """
+    disp = period(displacement, "ichimoku displacement")
+
+    def mid(n: int, name: str) -> np.ndarray:
+        n = period(n, name)
+        return (highest(high, n) + lowest(low, n)) / 2.0
+
+    t = mid(tenkan, "ichimoku tenkan")
+    k = mid(kijun, "ichimoku kijun")
+    a = (t + k) / 2.0
+    b = mid(senkou, "ichimoku senkou")
+    return Ichimoku(t, k, a, b, lag(a, disp - 1), lag(b, disp - 1))
+
+
+def parabolic_sar(
+    high: np.ndarray, low: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2
+) -> np.ndarray:
+    """Wilder's Parabolic SAR as TA-Lib computes it (SAR): the value on bar t is the stop for bar
+    t, or the reversal level when bar t penetrates it. Long while the SAR is below the price."""
+    if not 0.0 < acceleration <= maximum:
+        raise ValueError("need 0 < acceleration <= maximum")
+    (h, lo), flat = as_blocks(high=high, low=low)
+    out = np.empty_like(h)
+    _sar(h, lo, first_valid(h, lo), float(acceleration), float(maximum), out)
+    return restore(out, flat)

@@ -1,0 +1,208 @@
+"""Volatility and range indicators: true range, ATR, Bollinger, Keltner, Donchian, Williams VIX Fix."""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+import numba as nb
+import numpy as np
+
+from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, lag, period, restore
+from ava_backtest.indicators.conventions import Convention, is_talib
+from ava_backtest.indicators.moving_averages import ema, sma
+from ava_backtest.indicators.statistics import highest, lowest, stddev
+
+
+class Bollinger(NamedTuple):
+    upper: np.ndarray
+    middle: np.ndarray
+    lower: np.ndarray
+    bandwidth: np.ndarray  # (upper - lower) / middle, a ratio (not percent)
+    percent_b: np.ndarray  # (x - lower) / (upper - lower); 0.5 when the bands collapse
+
+
+class Keltner(NamedTuple):
+    upper: np.ndarray
+    middle: np.ndarray
+    lower: np.ndarray
+
+
+class Donchian(NamedTuple):
+    upper: np.ndarray
+    middle: np.ndarray
+    lower: np.ndarray
+
+
+@nb.njit(cache=True)
+def _atr(
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    first: np.ndarray,
+    n: int,
+    skip: int,
+    out: np.ndarray,
+) -> None:
+    """True range fused with Wilder's average; the first ``skip`` bars of a column carry no range."""
+    rows, cols = high.shape
+    acc = np.zeros(cols)
+    avg = np.zeros(cols)
+    for i in range(rows):
+        for j in range(cols):
+            k = i - first[j]
+            if k < skip:
+                out[i, j] = np.nan
+                continue
+            hi = high[i, j]
+            lo = low[i, j]
+            tr = hi - lo
+            if k > 0:
+                prev = close[i - 1, j]
+                a = abs(hi - prev)
+                if a > tr:
+                    tr = a
+                b = abs(lo - prev)
+                if b > tr:
+                    tr = b
+            kk = k - skip
+            if kk < n - 1:
+                acc[j] += tr
+                out[i, j] = np.nan
+            elif kk == n - 1:
+                acc[j] += tr
+                avg[j] = acc[j] / n
+                out[i, j] = avg[j]
+            else:
+                avg[j] = (avg[j] * (n - 1) + tr) / n
+                out[i, j] = avg[j]
+
+
+@nb.njit(cache=True)
+def _bands(
+    x: np.ndarray,
+    mid: np.ndarray,
+    sd: np.ndarray,
+    mult: float,
+    upper: np.ndarray,
+    lower: np.ndarray,
+    bandwidth: np.ndarray,
+    pct: np.ndarray,
+) -> None:
+    rows, cols = x.shape
+    for i in range(rows):
+        for j in range(cols):
+            m = mid[i, j]
+            u = m + mult * sd[i, j]
+            lo = m - mult * sd[i, j]
+            span = u - lo
+            upper[i, j] = u
+            lower[i, j] = lo
+            bandwidth[i, j] = span / m if m != 0.0 else np.nan
+            if np.isnan(span):
+                pct[i, j] = np.nan
+            else:
+                pct[i, j] = (x[i, j] - lo) / span if span > 0.0 else 0.5
+
+
+def true_range(
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    first_bar: Literal["nan", "high_low"] = "nan",
+) -> np.ndarray:
+    """max(high - low, |high - prev close|, |low - prev close|).
+
+    A column's first bar has no previous close: ``"nan"`` leaves it undefined (TA-Lib TRANGE, Pine
+    ta.tr), ``"high_low"`` uses high - low (Pine ta.tr(true), what ta.atr averages).
+    """
+    if first_bar not in ("nan", "high_low"):
+        raise ValueError(f"first_bar must be 'nan' or 'high_low', got {first_bar!r}")
+    (h, lo, c), flat = as_blocks(high=high, low=low, close=close)
+    pc = lag(c)
+    pick = np.maximum if first_bar == "nan" else np.fmax
+    tr = pick(h - lo, pick(np.abs(h - pc), np.abs(lo - pc)))
+    if first_bar == "high_low":
+        tr[np.isnan(c) | np.isnan(h) | np.isnan(lo)] = np.nan
+    return restore(tr, flat)
+
+
+def atr(
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    n: int = 14,
+    convention: Convention = "tradingview",
+) -> np.ndarray:
+    """Average true range: Wilder's average (RMA) of the true range, seeded with the SMA of the
+    first ``n`` ranges.
+
+    ``"tradingview"`` (Pine ta.atr, Wilder): the first bar's range is high - low, first value at
+    bar n-1. ``"talib"`` (TA-Lib ATR): the first bar has no range, first value at bar n.
+    """
+    n = period(n, "atr period")
+    (h, lo, c), flat = as_blocks(high=high, low=low, close=close)
+    out = np.empty_like(h)
+    _atr(h, lo, c, first_valid(h, lo, c), n, 1 if is_talib(convention) else 0, out)
+    return restore(out, flat)
+
+
+def natr(
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    n: int = 14,
+    convention: Convention = "tradingview",
+) -> np.ndarray:
+    """ATR as a percentage of the close (TA-Lib NATR)."""
+    c = np.asarray(close, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(c != 0.0, 100.0 * atr(high, low, close, n, convention) / c, 0.0)
+
+
+def bollinger(x: np.ndarray, n: int = 20, mult: float = 2.0, ddof: int = 0) -> Bollinger:
+    """SMA(n) +/- mult x rolling standard deviation (population by default, as TA-Lib BBANDS and
+    Pine ta.bb)."""
+    n = period(n, "bollinger period")
+    a, flat = as_block(x)
+    mid = sma(a, n)
+    sd = stddev(a, n, ddof)
+    upper, lower, bandwidth, pct = (np.empty_like(a) for _ in range(4))
+    _bands(a, mid, sd, float(mult), upper, lower, bandwidth, pct)
+    return Bollinger(*(restore(b, flat) for b in (upper, mid, lower, bandwidth, pct)))
+
+
+def keltner(
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    n: int = 20,
+    mult: float = 2.0,
+    atr_n: int = 10,
+) -> Keltner:
+    """EMA(close, n) +/- mult x ATR(atr_n) (the StockCharts form; Pine's ta.kc uses an EMA of the
+    true range over n instead, i.e. ema(true_range(..., "high_low"), n))."""
+    mid = ema(close, n)
+    width = float(mult) * atr(high, low, close, atr_n)
+    return Keltner(mid + width, mid, mid - width)
+
+
+def donchian(high: np.ndarray, low: np.ndarray, n: int = 20) -> Donchian:
+    """Highest high and lowest low of the last ``n`` bars, this bar included, and their midpoint.
+
+    A breakout rule compares with the previous bar's channel (close[t] > upper[t-1]): the current
+    channel always contains the current bar.
+    """
+    upper = highest(high, n)
+    lower = lowest(low, n)
+    return Donchian(upper, (upper + lower) / 2.0, lower)
+
+
+def williams_vix_fix(close: np.ndarray, low: np.ndarray, n: int = 22) -> np.ndarray:
+    """Williams VIX Fix: 100 x (highest close of the last n bars - low) / that highest close.
+
+    Spikes at capitulation lows; the usual signal compares it with bollinger(wvf, 20, 2).upper or
+    0.85 x highest(wvf, 50).
+    """
+    hc = highest(close, n)
+    lo = np.asarray(low, dtype=np.float64)
+    return 100.0 * (hc - lo) / hc
