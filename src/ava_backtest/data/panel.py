@@ -520,3 +520,14 @@ def load_universe_panel(
     if u.synthetic:
         labels.append(f"universe {u.name}: SYNTHETIC (generated prices, not real market data)")
     return replace(panel, notes=(*labels, *panel.notes)), info
+
+
+def reference_close(
+    market: str, symbol: str, dates: np.ndarray, *, timeframe: str = "1d"
+) -> np.ndarray:
+    """``symbol``'s (dividend-adjusted) close placed on ``dates``: data a strategy declares in
+    ``requires`` (the VIX, an index). Carried forward over its own gaps only, never backward;
+    NaN outside its coverage. An unknown symbol or no overlap at all is an error naming it."""
+    values, _ = _benchmark(market, timeframe, symbol, np.asarray(dates, dtype="datetime64[ns]"))
+    assert values is not None
+    return values

@@ -7,6 +7,7 @@ the engine needs to trade honestly: as-traded prices for fills and the corporate
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -29,6 +30,9 @@ class Bars:
     low: np.ndarray
     close: np.ndarray
     volume: np.ndarray
+    extra: Mapping[str, np.ndarray] = field(default_factory=dict)
+    """Data beyond OHLCV that the strategy declared in ``requires``, each shape (bars,) on the same
+    grid: e.g. ``benchmark`` (the benchmark's close) or ``vix`` (the VIX close)."""
 
     def __post_init__(self) -> None:
         t, n = len(self.dates), len(self.symbols)
@@ -36,6 +40,9 @@ class Bars:
             arr = getattr(self, name)
             if arr.shape != (t, n):
                 raise ValueError(f"{name} has shape {arr.shape}, expected {(t, n)}")
+        for name, arr in self.extra.items():
+            if arr.shape[0] != t:
+                raise ValueError(f"extra[{name!r}] has {arr.shape[0]} rows, expected {t}")
 
     @property
     def n_bars(self) -> int:
@@ -59,6 +66,7 @@ class Bars:
             low=self.low[:stop],
             close=self.close[:stop],
             volume=self.volume[:stop],
+            extra={k: v[:stop] for k, v in self.extra.items()},
         )
 
     def select(self, columns: list[int]) -> Bars:

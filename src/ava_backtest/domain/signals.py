@@ -15,7 +15,8 @@ class Signals:
     from the fill price: fractions (0.05 = 5%) unless the matching ``*_abs`` flag says they are
     absolute price distances (e.g. 2 x ATR). ``size`` overrides the run's sizing for that entry (its
     meaning follows the sizing mode). ``exit_fraction`` closes part of an open position (scale-out).
-    ``priority`` orders entries competing for cash (higher first).
+    ``priority`` orders entries competing for cash (higher first). ``max_hold`` closes a position
+    after that many bars (the fill bar is bar 1), for time-exit rules.
     """
 
     long_entry: np.ndarray
@@ -32,6 +33,7 @@ class Signals:
     stop_loss_abs: bool = False
     take_profit_abs: bool = False
     trail_abs: bool = False
+    max_hold: int | None = None
 
     @classmethod
     def empty(cls, shape: tuple[int, int]) -> Signals:

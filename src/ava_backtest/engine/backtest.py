@@ -48,6 +48,7 @@ class EngineSettings:
     max_hold_bars: int | None = None
     portfolio: Literal["shared", "independent"] = "shared"
     cost_model: CostModel | None = None
+    exits_at_close: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,12 @@ def _optional(a: np.ndarray | None, shape: tuple[int, int]) -> tuple[np.ndarray,
     if a.shape != shape:
         raise ConfigError(f"signal array has shape {a.shape}, expected {shape}", field="signals")
     return as_block(a), True
+
+
+def _max_hold(run: int | None, strategy: int | None) -> int:
+    """The tighter of the run's and the strategy's time exit; 0 for none."""
+    held = [h for h in (run, strategy) if h]
+    return min(held) if held else 0
 
 
 def _record_capacity(signals: Signals, has_exit_fraction: bool, n_cols: int) -> int:
@@ -144,6 +151,7 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
             settings.fractional,
             settings.allow_short,
             has_actions,
+            settings.exits_at_close,
         ],
         dtype=np.bool_,
     )
@@ -195,7 +203,7 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         settings.slippage_bps / 10_000.0,
         float(settings.leverage),
         settings.borrow_rate / settings.periods_per_year,
-        int(settings.max_hold_bars or 0),
+        int(_max_hold(settings.max_hold_bars, signals.max_hold)),
         as_block(fee_tables),
         as_block(fee_begins, np.int64),
         _record_capacity(signals, has_xf, n_cols),

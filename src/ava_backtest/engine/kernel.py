@@ -361,8 +361,9 @@ def simulate(
     fee_begins: np.ndarray,
     capacity: int,
 ):
-    """Simulate a portfolio. ``flags`` (bool[10]): has_size, has_stops, has_exit_fraction,
-    has_priority, stop_abs, take_profit_abs, trail_abs, fractional, allow_short, has_corporate_actions.
+    """Simulate a portfolio. ``flags`` (bool[11]): has_size, has_stops, has_exit_fraction,
+    has_priority, stop_abs, take_profit_abs, trail_abs, fractional, allow_short,
+    has_corporate_actions, exits_at_close (exit signals fill at their own bar's close).
 
     Optional per-bar arrays that are unused may be (1, 1) placeholders; their flag says so.
     """
@@ -376,6 +377,7 @@ def simulate(
     fractional = flags[7]
     allow_short = flags[8]
     has_actions = flags[9]
+    exits_at_close = flags[10]
 
     n_bars, n_cols = close.shape
     fee_buf = np.zeros(fee_tables.shape[1])
@@ -549,7 +551,11 @@ def simulate(
                 n_pend_entries += 1
             if act == P_PARTIAL:
                 pend_frac[j] = min(exit_fraction[t, j], 1.0)
-            if act != P_NONE and (at_close or why == R_DATA_END):
+            if act != P_NONE and (
+                at_close
+                or why == R_DATA_END
+                or (exits_at_close and (act == P_EXIT or act == P_PARTIAL))
+            ):
                 _pending_exit(
                     t, j, c, st, pend, pend_why, pend_frac, cash, account_of[j], open_count,
                     fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,

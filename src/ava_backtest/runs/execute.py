@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -18,11 +18,12 @@ import polars as pl
 import ava_backtest
 from ava_backtest.analytics.metrics import compute_metrics, drawdown_series
 from ava_backtest.analytics.trade_stats import TradeStats
-from ava_backtest.data.panel import load_panel_with_info
+from ava_backtest.data.panel import load_panel_with_info, reference_close
 from ava_backtest.data.universes import get_universe
-from ava_backtest.domain.bars import Panel
+from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.domain.errors import ConfigError, DataError
+from ava_backtest.domain.errors import AvaError, ConfigError, DataError
+from ava_backtest.domain.signals import Signals
 from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
 from ava_backtest.markets import get_market
 from ava_backtest.markets.costs import CostModel, cost_model
@@ -183,7 +184,8 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
 
     t1 = time.perf_counter()
     report(0.35, "computing signals")
-    signals = compute_signals(strategy, panel.bars)
+    bars = with_required_data(strategy, panel, config.market)
+    signals = timed_for_engine(strategy, compute_signals(strategy, bars))
     timings["signals"] = time.perf_counter() - t1
 
     # Warm-up bars decide what is loaded, never what is traded: the engine starts at the start.
@@ -201,6 +203,8 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
             0.6, "shorts are not allowed overnight in this market's cash delivery; entries skipped"
         )
     settings = engine_settings(config, len(symbols), allow_short)
+    if strategy.exit_at == "close":
+        settings = replace(settings, exits_at_close=True)
     engine = simulate(run_panel, run_signals, settings)
     timings["engine"] = time.perf_counter() - t2
 
@@ -263,11 +267,65 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
     )
 
 
+def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
+    """The panel's bars plus the extra series the strategy declared in ``requires``.
+
+    Missing data is an error naming it, never a stand-in: a strategy that needs the VIX does not
+    get the stock's own volatility instead.
+    """
+    extra: dict[str, np.ndarray] = {}
+    for need in strategy.requires:
+        if need == "benchmark":
+            if panel.benchmark is None or not np.isfinite(panel.benchmark).any():
+                raise DataError(
+                    f"strategy {strategy.name!r} needs a benchmark and this run has none; "
+                    "set benchmark (e.g. GSPC for US)",
+                    field="benchmark",
+                )
+            extra["benchmark"] = panel.benchmark
+        elif need == "vix":
+            try:
+                extra["vix"] = reference_close(market, "VIX", panel.dates)
+            except AvaError as e:
+                raise DataError(
+                    f"strategy {strategy.name!r} needs the VIX: {e.message}", field="requires"
+                ) from None
+        else:
+            raise DataError(
+                f"strategy {strategy.name!r} needs {need!r}, which no configured data source "
+                "provides",
+                field="requires",
+            )
+    return replace(panel.bars, extra=extra) if extra else panel.bars
+
+
+_ENTRY_SIDE = ("long_entry", "short_entry", "size", "stop_loss", "take_profit", "trail", "priority")
+_EXIT_SIDE = ("long_exit", "short_exit", "exit_fraction")
+
+
+def timed_for_engine(strategy: Strategy, signals: Signals) -> Signals:
+    """Put ``timing = "open"`` signals where the engine fills them.
+
+    The engine fills orders of bar t-1 at open[t]; a decision taken at open[t] is therefore laid on
+    row t-1. Exits move with entries, unless they fill at the bar's own close (``exit_at``).
+    """
+    if strategy.timing != "open":
+        return signals
+    names = _ENTRY_SIDE + (() if strategy.exit_at == "close" else _EXIT_SIDE)
+    changes = {}
+    for name in names:
+        arr = getattr(signals, name)
+        if arr is None:
+            continue
+        moved = np.zeros_like(arr) if arr.dtype == np.bool_ else np.full_like(arr, np.nan)
+        moved[:-1] = arr[1:]
+        changes[name] = moved
+    return replace(signals, **changes)
+
+
 def _slice_panel(panel: Panel, first: int) -> Panel:
     if first == 0:
         return panel
-    from dataclasses import replace
-
     b = panel.bars
     if first >= b.n_bars:
         raise DataError("no bars between start_date and end_date", field="start_date")
@@ -279,6 +337,7 @@ def _slice_panel(panel: Panel, first: int) -> Panel:
         low=b.low[first:],
         close=b.close[first:],
         volume=b.volume[first:],
+        extra={k: v[first:] for k, v in b.extra.items()},
     )
     return replace(
         panel,
@@ -293,11 +352,9 @@ def _slice_panel(panel: Panel, first: int) -> Panel:
     )
 
 
-def _slice_signals(sig: Any, first: int) -> Any:
+def _slice_signals(sig: Signals, first: int) -> Signals:
     if first == 0:
         return sig
-    from dataclasses import fields, replace
-
     changes = {}
     for f in fields(sig):
         v = getattr(sig, f.name)

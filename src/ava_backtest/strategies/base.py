@@ -10,6 +10,8 @@ from ava_backtest.domain.signals import Signals
 from ava_backtest.strategies.params import Param, schema_json, validate_params
 
 Direction = Literal["long_only", "long_short", "short_only"]
+Timing = Literal["close", "open"]
+ExitAt = Literal["next_open", "close"]
 
 
 class Strategy:
@@ -27,7 +29,16 @@ class Strategy:
     direction: ClassVar[Direction] = "long_only"
     timeframe: ClassVar[str] = "daily"
     requires: ClassVar[tuple[str, ...]] = ()
+    """Data beyond OHLCV, supplied in ``bars.extra`` under the same names: ``benchmark``, ``vix``."""
     style: ClassVar[str] = "vectorised"
+    cross_sectional: ClassVar[bool] = False
+    """True when a symbol's signal depends on the other symbols (ranking, rotation): ``signals``
+    then always sees the whole universe at once."""
+    timing: ClassVar[Timing] = "close"
+    """``close``: signals are decided at bar t's close and fill at the next open. ``open``: decided
+    at bar t's open from ``open[t]`` and earlier bars only, and filled at ``open[t]``."""
+    exit_at: ClassVar[ExitAt] = "next_open"
+    """``close``: exit signals fill at the close of the bar that raises them."""
     parameters: ClassVar[dict[str, Param]] = {}
 
     def __init__(self, **params: Any) -> None:
@@ -66,5 +77,8 @@ class Strategy:
             "timeframe": cls.timeframe,
             "requires": list(cls.requires),
             "style": cls.style,
+            "cross_sectional": cls.cross_sectional,
+            "timing": cls.timing,
+            "exit_at": cls.exit_at,
             "parameters": cls.schema(),
         }
