@@ -77,3 +77,36 @@ def test_strategies_list_and_show():
     assert r.exit_code == 0 and "fast_period" in r.output and "warm-up" in r.output
     r = runner.invoke(app, ["strategies", "show", "nope"])
     assert r.exit_code == 2
+
+
+PEEKING_PLUGIN = """
+import numpy as np
+from ava_backtest.domain.signals import Signals
+from ava_backtest.strategies import Strategy, register
+
+@register
+class Tomorrow(Strategy):
+    name = "tomorrow"
+
+    def signals(self, bars):
+        s = Signals.empty(bars.close.shape)
+        s.long_entry = np.roll(bars.close, -1, axis=0) > bars.close
+        return s
+"""
+
+
+def test_strategies_check_passes_causal_and_fails_peeking_strategies(tmp_path, monkeypatch):
+    from ava_backtest.strategies import registry
+
+    r = runner.invoke(app, ["strategies", "check", "sma_crossover", "--symbols", "AAPL,MSFT"])
+    assert r.exit_code == 0 and "ok sma_crossover" in r.output
+    (tmp_path / "tomorrow.py").write_text(PEEKING_PLUGIN)
+    monkeypatch.setenv("AVA_STRATEGY_DIRS", str(tmp_path))
+    registry.reload_plugins()
+    try:
+        r = runner.invoke(app, ["strategies", "check", "tomorrow", "--symbols", "AAPL"])
+        assert r.exit_code == 1
+        assert "LOOK-AHEAD" in r.output and "long_entry differs at bar" in r.output
+    finally:
+        monkeypatch.delenv("AVA_STRATEGY_DIRS")
+        registry.reload_plugins()

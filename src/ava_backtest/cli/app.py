@@ -226,6 +226,61 @@ def strategies_show(name: Annotated[str, typer.Argument(help="Strategy name.")])
     )
 
 
+@strategies_app.command("check")
+def strategies_check(
+    name: Annotated[
+        str, typer.Argument(help="Strategy name (built-in or from AVA_STRATEGY_DIRS).")
+    ],
+    universe: Annotated[
+        str | None, typer.Option("--universe", "-u", help="Universe to check on.")
+    ] = None,
+    symbols: Annotated[
+        str | None, typer.Option("--symbols", "-s", help="Comma-separated symbols.")
+    ] = None,
+    market: Annotated[str, typer.Option(help="US, IN or 24x7.")] = "US",
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="key=value; repeatable.")
+    ] = None,
+    points: Annotated[int, typer.Option(help="How many prefixes bars[0..t) to compare.")] = 24,
+) -> None:
+    """Prove a strategy free of look-ahead: its signals on bars[0..t) must equal its signals on
+    the full history at every bar before t, for many t. Exit code 1 and the first differing bar
+    when it peeks.
+
+    Example: ava strategies check sma_crossover --universe us_sample
+    """
+    from ava_backtest.domain.config import RunConfig
+    from ava_backtest.runs.execute import build_strategy, load_run_panel, with_required_data
+    from ava_backtest.strategies.lookahead import check_lookahead
+
+    raw = {
+        "strategy_name": name,
+        "params": _parse_params(param or []),
+        "market": market,
+        "universe": universe if universe or symbols else "us_sample",
+        "symbols": symbols.split(",") if symbols else None,
+    }
+    try:
+        config = RunConfig.model_validate(raw)
+        strategy = build_strategy(config)
+        panel, _ = load_run_panel(config, strategy)
+        bars = with_required_data(strategy, panel, config.market)
+        report = check_lookahead(strategy, bars, points=points)
+    except ValidationError as e:
+        _fail(_pydantic_message(e))
+    except AvaError as e:
+        _fail(str(e))
+    where = config.universe or ",".join(config.symbols or [])
+    if report.ok:
+        out.print(
+            f"[green]ok[/] {name}: signals on {len(report.points)} prefixes of {where} "
+            f"({bars.n_bars} bars x {bars.n_symbols} symbols) equal the full-history signals"
+        )
+        return
+    out.print(f"[red]LOOK-AHEAD[/] {name}: {report.first_difference}")
+    raise typer.Exit(code=1)
+
+
 def main() -> None:
     app()
 

@@ -18,7 +18,7 @@ import polars as pl
 import ava_backtest
 from ava_backtest.analytics.metrics import compute_metrics, drawdown_series
 from ava_backtest.analytics.trade_stats import TradeStats
-from ava_backtest.data.panel import load_panel_with_info, reference_close
+from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_close
 from ava_backtest.data.universes import get_universe
 from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import RunConfig
@@ -161,17 +161,12 @@ def build_strategy(config: RunConfig) -> Strategy:
     return cls(**config.params)
 
 
-def run_backtest(config: RunConfig, progress: Progress | None = None) -> BacktestResult:
-    """Run ``config``. Raises a domain error (naming the field) for anything the user got wrong."""
-    report = progress or (lambda _f, _m: None)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    market = get_market(config.market)
-    strategy = build_strategy(config)
+def load_run_panel(config: RunConfig, strategy: Strategy) -> tuple[Panel, LoadInfo]:
+    """The config's data, with the strategy's warm-up loaded before the start where it exists."""
     symbols, universe_benchmark, _ = resolve_symbols(config)
+    market = get_market(config.market)
     benchmark = config.benchmark or universe_benchmark or market.default_benchmark or None
-    report(0.05, f"loading {len(symbols)} symbols")
-    panel, info = load_panel_with_info(
+    return load_panel_with_info(
         config.market,
         symbols,
         config.start_date,
@@ -180,6 +175,18 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
         warmup_bars=strategy.warmup(),
         benchmark=benchmark,
     )
+
+
+def run_backtest(config: RunConfig, progress: Progress | None = None) -> BacktestResult:
+    """Run ``config``. Raises a domain error (naming the field) for anything the user got wrong."""
+    report = progress or (lambda _f, _m: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    market = get_market(config.market)
+    strategy = build_strategy(config)
+    symbols, _, _ = resolve_symbols(config)
+    report(0.05, f"loading {len(symbols)} symbols")
+    panel, info = load_run_panel(config, strategy)
     timings["data"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()

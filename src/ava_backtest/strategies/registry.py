@@ -1,38 +1,71 @@
-"""The strategy registry: ``@register`` adds a class under its ``name``; built-ins load on first use."""
+"""The strategy registry: ``@register`` adds a class under its ``name``. Built-ins load on first
+use; user plugins (``AVA_STRATEGY_DIRS``) load then too, and again on ``reload_plugins()``."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Any
 
 from ava_backtest.domain.errors import NotFoundError
 from ava_backtest.strategies.base import Strategy
+from ava_backtest.strategies.plugins import PluginReport, import_plugins
 
 _REGISTRY: dict[str, type[Strategy]] = {}
-_builtins_loaded = False
+_BUILTIN: dict[str, type[Strategy]] = {}
+_loaded = False
+_last_report = PluginReport()
 
 
-def register(cls: type[Strategy]) -> type[Strategy]:
-    """Class decorator. A later registration under the same name replaces the earlier one (reload)."""
-    if not getattr(cls, "name", None):
+def register(cls: Any) -> Any:
+    """Class decorator. A later registration under the same name replaces the earlier one."""
+    wrap = getattr(cls, "__ava_strategy__", None)
+    strategy = wrap() if callable(wrap) else cls
+    if not getattr(strategy, "name", None):
         raise TypeError(f"{cls.__qualname__} must define a `name` to be registered")
-    _REGISTRY[cls.name] = cls
+    _REGISTRY[strategy.name] = strategy
     return cls
 
 
-def _load_builtins() -> None:
-    global _builtins_loaded
-    if _builtins_loaded:
+def _load() -> None:
+    global _loaded, _last_report
+    if _loaded:
         return
-    _builtins_loaded = True
+    _loaded = True
     from ava_backtest.strategies import builtin
 
     for mod in pkgutil.walk_packages(builtin.__path__, builtin.__name__ + "."):
         importlib.import_module(mod.name)
+    _BUILTIN.update(_REGISTRY)
+    _last_report = _import_user_plugins()
+
+
+def _import_user_plugins() -> PluginReport:
+    from ava_backtest.settings import get_settings
+
+    before = set(_REGISTRY)
+    report = import_plugins(get_settings().strategy_paths())
+    report.strategies = sorted(set(_REGISTRY) - before)
+    return report
+
+
+def reload_plugins() -> PluginReport:
+    """Forget user strategies and import the plugin directories again (no restart needed)."""
+    global _last_report
+    _load()
+    _REGISTRY.clear()
+    _REGISTRY.update(_BUILTIN)  # a plugin may have shadowed a built-in; restore it first
+    _last_report = _import_user_plugins()
+    return _last_report
+
+
+def plugin_report() -> PluginReport:
+    _load()
+    return _last_report
 
 
 def get_strategy(name: str) -> type[Strategy]:
-    _load_builtins()
+    _load()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -40,5 +73,5 @@ def get_strategy(name: str) -> type[Strategy]:
 
 
 def all_strategies() -> dict[str, type[Strategy]]:
-    _load_builtins()
+    _load()
     return dict(sorted(_REGISTRY.items()))
