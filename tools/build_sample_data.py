@@ -1,6 +1,6 @@
 """Build the package's sample Parquet files from the shared CSV sample data.
 
-    .venv/bin/python tools/build_sample_data.py [--source /work/shared/data]
+    .venv/bin/python tools/build_sample_data.py [--source ../shared/data]
 
 Rows are kept exactly as the source has them (order, duplicates, partial bars): repairing is the
 validator's job at load time, where it is reported. Only the encoding changes: typed columns
@@ -19,7 +19,7 @@ import polars as pl
 
 from ava_backtest.data.sample_store import SAMPLE_DIR, SAMPLES, SampleSeries
 
-DEFAULT_SOURCE = Path("/work/shared/data")
+DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared" / "data"  # ../shared beside the repo
 PRICES = ("open", "high", "low", "close", "adj_close")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import empyrical as ep
 import numpy as np
@@ -22,9 +21,9 @@ from scipy import stats as sps
 
 from ava_backtest.analytics import METRICS, TradeStats, compute_metrics, simple_returns
 from ava_backtest.analytics.trade_stats import TRADE_KEYS
+from ava_backtest.data.sample_store import read_sample
 
 REL = 1e-9
-DATA = Path("/work/shared/data/us_daily")
 UNITS = {"pct", "ratio", "currency", "bars", "days", "count"}
 
 
@@ -78,12 +77,8 @@ def _synthetic(name: str, seed: int, n: int, periods: int, fat_tails: bool) -> C
 
 
 def _aapl() -> Case:
-    if not (DATA / "AAPL.csv.gz").exists():
-        pytest.skip(f"real sample data not found under {DATA}")
-    aapl = pl.read_csv(DATA / "AAPL.csv.gz", try_parse_dates=True).select("date", "adj_close")
-    gspc = pl.read_csv(DATA / "GSPC.csv.gz", try_parse_dates=True).select(
-        "date", pl.col("adj_close").alias("bench")
-    )
+    aapl = read_sample("US", "AAPL").select("date", "adj_close")
+    gspc = read_sample("US", "GSPC").select("date", pl.col("adj_close").alias("bench"))
     frame = aapl.join(gspc, on="date", how="left").sort("date")
     return Case(
         "aapl",

@@ -10,29 +10,24 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import polars as pl
 import pytest
 
 import ava_backtest.indicators as ind
+from ava_backtest.data.sample_store import read_sample
 
-DATA = Path("/work/shared/data/us_daily")
 LEAD = 300  # the block's second column starts here
 
 
 def _load(symbol: str) -> dict[str, np.ndarray]:
-    df = pl.read_csv(DATA / f"{symbol}.csv.gz")
+    df = read_sample("US", symbol)
     factor = (df["adj_close"] / df["close"]).to_numpy()
     bars = {k: df[k].to_numpy() * factor for k in ("open", "high", "low", "close")}
     bars["volume"] = df["volume"].to_numpy().astype(np.float64)
     return bars
 
-
-if not DATA.exists():  # pragma: no cover
-    pytest.skip("sample data not available", allow_module_level=True)
 
 AAPL = _load("AAPL")
 MSFT = _load("MSFT")

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import polars as pl
 import pytest
 
 import ava_backtest.indicators as ind
+from ava_backtest.data.sample_store import read_sample
 
-DATA = Path("/work/shared/data/us_daily/AAPL.csv.gz")
+SYMBOL = "AAPL"  # the package's shipped copy of the real sample
 
 
 @pytest.fixture(scope="module")
 def close() -> np.ndarray:
-    if not DATA.exists():  # pragma: no cover
-        pytest.skip("sample data not available")
-    df = pl.read_csv(DATA)
+    df = read_sample("US", SYMBOL)
     return df["adj_close"].to_numpy()
 
 

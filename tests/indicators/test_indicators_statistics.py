@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import polars as pl
 import pytest
 
 import ava_backtest.indicators as ind
+from ava_backtest.data.sample_store import read_sample
 
-DATA = Path("/work/shared/data/us_daily/AAPL.csv.gz")
+SYMBOL = "AAPL"  # the package's shipped copy of the real sample
 
 
 @pytest.fixture(scope="module")
 def close() -> np.ndarray:
-    if not DATA.exists():  # pragma: no cover
-        pytest.skip("sample data not available")
-    return pl.read_csv(DATA)["adj_close"].to_numpy()
+    return read_sample("US", SYMBOL)["adj_close"].to_numpy()
 
 
 def _two_pass_std(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:

@@ -7,30 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-import polars as pl
 import pytest
 
 import ava_backtest.indicators as ind
+from ava_backtest.data.sample_store import read_sample
 
 talib = pytest.importorskip("talib")
 
-DATA = Path("/work/shared/data/us_daily")
 LEAD = (0, 300, 1111)  # leading NaN rows of the block's columns
 
 
 def _load(symbol: str) -> dict[str, np.ndarray]:
-    df = pl.read_csv(DATA / f"{symbol}.csv.gz")
+    df = read_sample("US", symbol)
     factor = (df["adj_close"] / df["close"]).to_numpy()
     bars = {k: df[k].to_numpy() * factor for k in ("open", "high", "low", "close")}
     bars["volume"] = df["volume"].to_numpy().astype(np.float64)
     return bars
 
-
-if not DATA.exists():  # pragma: no cover
-    pytest.skip("sample data not available", allow_module_level=True)
 
 AAPL = _load("AAPL")
 MSFT = _load("MSFT")

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import polars as pl
 import pytest
 
 import ava_backtest.indicators as ind
+from ava_backtest.data.sample_store import read_sample
 
-DATA = Path("/work/shared/data/us_daily/AAPL.csv.gz")
+SYMBOL = "AAPL"  # the package's shipped copy of the real sample
 
 
 @pytest.fixture(scope="module")
 def bars() -> dict[str, np.ndarray]:
-    if not DATA.exists():  # pragma: no cover
-        pytest.skip("sample data not available")
-    df = pl.read_csv(DATA)
+    df = read_sample("US", SYMBOL)
     f = (df["adj_close"] / df["close"]).to_numpy()
     return {k: df[k].to_numpy() * f for k in ("open", "high", "low", "close")}
 
