@@ -479,7 +479,6 @@ def _notes(
             f"warm-up: {info.warmup_requested} bars requested before {info.start}, "
             f"{info.warmup_available} available; effective_start {info.effective_start}"
         )
-    notes.append(f"first_index={info.first_index} start={info.start} end={info.end}")
     for r in info.reports:
         if r.issues:
             notes.append(f"validator: {r.summary()}")
