@@ -47,6 +47,42 @@ def _rolling_sum(x: np.ndarray, n: int, divisor: float, out: np.ndarray) -> None
 
 
 @nb.njit(cache=True)
+def _rolling_sum_column(x: np.ndarray, n: int, divisor: float, out: np.ndarray) -> None:
+    """``_rolling_sum`` for a single column, its state in registers: the same operations in the
+    same order (so bit-identical results), about twice as fast on long intraday series."""
+    s = 0.0
+    comp = 0.0
+    count = 0
+    for i in range(x.shape[0]):
+        v = x[i, 0]
+        if np.isnan(v):
+            s = 0.0
+            comp = 0.0
+            count = 0
+            out[i, 0] = np.nan
+            continue
+        y = v - comp
+        t = s + y
+        comp = (t - s) - y
+        s = t
+        count += 1
+        if count > n:
+            y = -x[i - n, 0] - comp
+            t = s + y
+            comp = (t - s) - y
+            s = t
+        out[i, 0] = s / divisor if count >= n else np.nan
+
+
+def rolling_window_sum(x2d: np.ndarray, n: int, divisor: float, out: np.ndarray) -> None:
+    """Compensated rolling sum / divisor over a (bars, symbols) block, into ``out``."""
+    if x2d.shape[1] == 1:
+        _rolling_sum_column(x2d, n, divisor, out)
+    else:
+        _rolling_sum(x2d, n, divisor, out)
+
+
+@nb.njit(cache=True)
 def _ewm(
     x: np.ndarray, first: np.ndarray, alpha: float, m: int, offset: int, out: np.ndarray
 ) -> None:
@@ -119,7 +155,7 @@ def sma(x: np.ndarray, n: int) -> np.ndarray:
         raise ValueError("sma period must be >= 1")
     a, flat = as_block(x)
     out = np.empty_like(a)
-    _rolling_sum(a, int(n), float(int(n)), out)
+    rolling_window_sum(a, int(n), float(int(n)), out)
     return restore(out, flat)
 
 

@@ -9,7 +9,7 @@ import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, first_valid, period, restore
-from ava_backtest.indicators.moving_averages import _rolling_sum, sma
+from ava_backtest.indicators.moving_averages import rolling_window_sum, sma
 
 
 @nb.njit(cache=True)
@@ -167,7 +167,7 @@ def rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
     n = period(n, "rolling_sum period")
     a, flat = as_block(x)
     out = np.empty_like(a)
-    _rolling_sum(a, n, 1.0, out)
+    rolling_window_sum(a, n, 1.0, out)
     return restore(out, flat)
 
 
