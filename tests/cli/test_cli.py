@@ -110,3 +110,22 @@ def test_strategies_check_passes_causal_and_fails_peeking_strategies(tmp_path, m
     finally:
         monkeypatch.delenv("AVA_STRATEGY_DIRS")
         registry.reload_plugins()
+
+
+def test_data_commands_list_universes_and_symbols():
+    r = runner.invoke(app, ["data", "universes"])
+    assert r.exit_code == 0 and "us_sample" in r.output and "synthetic" in r.output
+    r = runner.invoke(app, ["data", "symbols", "--market", "US"])
+    assert r.exit_code == 0 and "2004-08-19" in r.output  # GOOG's first bar
+    r = runner.invoke(app, ["data", "symbols", "--market", "XX"])
+    assert r.exit_code == 2
+
+
+def test_indian_symbols_run_without_a_default_benchmark_and_say_so():
+    r = runner.invoke(
+        app, ["backtest", "sma_crossover", "--market", "IN", "-s", "INSYN01", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["currency"] == "INR" and doc["synthetic"] is True
+    assert any("no benchmark" in n for n in doc["notes"])

@@ -27,6 +27,10 @@ app = typer.Typer(
 )
 strategies_app = typer.Typer(help="Browse the strategy catalogue.", no_args_is_help=True)
 app.add_typer(strategies_app, name="strategies")
+data_app = typer.Typer(
+    help="What data exists: universes and symbols with their coverage.", no_args_is_help=True
+)
+app.add_typer(data_app, name="data")
 
 err = Console(stderr=True, soft_wrap=True)
 # Piped output gets a report-sized width instead of Rich's 80-column fallback.
@@ -279,6 +283,54 @@ def strategies_check(
         return
     out.print(f"[red]LOOK-AHEAD[/] {name}: {report.first_difference}")
     raise typer.Exit(code=1)
+
+
+@data_app.command("universes")
+def data_universes(
+    market: Annotated[str | None, typer.Option(help="Only this market.")] = None,
+) -> None:
+    """List the named universes: market, size, benchmark, and honesty labels."""
+    from rich.table import Table
+
+    from ava_backtest.data.universes import list_universes
+
+    table = Table(
+        "universe", "market", "symbols", "benchmark", "range", "labels", title="Universes"
+    )
+    for u in list_universes(market):
+        labels = [
+            x
+            for x, on in (
+                ("synthetic", u.synthetic),
+                ("survivorship-biased", u.survivorship_biased),
+            )
+            if on
+        ]
+        span = f"{u.start} .. {u.end}" if u.start else "each symbol's data"
+        table.add_row(
+            u.name, u.market, str(len(u.symbols)), u.benchmark or "", span, ", ".join(labels)
+        )
+    out.print(table)
+
+
+@data_app.command("symbols")
+def data_symbols(market: Annotated[str, typer.Option(help="US, IN or 24x7.")] = "US") -> None:
+    """List a market's symbols with their coverage, bar size and how their prices must be read."""
+    from rich.table import Table
+
+    from ava_backtest.data.universes import list_symbols
+
+    try:
+        symbols = list_symbols(market)
+    except AvaError as e:
+        _fail(str(e))
+    table = Table(
+        "symbol", "name", "kind", "bars", "first", "last", "prices", title=f"Symbols ({market})"
+    )
+    for s in symbols:
+        basis = "synthetic" if s.synthetic else s.price_basis
+        table.add_row(s.symbol, s.name, s.kind, s.timeframe, str(s.first), str(s.last), basis)
+    out.print(table)
 
 
 def main() -> None:

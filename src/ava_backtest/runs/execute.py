@@ -22,7 +22,7 @@ from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_cl
 from ava_backtest.data.universes import get_universe
 from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.domain.errors import AvaError, ConfigError, DataError
+from ava_backtest.domain.errors import AvaError, ConfigError, DataError, NotFoundError
 from ava_backtest.domain.signals import Signals
 from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
 from ava_backtest.markets import get_market
@@ -166,15 +166,30 @@ def load_run_panel(config: RunConfig, strategy: Strategy) -> tuple[Panel, LoadIn
     symbols, universe_benchmark, _ = resolve_symbols(config)
     market = get_market(config.market)
     benchmark = config.benchmark or universe_benchmark or market.default_benchmark or None
-    return load_panel_with_info(
-        config.market,
-        symbols,
-        config.start_date,
-        config.end_date,
-        adjustment=config.adjustment,
-        warmup_bars=strategy.warmup(),
-        benchmark=benchmark,
-    )
+
+    def load(bench: str | None) -> tuple[Panel, LoadInfo]:
+        return load_panel_with_info(
+            config.market,
+            symbols,
+            config.start_date,
+            config.end_date,
+            adjustment=config.adjustment,
+            warmup_bars=strategy.warmup(),
+            benchmark=bench,
+        )
+
+    if config.benchmark or universe_benchmark or not benchmark:
+        return load(benchmark)
+    try:
+        return load(benchmark)
+    except NotFoundError as e:
+        if e.kind != "benchmark":
+            raise
+        # The market's default benchmark has no data here: run without one and say so, rather
+        # than fail a run that never asked for it (an explicit benchmark still fails).
+        panel, info = load(None)
+        note = f"no benchmark: the market default {benchmark} has no data; set benchmark to compare"
+        return replace(panel, notes=(*panel.notes, note)), info
 
 
 def run_backtest(config: RunConfig, progress: Progress | None = None) -> BacktestResult:
