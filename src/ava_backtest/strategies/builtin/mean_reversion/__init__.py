@@ -1,0 +1,1 @@
+"""Mean-reversion strategies: buy stretched-down prices, sell the snap back."""

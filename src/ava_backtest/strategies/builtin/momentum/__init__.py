@@ -1,0 +1,1 @@
+"""Momentum strategies: breakouts, strong closes and return-ranked rotation."""

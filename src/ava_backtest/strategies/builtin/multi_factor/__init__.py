@@ -1,0 +1,1 @@
+"""Multi-factor strategies: signals that combine several independent conditions."""

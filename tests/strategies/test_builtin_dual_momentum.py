@@ -1,0 +1,189 @@
+"""dual_momentum: absolute + relative momentum against the benchmark, top_n held, rebalanced on a
+fixed cadence; the catalogue's parameters plus top_n, pinned trades, causality."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from ava_backtest.domain.bars import Bars
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.domain.errors import DataError, ParameterError
+from ava_backtest.runs.execute import load_run_panel, run_backtest, with_required_data
+from ava_backtest.strategies.lookahead import check_lookahead
+from ava_backtest.strategies.registry import get_strategy
+
+NAME = "dual_momentum"
+SPEC = Path(
+    os.environ.get(
+        "AVA_STRATEGY_SPEC",
+        str(
+            Path(__file__).resolve().parents[3] / "shared" / "spec" / "strategies" / "builtin.yaml"
+        ),
+    )
+)  # the catalogue entry this strategy implements
+ARRAYS = ("long_entry", "long_exit", "short_entry", "short_exit", "size", "priority")
+L = 21 * 12  # default lookback in bars
+F = 21  # default rebalance frequency
+
+
+def _spec_entry() -> dict:
+    if not SPEC.exists():
+        pytest.skip(f"strategy catalogue not found at {SPEC} (set AVA_STRATEGY_SPEC)")
+    return next(e for e in yaml.safe_load(SPEC.read_text()) if e["name"] == NAME)
+
+
+def _load(cfg: RunConfig):
+    strategy = get_strategy(cfg.strategy_name)(**cfg.params)
+    panel, info = load_run_panel(cfg, strategy)
+    return strategy, panel, with_required_data(strategy, panel, cfg.market), info
+
+
+def _returns(bars: Bars) -> tuple[np.ndarray, np.ndarray]:
+    """L-bar returns of every symbol and of the benchmark, written out."""
+    c = bars.close
+    b = bars.extra["benchmark"]
+    ret = np.full(c.shape, np.nan)
+    bret = np.full(b.shape, np.nan)
+    ret[L:] = c[L:] / c[:-L] - 1.0
+    bret[L:] = b[L:] / b[:-L] - 1.0
+    return ret, bret
+
+
+def test_registered_with_the_catalogue_parameters_plus_top_n():
+    spec = _spec_entry()
+    cls = get_strategy(NAME)
+    assert (cls.name, cls.version, cls.category) == (NAME, spec["version"], spec["category"])
+    assert cls.direction == spec["direction"] and cls.timeframe == spec["timeframe"]
+    assert list(cls.parameters) == [p["name"] for p in spec["params"]] + ["top_n"]
+    for p in spec["params"]:
+        param = cls.parameters[p["name"]]
+        assert param.kind == {"integer": "int", "number": "float"}[p["type"]], p["name"]
+        assert (param.default, param.minimum, param.maximum) == (p["default"], p["min"], p["max"])
+    top_n = cls.parameters["top_n"]
+    assert (top_n.kind, top_n.default, top_n.minimum, top_n.maximum) == ("int", 1, 1, 50)
+    s = cls()
+    assert s.warmup() == eval(str(spec["warmup_bars"]), {"max": max}, dict(s.params))
+    assert cls.cross_sectional is True
+
+
+def test_needs_a_benchmark():
+    cls = get_strategy(NAME)
+    assert cls.requires == ("benchmark",)
+    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample", benchmark="GSPC"))
+    assert r.trades.height >= 1
+    _, panel, _, _ = _load(RunConfig(strategy_name=NAME, universe="us_sample"))
+    with pytest.raises(DataError) as err:
+        cls().signals(panel.bars)  # no benchmark in bars.extra: named, never substituted
+    assert err.value.field == "benchmark"
+
+
+def test_trades_on_the_us_sample_with_defaults():
+    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample"))
+    assert r.trades.height >= 1
+
+
+def _expected_trades(bars: Bars, count: int) -> list[tuple[str, int, int]]:
+    """(symbol, entry signal bar, exit signal bar) with top_n = 1: on each rebalance bar hold the
+    strongest symbol whose return is positive and above the benchmark's (ties: first listed)."""
+    ret, bret = _returns(bars)
+    held, since, out = None, -1, []
+    for t in range(L, bars.n_bars, F):
+        best = None
+        for j in range(bars.n_symbols):
+            r = ret[t, j]
+            if r > 0 and r > bret[t] and (best is None or r > ret[t, best]):
+                best = j
+        if best != held:
+            if held is not None:
+                out.append((bars.symbols[held], since, t))
+                if len(out) == count:
+                    break
+            held, since = best, t
+    return out
+
+
+def test_first_trades_on_the_us_sample_match_the_rule_bar_for_bar():
+    cfg = RunConfig(strategy_name=NAME, universe="us_sample", costs={"model": "none"})
+    _, panel, bars, info = _load(cfg)
+    assert info.first_index == 0
+    expected = _expected_trades(bars, 6)
+    assert len(expected) == 6
+    trades = run_backtest(cfg).trades.sort("entry_bar").head(6)
+    dates = panel.dates
+    for (sym, e, x), row in zip(expected, trades.iter_rows(named=True), strict=True):
+        assert row["symbol"] == sym
+        assert np.datetime64(row["entry_time"], "ns") == dates[e + 1]
+        assert np.datetime64(row["exit_time"], "ns") == dates[x + 1]
+        j = panel.symbols.index(sym)
+        assert row["entry_price"] == pytest.approx(panel.trade_open[e + 1, j])
+
+
+def test_top_2_holds_at_most_two_and_buys_only_relative_winners_on_rebalance_bars():
+    cfg = RunConfig(
+        strategy_name=NAME, params={"top_n": 2}, universe="us_sample", costs={"model": "none"}
+    )
+    _, _, bars, info = _load(cfg)
+    assert info.first_index == 0
+    r = run_backtest(cfg)
+    held: set[str] = set()
+    most = 0
+    for row in r.fills.sort("bar").iter_rows(named=True):  # exits fill before entries
+        if row["side"] == "buy":
+            held.add(row["symbol"])
+        else:
+            held.discard(row["symbol"])
+        most = max(most, len(held))
+    assert most == 2
+    ret, bret = _returns(bars)
+    trades = r.trades
+    assert trades.height > 10
+    for row in trades.iter_rows(named=True):
+        t = row["entry_bar"] - 1  # the signal bar
+        j = bars.symbols.index(row["symbol"])
+        assert t >= L and (t - L) % F == 0
+        assert ret[t, j] > 0 and ret[t, j] > bret[t]
+    # Each entry takes half the equity at its open: no entry is more than half of the book.
+    fills = r.fills.filter(r.fills["side"] == "buy")
+    notional = (fills["qty"] * fills["price"]).to_numpy()
+    equity_before = np.concatenate([[cfg.initial_capital], r.equity])[fills["bar"].to_numpy()]
+    assert np.all(notional <= 0.5 * equity_before * 1.25)  # marked at the previous close
+
+
+def test_signals_are_prefix_invariant():
+    strategy, _, bars, _ = _load(
+        RunConfig(strategy_name=NAME, params={"top_n": 3}, universe="us_sample")
+    )
+    full = strategy.signals(bars)
+    assert full.long_entry.any() and full.long_exit.any()
+    for k in (L - 1, L + 1, 1000, 2500, 5000, bars.n_bars - 1):
+        part = strategy.signals(bars.prefix(k))
+        for name in ARRAYS:
+            a, b = getattr(full, name), getattr(part, name)
+            assert (a is None) == (b is None), name
+            if a is not None:
+                np.testing.assert_array_equal(a[:k], b, err_msg=f"{name} at prefix {k}")
+    assert check_lookahead(strategy, bars, points=10).ok
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"lookback_months": 0}, "params.lookback_months"),
+        ({"lookback_months": 25}, "params.lookback_months"),
+        ({"rebalance_frequency": 4}, "params.rebalance_frequency"),
+        ({"rebalance_frequency": 64}, "params.rebalance_frequency"),
+        ({"top_n": 0}, "params.top_n"),
+        ({"top_n": 51}, "params.top_n"),
+        ({"top_n": 1.5}, "params.top_n"),
+        ({"nope": 1}, "params.nope"),
+    ],
+)
+def test_bad_params_are_rejected_naming_the_parameter(params, field):
+    with pytest.raises(ParameterError) as err:
+        get_strategy(NAME)(**params)
+    assert err.value.field == field

@@ -1,0 +1,146 @@
+"""rsi_mean_reversion: the catalogue's parameters, trades on the sample, pinned trades, causality."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.domain.errors import ParameterError
+from ava_backtest.runs.execute import load_run_panel, run_backtest, with_required_data
+from ava_backtest.strategies.lookahead import check_lookahead
+from ava_backtest.strategies.registry import get_strategy
+
+NAME = "rsi_mean_reversion"
+SPEC = Path(
+    os.environ.get(
+        "AVA_STRATEGY_SPEC",
+        str(
+            Path(__file__).resolve().parents[3] / "shared" / "spec" / "strategies" / "builtin.yaml"
+        ),
+    )
+)  # the catalogue entry this strategy implements
+ARRAYS = ("long_entry", "long_exit", "short_entry", "short_exit", "size", "priority")
+
+
+def _spec_entry() -> dict:
+    if not SPEC.exists():
+        pytest.skip(f"strategy catalogue not found at {SPEC} (set AVA_STRATEGY_SPEC)")
+    return next(e for e in yaml.safe_load(SPEC.read_text()) if e["name"] == NAME)
+
+
+def _load(cfg: RunConfig):
+    strategy = get_strategy(cfg.strategy_name)(**cfg.params)
+    panel, info = load_run_panel(cfg, strategy)
+    return strategy, panel, with_required_data(strategy, panel, cfg.market), info
+
+
+def test_registered_with_the_catalogue_parameters():
+    spec = _spec_entry()
+    cls = get_strategy(NAME)
+    assert (cls.name, cls.version, cls.category) == (NAME, spec["version"], spec["category"])
+    assert cls.direction == spec["direction"] and cls.timeframe == spec["timeframe"]
+    assert list(cls.parameters) == [p["name"] for p in spec["params"]]
+    for p in spec["params"]:
+        param = cls.parameters[p["name"]]
+        assert param.kind == {"integer": "int", "number": "float"}[p["type"]], p["name"]
+        assert (param.default, param.minimum, param.maximum) == (p["default"], p["min"], p["max"])
+    s = cls()
+    assert s.warmup() == eval(str(spec["warmup_bars"]), {"max": max}, dict(s.params))
+
+
+def test_trades_on_the_us_sample_with_defaults():
+    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample"))
+    assert r.trades.height >= 1
+    assert set(r.trades["exit_reason"]) <= {"signal", "max_hold", "data_end"}
+
+
+def _wilder_rsi(close: np.ndarray, n: int) -> np.ndarray:
+    """The catalogue's RSI: first value at bar n from plain means, then Wilder's recursion."""
+    d = np.diff(close)
+    gain, loss = np.maximum(d, 0.0), np.maximum(-d, 0.0)
+    out = np.full(len(close), np.nan)
+    ag, al = gain[:n].mean(), loss[:n].mean()
+    for i in range(n, len(close)):
+        if i > n:
+            ag = (ag * (n - 1) + gain[i - 1]) / n
+            al = (al * (n - 1) + loss[i - 1]) / n
+        out[i] = 100.0 if al == 0 else 100.0 - 100.0 / (1.0 + ag / al)
+    return out
+
+
+def _expected_trades(close: np.ndarray, count: int) -> list[tuple[int, int]]:
+    """(entry signal bar, exit signal bar): the original's state machine, defaults 14/30/70/20."""
+    r = _wilder_rsi(close, 14)
+    out, in_pos, held, entry = [], False, 0, -1
+    for t in range(1, len(close)):
+        if not in_pos:
+            if r[t - 1] >= 30 and r[t] < 30:
+                in_pos, held, entry = True, 0, t
+        else:
+            held += 1
+            if r[t] > 70 or held >= 20:
+                out.append((entry, t))
+                in_pos = False
+                if len(out) == count:
+                    break
+    return out
+
+
+def test_first_trades_on_aapl_match_the_rule_bar_for_bar():
+    cfg = RunConfig(strategy_name=NAME, symbols=["AAPL"], costs={"model": "none"})
+    _, panel, bars, info = _load(cfg)
+    assert info.first_index == 0
+    expected = _expected_trades(bars.close[:, 0], 6)
+    assert len(expected) == 6
+    trades = run_backtest(cfg).trades.head(6)
+    dates = panel.dates
+    for (e, x), row in zip(expected, trades.iter_rows(named=True), strict=True):
+        assert row["symbol"] == "AAPL"
+        assert np.datetime64(row["entry_time"], "ns") == dates[e + 1]
+        assert np.datetime64(row["exit_time"], "ns") == dates[x + 1]
+        assert row["entry_price"] == pytest.approx(panel.trade_open[e + 1, 0])
+    # Both exits occur: the time stop 20 bars after the entry signal, and RSI overbought.
+    reasons = [("max_hold" if x - e == 20 else "signal") for e, x in expected]
+    assert trades["exit_reason"].to_list() == reasons
+    assert {"max_hold", "signal"} <= set(reasons)
+
+
+def test_signals_are_prefix_invariant():
+    strategy, _, bars, _ = _load(RunConfig(strategy_name=NAME, universe="us_sample"))
+    full = strategy.signals(bars)
+    assert full.long_entry.any() and full.long_exit.any()
+    assert full.max_hold == 20
+    for k in (20, 300, 1000, 2500, 5000, bars.n_bars - 1):
+        part = strategy.signals(bars.prefix(k))
+        assert part.max_hold == full.max_hold
+        for name in ARRAYS:
+            a, b = getattr(full, name), getattr(part, name)
+            assert (a is None) == (b is None), name
+            if a is not None:
+                np.testing.assert_array_equal(a[:k], b, err_msg=f"{name} at prefix {k}")
+    assert check_lookahead(strategy, bars, points=10).ok
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"rsi_period": 4}, "params.rsi_period"),
+        ({"rsi_period": 51}, "params.rsi_period"),
+        ({"oversold": 9.5}, "params.oversold"),
+        ({"oversold": 41}, "params.oversold"),
+        ({"overbought": 59}, "params.overbought"),
+        ({"overbought": 91}, "params.overbought"),
+        ({"max_hold_days": 4}, "params.max_hold_days"),
+        ({"max_hold_days": 61}, "params.max_hold_days"),
+        ({"nope": 1}, "params.nope"),
+    ],
+)
+def test_bad_params_are_rejected_naming_the_parameter(params, field):
+    with pytest.raises(ParameterError) as err:
+        get_strategy(NAME)(**params)
+    assert err.value.field == field
