@@ -20,6 +20,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -315,6 +316,58 @@ def case_d(repeat: int) -> Case:
     return c
 
 
+NINE = (
+    "sma_crossover", "ema_crossover", "macd_crossover", "rsi_mean_reversion", "bollinger_bands",
+    "momentum_breakout", "dual_momentum", "opening_range_breakout", "rsi_vol_filter",
+)  # fmt: skip
+
+
+def strategy_signals(repeat: int) -> list[tuple[str, float]]:
+    """Signals of the nine advertised strategies on 500 symbols x 2,520 bars (defaults)."""
+    from dataclasses import replace
+
+    from ava_backtest.strategies.evaluate import compute_signals
+
+    panel = synthetic(500, 2520)
+    index = np.nanmean(panel.bars.close, axis=1)  # an equal-weight index as the benchmark
+    bars = replace(panel.bars, extra={"benchmark": index})
+    out = []
+    for name in NINE:
+        strat = get_strategy(name)()
+        t, _ = median_time(lambda s=strat: compute_signals(s, bars), repeat)
+        out.append((name, t))
+    return out
+
+
+def bar_by_bar_throughput() -> list[tuple[str, float, int]]:
+    """Bars per second of the original bar-by-bar interface on us_sample (6 symbols)."""
+    from ava_backtest.strategies.bar_by_bar import BaseStrategy, as_strategy
+    from ava_backtest.strategies.evaluate import compute_signals
+
+    class Nothing(BaseStrategy):
+        name = "bench_nothing"
+
+        def generate_signal(self, window):  # the platform's own per-bar cost, nothing else
+            return None
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    from seed_ema_crossover import EMACrossover
+
+    panel, _ = load_panel_with_info(
+        "US", ["AAPL", "IBM", "MSFT", "GOOG", "AMZN", "NVDA"], None, None
+    )
+    n_bars = int(np.isfinite(panel.bars.close).sum())
+    out = []
+    for label, cls in (
+        ("trivial strategy (returns None)", Nothing),
+        ("seed-style EMA crossover", EMACrossover),
+    ):
+        strat = as_strategy(cls)()
+        t, _ = median_time(lambda s=strat: compute_signals(s, panel.bars), 3)
+        out.append((label, n_bars / t, n_bars))
+    return out
+
+
 def metrics_time(repeat: int) -> float:
     panel, _ = load_panel_with_info("US", ["GOOG"], None, None)
     r = ava_run(panel)
@@ -339,7 +392,11 @@ def main() -> int:
     ap.add_argument(
         "--quick", action="store_true", help="fewer repeats, smaller backtesting.py samples"
     )
-    ap.add_argument("--cases", default="abcd", help="which cases to run, e.g. 'ad'")
+    ap.add_argument(
+        "--cases",
+        default="abcds",
+        help="which cases to run, e.g. 'ad' (s: strategy signals, bar-by-bar)",
+    )
     args = ap.parse_args()
     repeat = 3 if args.quick else 7
 
@@ -381,6 +438,15 @@ def main() -> int:
             print(f"  note: {n}")
         if c.agree:
             print(f"  check: {c.agree}")
+        print()
+    if "s" in args.cases:
+        print("Signals of the nine advertised strategies, 500 symbols x 2,520 bars (median)")
+        for name, t in strategy_signals(repeat):
+            print(f"  {name:24s} {fmt(t)}")
+        print()
+        print("Bar-by-bar (original interface) throughput on us_sample")
+        for label, rate, n in bar_by_bar_throughput():
+            print(f"  {label:34s} {rate:12,.0f} bars/s  ({n:,} bars)")
         print()
     bad = [c.name for c in cases if "DISAGREE" in c.agree]
     if bad:

@@ -19,7 +19,9 @@ import polars as pl
 
 from ava_backtest.data.sample_store import SAMPLE_DIR, SAMPLES, SampleSeries
 
-DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared" / "data"  # ../shared beside the repo
+DEFAULT_SOURCE = (
+    Path(__file__).resolve().parents[2] / "shared" / "data"
+)  # ../shared beside the repo
 PRICES = ("open", "high", "low", "close", "adj_close")
 
 

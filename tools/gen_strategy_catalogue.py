@@ -1,6 +1,6 @@
 """Write docs/strategies.md from the strategy registry (run after adding a strategy).
 
-    .venv/bin/python tools/gen_strategy_catalogue.py
+.venv/bin/python tools/gen_strategy_catalogue.py
 """
 
 from __future__ import annotations

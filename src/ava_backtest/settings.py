@@ -17,6 +17,21 @@ class Settings(BaseSettings):
         description="Directories of user strategy files, separated by the OS path separator (':').",
     )
 
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default a SQLite file"
+    )
+    redis_url: str | None = Field(default=None, description="Redis for events across API processes")
+    workers: int | None = Field(default=None, ge=1, description="backtest worker processes")
+    api_token: str | None = Field(
+        default=None, description="require 'Authorization: Bearer <token>'"
+    )
+    cors_origins: str = Field(default="", description="comma-separated allowed browser origins")
+    host: str = "127.0.0.1"
+    port: int = 8201
+    max_body_bytes: int = Field(
+        default=20 * 1024 * 1024, description="largest request body accepted"
+    )
+
     def strategy_paths(self) -> list[Path]:
         return [Path(p).expanduser() for p in self.strategy_dirs.split(os.pathsep) if p.strip()]
 

@@ -333,6 +333,33 @@ def data_symbols(market: Annotated[str, typer.Option(help="US, IN or 24x7.")] = 
     out.print(table)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (default 127.0.0.1, or AVA_HOST).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8201, or AVA_PORT).")] = None,
+) -> None:
+    """Serve the REST + WebSocket API (and the web UI when built) on the embedded defaults:
+    SQLite, in-process events, local worker processes. AVA_DATABASE_URL, AVA_REDIS_URL,
+    AVA_WORKERS and AVA_API_TOKEN switch to the configured services.
+
+    Example: ava serve --port 8201, then open http://127.0.0.1:8201/docs
+    """
+    import uvicorn
+
+    from ava_backtest.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "ava_backtest.api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
+
+
 def main() -> None:
     app()
 

@@ -15,3 +15,8 @@ __all__ = [
     "get_strategy",
     "register",
 ]
+
+# The original platform's bar-by-bar interface (generate_signal).
+from ava_backtest.strategies.bar_by_bar import BaseStrategy, Signal
+
+__all__ += ["BaseStrategy", "Signal"]

@@ -63,6 +63,7 @@ def compute_signals(strategy: Strategy, bars: Bars) -> Signals:
             low=as_block(bars.low[rows, j : j + 1]),
             close=as_block(bars.close[rows, j : j + 1]),
             volume=as_block(bars.volume[rows, j : j + 1]),
+            extra={k: v[rows] for k, v in bars.extra.items()},
         )
         _scatter(out, _checked(strategy.signals(sub), (len(rows), 1)), rows, [j])
     return out
