@@ -1,0 +1,690 @@
+"""Runs off the event loop: a pool of spawned worker processes, cancellation, live progress.
+
+:class:`RunExecutor` keeps its own queue and hands the pool at most one run per worker, so a
+queued run is really queued (cancelling it just drops it) and every run in the pool is running.
+Workers report through a Manager queue that a pump task of the API process reads (in a thread)
+and hands to ``on_event`` in order; the outcome comes back as the job's return value.
+
+Events given to ``on_event(run_id, event)`` (all carry ``type``, ``run_id``, ``ts`` and ``seq``):
+
+- ``started``: a worker picked the run up (``pid``, ``attempt``);
+- ``progress``: ``percent``, ``message``, ``symbol``, ``bars_done``, ``eta_seconds``;
+- ``log``: ``level``, ``message``;
+- ``completed``: ``result`` (the ``BacktestResult``; never for clients), ``metrics``,
+  ``elapsed_seconds``;
+- ``failed``: ``code`` (the ``AvaError`` code, ``internal_error`` for a bug, ``worker_died``
+  when the worker process died), ``message``, ``field``, ``details``;
+- ``cancelled``: ``stage`` (``queued`` or ``running``);
+- ``interrupted``: the executor shut down before the run finished (``stage``).
+
+A cancelled run stops at its next progress report (the worker checks a shared flag, about once
+a phase of ``run_backtest``); one that does not report within ``cancel_grace`` seconds has its
+worker killed. A worker that dies breaks the whole ``ProcessPoolExecutor``: the pool is
+recreated, the run of the dead worker fails with ``worker_died``, and runs that were only
+collateral (on a healthy worker the pool tore down) start again.
+
+This module imports neither numba nor the engine at import time: a spawned worker imports it
+before its initializer has set ``NUMBA_NUM_THREADS=1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import contextlib
+import inspect
+import itertools
+import logging
+import multiprocessing as mp
+import os
+import signal
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ava_backtest.domain.errors import AvaError
+from ava_backtest.runs import events as ev
+
+if TYPE_CHECKING:
+    from ava_backtest.domain.config import RunConfig
+
+log = logging.getLogger("ava.runs.executor")
+
+OnEvent = Callable[[str, dict[str, Any]], Awaitable[None] | None]
+Job = Callable[..., Any]
+"""``job(config, progress) -> result``: a module-level function (workers import it by name)."""
+
+_END = "_end"  # a worker's last message for a run: everything it reported is in the queue
+MAX_RESTARTS = 2  # times a run is restarted after being collateral damage of a dead worker
+_PROGRESS_MIN_INTERVAL = 0.1  # seconds between progress events (and cancel checks) of one run
+
+
+class Cancelled(BaseException):
+    """Raised by the progress callback inside a worker once the run has been cancelled.
+
+    A ``BaseException``, like ``asyncio.CancelledError``, so that no ``except Exception`` on the
+    way up swallows it."""
+
+
+def default_workers() -> int:
+    raw = os.environ.get("AVA_WORKERS", "").strip()
+    if raw:
+        n = int(raw)
+        if n < 1:
+            raise ValueError(f"AVA_WORKERS must be at least 1, not {n}")
+        return n
+    return os.cpu_count() or 1
+
+
+# ------------------------------------------------------------------------------- worker side
+
+_worker: dict[str, Any] = {}
+
+
+def _ignore_sigint() -> None:
+    """Ctrl-C reaches the whole process group: the parent shuts its helpers down, they don't."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _init_worker(events: Any, cancel_flags: Any, pids: Any, warm: bool) -> None:
+    """Pool initializer: one numba thread per worker, the shared channels, warm kernels."""
+    os.environ["NUMBA_NUM_THREADS"] = "1"
+    _ignore_sigint()
+    _worker.update(events=events, cancel=cancel_flags, pids=pids)
+    import sys
+
+    if "numba" in sys.modules:  # imported before us (e.g. by the parent's main module)
+        import numba
+
+        with contextlib.suppress(Exception):
+            numba.set_num_threads(1)
+    if warm:
+        try:
+            _warm_kernels()
+        except Exception:  # a cold kernel is slow, not wrong
+            log.warning("warming the engine kernels failed", exc_info=True)
+
+
+def _warm_kernels() -> None:
+    """Import the engine and simulate six bars, so numba loads its cache before the first run."""
+    import numpy as np
+
+    import ava_backtest.engine.kernel
+    import ava_backtest.runs.execute  # noqa: F401 - the imports of a real run, paid once
+    from ava_backtest.domain.bars import Panel
+    from ava_backtest.domain.signals import Signals
+    from ava_backtest.engine.backtest import EngineSettings, simulate
+
+    o = np.array([[10.0], [11.0], [12.0], [13.0], [14.0], [15.0]])
+    dates = np.arange(6).astype("datetime64[D]").astype("datetime64[ns]")
+    panel = Panel.from_prices(dates, ["WARM"], o, o + 1, o - 1, o + 0.5, None)
+    signals = Signals.empty((6, 1))
+    signals.long_entry[1, 0] = True
+    signals.long_exit[3, 0] = True
+    simulate(panel, signals, EngineSettings(initial_cash=1000.0))
+
+
+def _run_backtest(config: Any, progress: Callable[..., None]) -> Any:
+    from ava_backtest.runs.execute import run_backtest
+
+    return run_backtest(config, progress=progress)
+
+
+class _Reporter:
+    """The progress callback a job gets: sends events to the parent and honours cancellation."""
+
+    def __init__(self, run_id: str, attempt: int, events: Any, cancel_flags: Any) -> None:
+        self.run_id = run_id
+        self.attempt = attempt
+        self._events = events
+        self._cancel = cancel_flags
+        self.t0 = time.monotonic()
+        self._last_fraction = -1.0
+        self._last_sent = 0.0
+        self._last_message: str | None = None
+
+    def cancelled(self) -> bool:
+        return bool(self._cancel.get(self.run_id))
+
+    def __call__(
+        self,
+        fraction: float,
+        message: str,
+        *,
+        symbol: str | None = None,
+        bars_done: int | None = None,
+    ) -> None:
+        now = time.monotonic()
+        fresh = message != self._last_message or fraction >= 1.0
+        if not fresh and now - self._last_sent < _PROGRESS_MIN_INTERVAL:
+            return  # a chatty job: at most ten events (and cancel checks) a second
+        if self.cancelled():
+            raise Cancelled(self.run_id)
+        self._last_sent = now
+        self._last_message = message
+        if fraction <= self._last_fraction:
+            # No step forward: a remark about the run, not progress.
+            event = ev.make_event("log", self.run_id, level="info", message=message)
+        else:
+            self._last_fraction = fraction
+            event = ev.progress_event(
+                self.run_id,
+                fraction,
+                message,
+                elapsed=now - self.t0,
+                symbol=symbol,
+                bars_done=bars_done,
+            )
+        self._events.put((self.run_id, self.attempt, event))
+
+
+def _details(e: AvaError) -> Any:
+    try:
+        return ev.client_event({"d": e.details})["d"]
+    except Exception:
+        return None
+
+
+def _work(run_id: str, config: Any, job: Job | None, attempt: int) -> tuple[Any, ...]:
+    """One run inside a worker. Returns a tagged tuple and never raises, so no exception type
+    (an ``AvaError`` subclass with its own ``__init__``) has to survive pickling."""
+    events, cancel_flags, pids = _worker["events"], _worker["cancel"], _worker["pids"]
+    try:
+        if cancel_flags.get(run_id):
+            return ("cancelled",)
+        pids[run_id] = os.getpid()
+        started = ev.make_event("started", run_id, pid=os.getpid(), attempt=attempt)
+        events.put((run_id, attempt, started))
+        report = _Reporter(run_id, attempt, events, cancel_flags)
+        result = (job or _run_backtest)(config, report)
+        return ("completed", result, round(time.monotonic() - report.t0, 3))
+    except Cancelled:
+        return ("cancelled",)
+    except AvaError as e:
+        return ("failed", e.code, e.message, e.field, _details(e))
+    except BaseException as e:  # SystemExit from a strategy included: the worker lives on
+        tb = traceback.format_exc()
+        log.error("run %s failed:\n%s", run_id, tb)
+        return ("failed", "internal_error", f"{type(e).__name__}: {e}", None, {"traceback": tb})
+    finally:
+        with contextlib.suppress(Exception):
+            pids.pop(run_id, None)
+            events.put((run_id, attempt, {"type": _END}))
+
+
+def _noop() -> int:
+    return os.getpid()
+
+
+# ------------------------------------------------------------------------------- parent side
+
+
+@dataclass(eq=False)
+class _Run:
+    run_id: str
+    config: Any
+    seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+    state: str = "queued"  # queued | running | done
+    attempt: int = 0
+    generation: int = -1
+    pid: int | None = None
+    cancel_requested: bool = False
+    future: concurrent.futures.Future[Any] | None = None
+    drained: asyncio.Event = field(default_factory=asyncio.Event)
+    watcher: asyncio.Task[None] | None = None
+    killer: asyncio.Task[None] | None = None
+
+
+class RunExecutor:
+    """Backtests in a pool of spawned worker processes, reported through ``on_event``.
+
+    ``submit`` and ``cancel`` are synchronous and quick; call them (and ``start``/``shutdown``)
+    from the one event loop the executor lives on.
+    """
+
+    def __init__(
+        self,
+        *,
+        on_event: OnEvent,
+        workers: int | None = None,
+        job: Job | None = None,
+        cancel_grace: float | None = 10.0,
+        warm: bool = True,
+    ) -> None:
+        self.workers = workers if workers is not None else default_workers()
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1, not {self.workers}")
+        self.cancel_grace = cancel_grace
+        self._on_event = on_event
+        self._job = job
+        self._warm = warm
+        self._ctx = mp.get_context("spawn")
+        self._manager: Any = None
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._generation = 0
+        self._recovering: dict[int, asyncio.Future[None]] = {}
+        self._procs: dict[int, Any] = {}  # pid -> multiprocessing Process of any pool generation
+        self._runs: dict[str, _Run] = {}
+        self._queue: collections.deque[_Run] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._outbox: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._starting: asyncio.Task[None] | None = None
+        self._closing = False
+        self._closed = False
+
+    # -- lifecycle --
+
+    async def start(self, *, wait_warm: bool = True) -> None:
+        """Start the Manager, the pump and the pool; with ``wait_warm``, wait until every worker
+        has started and warmed its kernels (1-2 s each, in parallel)."""
+        await self._ensure_started()
+        if wait_warm:
+            assert self._pool is not None
+            futures = [self._pool.submit(_noop) for _ in range(self.workers)]
+            self._snapshot_processes()
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
+
+    async def _ensure_started(self) -> None:
+        if self._closed or self._closing:
+            raise RuntimeError("the executor is shut down")
+        if self._loop is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        from multiprocessing.managers import SyncManager
+
+        self._manager = SyncManager(ctx=self._ctx)
+        await asyncio.to_thread(self._manager.start, _ignore_sigint)
+        self._events = self._manager.Queue()
+        self._cancel_flags = self._manager.dict()
+        self._pids = self._manager.dict()
+        self._pool = self._new_pool()
+        self._tasks = [
+            self._loop.create_task(ev.pump(self._events, self._on_worker_message), name="ava-pump"),
+            self._loop.create_task(self._deliver(), name="ava-deliver"),
+        ]
+
+    def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=self._ctx,
+            initializer=_init_worker,
+            initargs=(self._events, self._cancel_flags, self._pids, self._warm),
+        )
+
+    async def shutdown(self, *, grace: float = 5.0) -> None:
+        """Stop: queued runs and runs still going after ``grace`` seconds (they are asked to
+        stop first) are reported ``interrupted``; then the pool, pump and Manager end."""
+        if self._closed or self._closing:
+            return
+        self._closing = True
+        if self._starting is not None and not self._starting.done():
+            with contextlib.suppress(BaseException):
+                await self._starting  # a lazy start in progress: finish it, then stop
+        if self._loop is None or not self._tasks:
+            while self._queue:
+                run = self._queue.popleft()
+                self._finish(run, "interrupted", stage="queued", message="the server shut down")
+            while not self._outbox.empty():  # nothing delivers them now: hand them over here
+                item = self._outbox.get_nowait()
+                if item is not None:
+                    with contextlib.suppress(Exception):
+                        out = self._on_event(*item)
+                        if inspect.isawaitable(out):
+                            await out
+            self._closed = True
+            return
+        while self._queue:
+            run = self._queue.popleft()
+            self._finish(run, "interrupted", stage="queued", message="the server shut down")
+        running = [r for r in self._runs.values() if r.state == "running"]
+        for run in running:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._cancel_flags.__setitem__, run.run_id, True)
+        watchers = [r.watcher for r in running if r.watcher is not None]
+        if watchers:
+            _, pending = await asyncio.wait(watchers, timeout=grace)
+            if pending:
+                self._kill_processes()
+                await asyncio.wait(pending, timeout=grace)
+        for run in list(self._runs.values()):
+            if run.killer is not None:
+                run.killer.cancel()
+        pool = self._pool
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+        # Let the pump deliver what workers reported, then the deliverer, then stop both.
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self._events.put, ev.STOP)
+        pump_task, deliver_task = self._tasks
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(pump_task, 5.0)
+        await self._outbox.put(None)
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(deliver_task, 30.0)
+        for t in self._tasks:
+            t.cancel()
+        if self._manager is not None:
+            await asyncio.to_thread(self._manager.shutdown)
+        self._closed = True
+
+    def _kill_processes(self) -> None:
+        for proc in list(self._procs.values()):
+            with contextlib.suppress(Exception):
+                if proc.is_alive():
+                    proc.kill()
+
+    # -- public API --
+
+    def _on_loop(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run ``fn`` on the executor's loop: directly from the loop (or while it is idle),
+        else handed over from this thread and waited for."""
+        loop = self._loop
+        if loop is None or not loop.is_running() or loop.is_closed():
+            return fn(*args)
+        try:
+            current = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if current is loop:
+            return fn(*args)
+        if current is not None:
+            raise RuntimeError("the executor belongs to another event loop")
+        done: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def call() -> None:
+            try:
+                done.set_result(fn(*args))
+            except BaseException as e:
+                done.set_exception(e)
+
+        loop.call_soon_threadsafe(call)
+        return done.result(timeout=30)
+
+    def submit(self, run_id: str, config: RunConfig) -> None:
+        """Queue a run (the caller has stored it as queued). Never blocks; events follow.
+
+        Call it from the event loop, or from another thread once the executor has started."""
+        self._on_loop(self._submit, run_id, config)
+
+    def _submit(self, run_id: str, config: RunConfig) -> None:
+        if self._closed or self._closing:
+            raise RuntimeError("the executor is shut down")
+        existing = self._runs.get(run_id)
+        if existing is not None:
+            raise ValueError(f"run {run_id!r} is already {existing.state}")
+        if self._loop is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                raise RuntimeError(
+                    "submit from a running event loop, or `await executor.start()` first"
+                ) from None
+        run = _Run(run_id, config)
+        self._runs[run_id] = run
+        self._queue.append(run)
+        if self._loop is None:
+            if self._starting is None:
+                self._starting = loop.create_task(self._start_then_dispatch())
+        else:
+            self._dispatch()
+
+    async def _start_then_dispatch(self) -> None:
+        if self._closing:
+            return  # shutdown came first: it reports the queued runs
+        try:
+            await self._ensure_started()
+        except Exception as e:
+            log.exception("the run executor could not start")
+            while self._queue:
+                run = self._queue.popleft()
+                self._finish(run, "failed", code="internal_error", message=f"executor: {e}")
+            return
+        self._dispatch()
+
+    def cancel(self, run_id: str) -> bool:
+        """Cancel a queued or running run. ``True``: this executor has the run and its terminal
+        event is still to come through ``on_event`` (``cancelled``, or whatever it finished
+        with first). ``False``: it does not (never submitted here, or already delivered), so the
+        caller records the cancellation itself."""
+        return bool(self._on_loop(self._cancel, run_id))
+
+    def _cancel(self, run_id: str) -> bool:
+        run = self._runs.get(run_id)
+        if run is None:
+            return False
+        if run.state == "done":
+            return True  # finished; its outcome (maybe `completed`) is being delivered
+        if run.state == "queued":
+            with contextlib.suppress(ValueError):
+                self._queue.remove(run)
+            self._finish(run, "cancelled", stage="queued")
+            return True
+        if not run.cancel_requested:
+            run.cancel_requested = True
+            # One quick round trip to the local Manager: the worker sees it at its next report.
+            self._cancel_flags[run_id] = True
+            if self.cancel_grace is not None and self._loop is not None:
+                run.killer = self._loop.create_task(self._kill_if_stuck(run))
+        return True
+
+    def state(self, run_id: str) -> str | None:
+        """``queued``, ``running``, or ``None`` (unknown here, or finished)."""
+        run = self._runs.get(run_id)
+        return None if run is None or run.state == "done" else run.state
+
+    @property
+    def queued(self) -> list[str]:
+        return [r.run_id for r in self._queue]
+
+    @property
+    def running(self) -> list[str]:
+        return [r.run_id for r in self._runs.values() if r.state == "running"]
+
+    # -- dispatch and outcomes --
+
+    def _dispatch(self) -> None:
+        if self._pool is None or self._closing:
+            return
+        while self._queue and len(self.running) < self.workers:
+            run = self._queue.popleft()
+            run.state = "running"
+            run.attempt += 1
+            run.generation = self._generation
+            run.pid = None
+            run.drained = asyncio.Event()
+            try:
+                run.future = self._pool.submit(
+                    _work, run.run_id, run.config, self._job, run.attempt
+                )
+            except BrokenProcessPool:
+                # The pool broke under us; recover, then try again.
+                run.state = "queued"
+                run.attempt -= 1
+                self._queue.appendleft(run)
+                assert self._loop is not None
+                self._loop.create_task(self._recover(self._generation))
+                return
+            self._snapshot_processes()
+            assert self._loop is not None
+            run.watcher = self._loop.create_task(self._watch(run), name=f"ava-run-{run.run_id}")
+
+    def _snapshot_processes(self) -> None:
+        # The pool's processes (a private attribute, read defensively): their exit codes tell a
+        # worker that died from one the broken pool terminated.
+        procs = getattr(self._pool, "_processes", None) or {}
+        self._procs.update(procs)
+
+    async def _watch(self, run: _Run) -> None:
+        assert run.future is not None
+        try:
+            outcome = await asyncio.wrap_future(run.future)
+        except BrokenProcessPool:
+            await self._after_broken_pool(run)
+            return
+        except asyncio.CancelledError:
+            if not run.future.cancelled():
+                raise  # this task was cancelled, not the job
+            self._finish(run, "interrupted", stage="running", message="the server shut down")
+            return
+        except BaseException as e:  # the pool could not send or return it (e.g. pickling)
+            self._finish(run, "failed", code="internal_error", message=f"{type(e).__name__}: {e}")
+            return
+        # Progress the worker reported is delivered before its outcome.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(run.drained.wait(), 10.0)
+        kind = outcome[0]
+        if kind == "completed":
+            result, elapsed = outcome[1], outcome[2]
+            metrics = getattr(result, "metrics", None)
+            self._finish(
+                run,
+                "completed",
+                result=result,
+                metrics=ev.client_event({"m": metrics})["m"] if metrics is not None else None,
+                elapsed_seconds=elapsed,
+            )
+        elif kind == "cancelled" and not run.cancel_requested:
+            # Only shutdown sets the flag without a cancel: the run was interrupted.
+            self._finish(run, "interrupted", stage="running", message="the server shut down")
+        elif kind == "cancelled":
+            self._finish(run, "cancelled", stage="running")
+        else:
+            _, code, message, field_, details = outcome
+            self._finish(run, "failed", code=code, message=message, field=field_, details=details)
+
+    async def _after_broken_pool(self, run: _Run) -> None:
+        generation = run.generation
+        await self._recover(generation)
+        if run.pid is None:
+            with contextlib.suppress(Exception):
+                run.pid = await asyncio.to_thread(self._pids.get, run.run_id)
+        proc = self._procs.get(run.pid) if run.pid is not None else None
+        exitcode = proc.exitcode if proc is not None else None
+        if run.pid is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._pids.pop, run.run_id, None)
+        # The broken pool terminates its healthy workers (SIGTERM); any other end is a death.
+        collateral = run.pid is None or exitcode in (None, -signal.SIGTERM)
+        if self._closing:
+            self._finish(run, "interrupted", stage="running", message="the server shut down")
+        elif run.cancel_requested:
+            self._finish(run, "cancelled", stage="running")
+        elif collateral and run.attempt <= MAX_RESTARTS:
+            self._emit(
+                run,
+                ev.make_event(
+                    "log",
+                    run.run_id,
+                    level="warning",
+                    message="another worker process died and took the pool down; "
+                    "restarting this run",
+                ),
+            )
+            run.state = "queued"
+            self._queue.appendleft(run)
+            self._dispatch()
+        else:
+            how = f"exit code {exitcode}" if exitcode is not None else "unknown cause"
+            if exitcode is not None and exitcode < 0:
+                with contextlib.suppress(ValueError):
+                    how = f"killed by {signal.Signals(-exitcode).name}"
+            self._finish(
+                run,
+                "failed",
+                code="worker_died",
+                message=f"the worker process running this backtest died ({how}); "
+                "it may have run out of memory. Run it again, or with less data",
+                details={"pid": run.pid, "exitcode": exitcode},
+            )
+
+    async def _recover(self, generation: int) -> None:
+        """Replace the broken pool of ``generation`` once, however many runs it failed."""
+        if generation in self._recovering:
+            await self._recovering[generation]
+            return
+        assert self._loop is not None
+        done: asyncio.Future[None] = self._loop.create_future()
+        self._recovering[generation] = done
+        try:
+            old = self._pool if generation == self._generation else None
+            if old is not None and not self._closing:
+                self._generation += 1
+                self._pool = self._new_pool()
+                log.warning("a worker process died; the pool was recreated")
+            if old is not None:
+                # Joined: the old workers' exit codes are final.
+                await asyncio.to_thread(old.shutdown, wait=True, cancel_futures=True)
+        finally:
+            done.set_result(None)
+        self._dispatch()
+
+    async def _kill_if_stuck(self, run: _Run) -> None:
+        assert self.cancel_grace is not None
+        await asyncio.sleep(self.cancel_grace)
+        if run.state != "running":
+            return
+        pid = run.pid
+        if pid is None:
+            with contextlib.suppress(Exception):
+                pid = await asyncio.to_thread(self._pids.get, run.run_id)
+        if pid is None or run.state != "running":
+            return
+        log.warning("run %s ignored its cancel for %ss; killing worker %s", run.run_id,
+                    self.cancel_grace, pid)  # fmt: skip
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+    def _finish(self, run: _Run, kind: str, **fields: Any) -> None:
+        if run.state == "done":
+            return
+        run.state = "done"
+        if run.killer is not None and run.killer is not asyncio.current_task():
+            run.killer.cancel()
+        if run.cancel_requested:
+            with contextlib.suppress(Exception):
+                self._cancel_flags.pop(run.run_id, None)
+        # Forgotten once ``on_event`` has its terminal event (see ``_deliver``): until then
+        # ``cancel`` still answers True, since an outcome is on its way.
+        self._emit(run, ev.make_event(kind, run.run_id, **fields))
+        self._dispatch()
+
+    # -- events --
+
+    def _on_worker_message(self, item: tuple[str, int, dict[str, Any]]) -> None:
+        run_id, attempt, event = item
+        run = self._runs.get(run_id)
+        if run is None or attempt != run.attempt or run.state != "running":
+            return  # a finished run, or an attempt a dead pool cut short
+        if event.get("type") == _END:
+            run.drained.set()
+            return
+        if event.get("type") == "started":
+            run.pid = event.get("pid")
+        self._emit(run, event)
+
+    def _emit(self, run: _Run, event: dict[str, Any]) -> None:
+        event["seq"] = next(run.seq)
+        self._outbox.put_nowait((run.run_id, event))
+
+    async def _deliver(self) -> None:
+        """Hand events to ``on_event`` one at a time, in the order they happened."""
+        while True:
+            item = await self._outbox.get()
+            if item is None:
+                return
+            run_id, event = item
+            try:
+                out = self._on_event(run_id, event)
+                if inspect.isawaitable(out):
+                    await out
+            except Exception:
+                log.exception("on_event failed for %s event of run %s", event.get("type"), run_id)
+            if ev.is_terminal(event):
+                run = self._runs.get(run_id)
+                if run is not None and run.state == "done":
+                    del self._runs[run_id]
