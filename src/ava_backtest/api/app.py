@@ -1,0 +1,228 @@
+"""The FastAPI application.
+
+``create_app()`` wires the run store (SQLite by default, PostgreSQL with ``AVA_DATABASE_URL``), the
+event bus (in-process, or Redis with ``AVA_REDIS_URL``) and the worker pool. On start-up, runs a
+previous process left queued or running are marked ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, WebSocket
+from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+import ava_backtest
+from ava_backtest.api import errors
+from ava_backtest.api.routers import backtests, data, health, markets, strategies, universes
+from ava_backtest.runs.events import EventBus, make_bus
+from ava_backtest.runs.executor import RunExecutor
+from ava_backtest.settings import Settings, get_settings
+from ava_backtest.store.db import database_url, make_engine, migrate
+from ava_backtest.store.repository import RunStore
+
+log = logging.getLogger("ava.api")
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: RunStore
+    bus: EventBus
+    executor: RunExecutor
+
+    def authorized(self, header: str | None) -> bool:
+        token = self.settings.api_token
+        if not token:
+            return True
+        return bool(header) and hmac.compare_digest(header or "", f"Bearer {token}")
+
+    def authorized_ws(self, websocket: WebSocket) -> bool:
+        token = self.settings.api_token
+        if not token:
+            return True
+        header = websocket.headers.get("authorization")
+        query = websocket.query_params.get("token")
+        return self.authorized(header) or (query is not None and hmac.compare_digest(query, token))
+
+    def terminal_event(self, row: dict[str, Any]) -> dict[str, Any]:
+        event: dict[str, Any] = {"type": row["status"], "run_id": row["id"]}
+        if row["status"] == "completed":
+            metrics = row.get("metrics") or {}
+            keys = ("total_return", "cagr", "sharpe", "max_drawdown", "trade_count", "final_equity")
+            event["metrics"] = {k: metrics.get(k) for k in keys}
+        elif row.get("error"):
+            event["message"] = row["error"]
+            event["code"] = row.get("error_code")
+        return event
+
+    async def on_event(self, run_id: str, event: dict[str, Any]) -> None:
+        """Worker events: record the state, then tell every subscriber."""
+        kind = event.get("type")
+        try:
+            if kind == "started":
+                await run_in_threadpool(self.store.mark_running, run_id)
+                event = {"type": "log", "run_id": run_id, "message": "started"}
+            elif kind == "progress":
+                await run_in_threadpool(
+                    self.store.set_progress,
+                    run_id,
+                    event.get("percent", 0) / 100.0,
+                    event.get("message", ""),
+                )
+            elif kind in ("completed", "failed", "cancelled"):
+                await self.finish(run_id, event)
+                return
+            elif kind == "interrupted":
+                # The server is shutting down under this run (the store marks it just after).
+                event = {**event, "message": event.get("message") or "the server stopped during this run"}
+        except Exception:  # a deleted run, a store hiccup: never let it kill the pump
+            log.exception("recording %s for run %s", kind, run_id)
+        await self.bus.publish(run_id, {**event, "run_id": run_id})
+
+    async def finish(self, run_id: str, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        try:
+            if kind == "completed":
+                await run_in_threadpool(self.store.save_result, run_id, event["result"])
+            elif kind == "failed":
+                await run_in_threadpool(
+                    self.store.mark_failed,
+                    run_id,
+                    event.get("code", "internal_error"),
+                    event.get("message", ""),
+                )
+            else:
+                await run_in_threadpool(self.store.mark_cancelled, run_id)
+            row = await run_in_threadpool(self.store.get_run, run_id)
+        except Exception:
+            log.exception("finishing run %s", run_id)
+            row = None
+        out = self.terminal_event(row) if row else {k: v for k, v in event.items() if k != "result"}
+        await self.bus.publish(run_id, {**out, "run_id": run_id})
+
+
+class _Guard(BaseHTTPMiddleware):
+    """Bearer token on every route but health/version and the UI; a cap on request bodies."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        services: Services = request.app.state.services
+        limit = services.settings.max_body_bytes
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > limit:
+            return errors.error_response(
+                413, "payload_too_large", f"request body over {limit} bytes"
+            )
+        path = request.url.path
+        open_paths = ("/api/v2/health", "/api/v2/version", "/health")
+        if (
+            path.startswith("/api/")
+            and path not in open_paths
+            and not services.authorized(request.headers.get("authorization"))
+        ):
+            return errors.error_response(401, "unauthorized", "missing or wrong bearer token")
+        return await call_next(request)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(database_url(settings.database_url))
+        migrate(engine)
+        store = RunStore(engine)
+        n = store.mark_interrupted_running(
+            "the server stopped while this run was queued or running"
+        )
+        if n:
+            log.warning("marked %d unfinished run(s) as interrupted", n)
+        bus = make_bus(settings.redis_url)
+        services = Services(settings=settings, store=store, bus=bus, executor=None)  # type: ignore[arg-type]
+        services.executor = RunExecutor(workers=settings.workers, on_event=services.on_event)
+        app.state.services = services
+        await services.executor.start(wait_warm=False)
+        try:
+            yield
+        finally:
+            await services.executor.shutdown()
+            store.mark_interrupted_running("the server stopped while this run was queued or running")
+            await bus.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Ava API",
+        version=ava_backtest.__version__,
+        description="Backtests, strategies, markets and data. Errors: {'error': {code, message, details}}.",
+        lifespan=lifespan,
+        responses={
+            401: {"model": errors.ErrorResponse},
+            404: {"model": errors.ErrorResponse},
+            413: {"model": errors.ErrorResponse},
+            422: {"model": errors.ErrorResponse},
+            500: {"model": errors.ErrorResponse},
+        },
+    )
+    errors.install(app)
+    app.add_middleware(_Guard)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            allow_credentials=True,
+        )
+    api = APIRouter(prefix="/api/v2")
+    for r in (
+        health.router,
+        strategies.router,
+        markets.router,
+        universes.router,
+        data.router,
+        backtests.router,
+    ):
+        api.include_router(r)
+    api.include_router(backtests.ws_router)
+    app.include_router(api)
+    app.include_router(backtests.ws_router)  # the path the original README documents
+    _mount_ui(app)
+    return app
+
+
+def _mount_ui(app: FastAPI) -> None:
+    """Serve the built UI at / with SPA fallback; say so plainly when it has not been built."""
+
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    async def ui(path: str) -> Response:
+        if path.startswith(("api/", "ws/")):
+            return JSONResponse(
+                status_code=404,
+                content={
+                    "error": {"code": "not_found", "message": f"/{path} not found", "details": None}
+                },
+            )
+        index = STATIC_DIR / "index.html"
+        if not index.exists():
+            return HTMLResponse(
+                "<!doctype html><title>Ava</title><h1>Ava API is running</h1>"
+                "<p>The web UI has not been built: run <code>make run</code> with Node.js installed. "
+                'The API is at <a href="/docs">/docs</a>.</p>',
+                status_code=200,
+            )
+        target = (STATIC_DIR / path).resolve()
+        if path and target.is_file() and STATIC_DIR in target.parents:
+            return FileResponse(target)
+        return FileResponse(index)

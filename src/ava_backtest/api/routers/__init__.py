@@ -1,0 +1,1 @@
+"""The /api/v2 routers, one per resource."""

@@ -1,0 +1,297 @@
+"""/api/v2/backtests: create (validated, stored as queued, executed off the event loop), list with
+true totals, read, trades, equity curve, cancel, delete; and the WebSocket of a run's events."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+import ava_backtest
+from ava_backtest.api.errors import ApiError
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.runs.execute import build_strategy, load_run_panel
+
+router = APIRouter(prefix="/backtests", tags=["backtests"])
+ws_router = APIRouter(tags=["backtests"])
+
+TERMINAL = ("completed", "failed", "cancelled", "interrupted")
+
+
+class RunOut(BaseModel):
+    id: str
+    status: str
+    strategy_name: str
+    market: str
+    universe: str | None = None
+    symbols: list[str] | None = None
+    config: dict[str, Any]
+    params: dict[str, Any] | None = None
+    created_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    progress: float | None = None
+    progress_message: str | None = None
+    error: str | None = None
+    error_code: str | None = None
+    code_version: str | None = None
+    data_fingerprint: str | None = None
+    metrics: dict[str, Any] | None = None
+    currency: str | None = None
+    synthetic: bool | None = None
+    effective_start: str | None = None
+    notes: list[str] | None = None
+    n_trades: int | None = None
+    final_equity: float | None = None
+    timings: dict[str, Any] | None = None
+
+
+class RunList(BaseModel):
+    items: list[RunOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class TradeOut(BaseModel):
+    seq: int
+    symbol: str
+    direction: str
+    entry_time: str
+    exit_time: str
+    entry_price: float
+    exit_price: float
+    qty: float
+    pnl_gross: float
+    fees: float
+    dividends: float
+    pnl_net: float
+    return_pct: float | None = None
+    exit_reason: str
+    bars_held: int
+
+
+class TradeList(BaseModel):
+    items: list[TradeOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class EquityPointOut(BaseModel):
+    date: str
+    equity: float
+    cash: float | None = None
+    drawdown: float | None = None
+    exposure: float | None = None
+    benchmark: float | None = None
+
+
+class EquityCurve(BaseModel):
+    run_id: str
+    points: list[EquityPointOut]
+
+
+class Deleted(BaseModel):
+    id: str
+    deleted: bool
+
+
+def _services(request: Request) -> Any:
+    return request.app.state.services
+
+
+def _iso(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
+
+
+def _run_out(row: dict[str, Any]) -> RunOut:
+    return RunOut(**{k: _iso(v) for k, v in row.items() if k in RunOut.model_fields})
+
+
+async def _get_run(request: Request, run_id: str) -> dict[str, Any]:
+    row = await run_in_threadpool(_services(request).store.get_run, run_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"no backtest with id {run_id!r}", {"field": "id"})
+    return row
+
+
+@router.post("", response_model=RunOut, status_code=201, summary="Create a backtest")
+async def create_backtest(config: RunConfig, request: Request) -> RunOut:
+    """Validates everything that can be known before running (strategy, parameters, universe or
+    symbols, dates against the data), stores the run as ``queued`` and starts it in a worker."""
+    strategy = build_strategy(config)
+    # Loading the panel checks symbols and dates against the data; a bad request fails here, 4xx.
+    await run_in_threadpool(load_run_panel, config, strategy)
+    services = _services(request)
+    run_id = await run_in_threadpool(
+        services.store.create_run,
+        config,
+        params=strategy.params,
+        code_version=ava_backtest.__version__,
+    )
+    services.executor.submit(run_id, config)
+    return _run_out(await _get_run(request, run_id))
+
+
+@router.get("", response_model=RunList, summary="List backtests (filters, true totals)")
+async def list_backtests(
+    request: Request,
+    status: Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"] | None = None,
+    market: Literal["US", "IN", "24x7"] | None = None,
+    strategy: str | None = Query(None, max_length=100),
+    created_from: dt.datetime | None = None,
+    created_to: dt.datetime | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    sort: Literal[
+        "created_at", "-created_at", "strategy_name", "-strategy_name", "status", "-status",
+        "final_equity", "-final_equity",
+    ] = "-created_at",
+) -> RunList:  # fmt: skip
+    rows, total = await run_in_threadpool(
+        _services(request).store.list_runs,
+        status=status, market=market, strategy=strategy, created_from=created_from,
+        created_to=created_to, limit=limit, offset=offset, sort=sort,
+    )  # fmt: skip
+    return RunList(items=[_run_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/{run_id}", response_model=RunOut, summary="One backtest: config, status, metrics, timing"
+)
+async def get_backtest(run_id: str, request: Request) -> RunOut:
+    return _run_out(await _get_run(request, run_id))
+
+
+_TRADE_SORTS = [
+    f"{sign}{c}"
+    for c in (
+        "seq",
+        "symbol",
+        "entry_time",
+        "exit_time",
+        "pnl_net",
+        "return_pct",
+        "bars_held",
+        "fees",
+        "qty",
+    )
+    for sign in ("", "-")
+]
+
+
+@router.get(
+    "/{run_id}/trades",
+    response_model=TradeList,
+    summary="A backtest's trades (paginated, sortable)",
+)
+async def get_trades(
+    run_id: str,
+    request: Request,
+    limit: int = Query(100, ge=1, le=5000),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    sort: Literal[tuple(_TRADE_SORTS)] = "seq",  # type: ignore[valid-type]
+) -> TradeList:
+    await _get_run(request, run_id)
+    rows, total = await run_in_threadpool(
+        _services(request).store.trades, run_id, limit=limit, offset=offset, sort=sort
+    )
+    items = [
+        TradeOut(**{k: _iso(v) for k, v in r.items() if k in TradeOut.model_fields}) for r in rows
+    ]
+    return TradeList(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/{run_id}/equity-curve", response_model=EquityCurve, summary="Equity, drawdown and benchmark"
+)
+async def get_equity(run_id: str, request: Request) -> EquityCurve:
+    await _get_run(request, run_id)
+    rows = await run_in_threadpool(_services(request).store.equity, run_id)
+    points = [
+        EquityPointOut(**{k: _iso(v) for k, v in r.items() if k in EquityPointOut.model_fields})
+        for r in rows
+    ]
+    return EquityCurve(run_id=run_id, points=points)
+
+
+@router.post(
+    "/{run_id}/cancel", response_model=RunOut, summary="Cancel a queued or running backtest"
+)
+async def cancel_backtest(run_id: str, request: Request) -> RunOut:
+    row = await _get_run(request, run_id)
+    if row["status"] in TERMINAL:
+        raise ApiError(
+            409,
+            "conflict",
+            f"backtest {run_id} is already {row['status']}",
+            {"status": row["status"]},
+        )
+    services = _services(request)
+    if not services.executor.cancel(run_id):
+        await services.finish(run_id, {"type": "cancelled"})
+    for _ in range(40):  # the worker notices within a second; report the recorded state
+        row = await _get_run(request, run_id)
+        if row["status"] in TERMINAL:
+            break
+        await asyncio.sleep(0.05)
+    return _run_out(row)
+
+
+@router.delete("/{run_id}", response_model=Deleted, summary="Delete a backtest and its results")
+async def delete_backtest(run_id: str, request: Request) -> Deleted:
+    row = await _get_run(request, run_id)
+    services = _services(request)
+    if row["status"] not in TERMINAL:
+        services.executor.cancel(run_id)
+    deleted = await run_in_threadpool(services.store.delete_run, run_id)
+    return Deleted(id=run_id, deleted=bool(deleted))
+
+
+async def _stream(websocket: WebSocket, run_id: str) -> None:
+    services = websocket.app.state.services
+    if not services.authorized_ws(websocket):
+        await websocket.close(code=4401, reason="missing or wrong bearer token")
+        return
+    await websocket.accept()
+    async with services.bus.subscribe(run_id) as events:
+        row = await run_in_threadpool(services.store.get_run, run_id)
+        if row is None:
+            await websocket.send_json(
+                {"type": "error", "run_id": run_id, "message": f"no backtest with id {run_id!r}"}
+            )
+            await websocket.close(code=4404)
+            return
+        last = await events.snapshot()
+        state = {
+            "type": "state",
+            "run_id": run_id,
+            "status": row["status"],
+            "percent": round(100 * (row.get("progress") or 0.0), 1),
+            "message": row.get("progress_message"),
+            "last_event": last,
+        }
+        await websocket.send_json(state)
+        if row["status"] in TERMINAL:
+            await websocket.send_json(services.terminal_event(row))
+            await websocket.close()
+            return
+        try:
+            async for event in events:
+                await websocket.send_json(event)
+                if event.get("type") in TERMINAL:
+                    break
+        except WebSocketDisconnect:
+            return
+    await websocket.close()
+
+
+@ws_router.websocket("/ws/backtests/{run_id}")
+async def backtest_events(websocket: WebSocket, run_id: str) -> None:
+    """``state`` first, then ``progress`` and ``log``, then one of completed/failed/cancelled/interrupted."""
+    await _stream(websocket, run_id)

@@ -1,0 +1,117 @@
+"""/api/v2/strategies: the catalogue, each strategy's JSON Schema, plugin reload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from ava_backtest.strategies.registry import (
+    all_strategies,
+    get_strategy,
+    plugin_report,
+    reload_plugins,
+)
+
+router = APIRouter(prefix="/strategies", tags=["strategies"])
+
+
+class StrategySummary(BaseModel):
+    name: str
+    version: str
+    category: str
+    description: str
+    tags: list[str]
+    direction: str
+    timeframe: str
+    requires: list[str]
+    style: str
+
+
+class StrategyDetail(StrategySummary):
+    cross_sectional: bool
+    timing: str
+    exit_at: str
+    parameters: dict[str, Any]
+    warmup: int
+
+
+class StrategyList(BaseModel):
+    items: list[StrategySummary]
+    total: int
+
+
+class ReloadResult(BaseModel):
+    loaded: list[str]
+    strategies: list[str]
+    errors: list[dict[str, str]]
+    total: int
+
+
+def _summary(cls: Any) -> StrategySummary:
+    d = cls.describe()
+    return StrategySummary(**{k: d[k] for k in StrategySummary.model_fields})
+
+
+@router.get("", response_model=StrategyList, summary="List strategies")
+def list_strategies(
+    category: str | None = Query(None, max_length=64, description="only this category"),
+    direction: str | None = Query(
+        None, max_length=16, description="long_only, long_short or short_only"
+    ),
+    search: str | None = Query(
+        None, max_length=100, description="text in the name, description or tags"
+    ),
+) -> StrategyList:
+    items = []
+    needle = (search or "").strip().lower()
+    for cls in all_strategies().values():
+        if category and cls.category != category:
+            continue
+        if direction and cls.direction != direction:
+            continue
+        text = " ".join((cls.name, cls.description, *cls.tags)).lower()
+        if needle and needle not in text:
+            continue
+        items.append(_summary(cls))
+    return StrategyList(items=items, total=len(items))
+
+
+@router.get(
+    "/{name}", response_model=StrategyDetail, summary="One strategy with its parameter schema"
+)
+def strategy_detail(name: str) -> StrategyDetail:
+    from ava_backtest.domain.errors import NotFoundError
+
+    try:
+        cls = get_strategy(name)
+    except NotFoundError as e:
+        e.field = "path"
+        raise
+    d = cls.describe()
+    return StrategyDetail(**{k: d[k] for k in StrategySummary.model_fields}, cross_sectional=d["cross_sectional"],
+                          timing=d["timing"], exit_at=d["exit_at"], parameters=d["parameters"],
+                          warmup=cls().warmup())  # fmt: skip
+
+
+@router.post("/reload", response_model=ReloadResult, summary="Re-import user strategy files")
+def reload() -> ReloadResult:
+    report = reload_plugins()
+    return ReloadResult(
+        loaded=report.loaded,
+        strategies=report.strategies,
+        errors=report.errors,
+        total=len(all_strategies()),
+    )
+
+
+@router.get("/-/plugins", response_model=ReloadResult, summary="What the last plugin load found")
+def plugins() -> ReloadResult:
+    report = plugin_report()
+    return ReloadResult(
+        loaded=report.loaded,
+        strategies=report.strategies,
+        errors=report.errors,
+        total=len(all_strategies()),
+    )
