@@ -57,14 +57,19 @@ def test_full_backtest_over_http_matches_the_library(client):
 
     trades = client.get(f"/api/v2/backtests/{run['id']}/trades", params={"limit": 5000}).json()
     assert trades["total"] == lib.trades.height == len(trades["items"])
-    np.testing.assert_array_equal([t["exit_price"] for t in trades["items"]], lib.trades["exit_price"].to_numpy())
+    np.testing.assert_array_equal(
+        [t["exit_price"] for t in trades["items"]], lib.trades["exit_price"].to_numpy()
+    )
     np.testing.assert_array_equal([t["qty"] for t in trades["items"]], lib.trades["qty"].to_numpy())
 
     curve = client.get(f"/api/v2/backtests/{run['id']}/equity-curve").json()["points"]
     np.testing.assert_allclose([p["equity"] for p in curve], lib.equity, rtol=1e-12)
     assert curve[0]["date"].startswith("2005-01-03")
 
-    page = client.get(f"/api/v2/backtests/{run['id']}/trades", params={"limit": 7, "offset": 3, "sort": "-pnl_net"}).json()
+    page = client.get(
+        f"/api/v2/backtests/{run['id']}/trades",
+        params={"limit": 7, "offset": 3, "sort": "-pnl_net"},
+    ).json()
     assert page["total"] == lib.trades.height and len(page["items"]) == 7
     pnl = [t["pnl_net"] for t in page["items"]]
     assert pnl == sorted(pnl, reverse=True)
@@ -93,7 +98,9 @@ def test_a_late_subscriber_gets_the_state_then_the_outcome(client):
         ({"surprise": 1}, 422, "surprise"),
     ],
 )
-def test_bad_input_is_a_4xx_naming_the_field_and_creates_nothing(sqlite_client, patch, status, field):
+def test_bad_input_is_a_4xx_naming_the_field_and_creates_nothing(
+    sqlite_client, patch, status, field
+):
     before = sqlite_client.get("/api/v2/backtests").json()["total"]
     r = sqlite_client.post("/api/v2/backtests", json={**BODY, **patch})
     assert r.status_code == status, r.text
@@ -110,13 +117,21 @@ def test_unknown_run_is_404_in_the_error_shape(sqlite_client):
 
 
 def test_list_has_true_totals_filters_and_delete(sqlite_client):
-    ids = [sqlite_client.post("/api/v2/backtests", json={**BODY, "universe": None, "symbols": ["GOOG"]}).json()["id"] for _ in range(4)]
+    ids = [
+        sqlite_client.post(
+            "/api/v2/backtests", json={**BODY, "universe": None, "symbols": ["GOOG"]}
+        ).json()["id"]
+        for _ in range(4)
+    ]
     for i in ids:
         _wait(sqlite_client, i)
     page = sqlite_client.get("/api/v2/backtests", params={"limit": 2}).json()
     assert page["total"] == 4 and len(page["items"]) == 2
     assert sqlite_client.get("/api/v2/backtests", params={"status": "failed"}).json()["total"] == 0
-    assert sqlite_client.get("/api/v2/backtests", params={"strategy": "sma_crossover"}).json()["total"] == 4
+    assert (
+        sqlite_client.get("/api/v2/backtests", params={"strategy": "sma_crossover"}).json()["total"]
+        == 4
+    )
     assert sqlite_client.delete(f"/api/v2/backtests/{ids[0]}").json()["deleted"] is True
     assert sqlite_client.get(f"/api/v2/backtests/{ids[0]}").status_code == 404
     assert sqlite_client.get("/api/v2/backtests").json()["total"] == 3
@@ -134,7 +149,13 @@ def test_runs_survive_a_restart(sqlite_url, make_client):
 
 
 def test_cancel_records_the_run_as_cancelled(sqlite_url, make_client):
-    slow = {**BODY, "universe": "in_sample_synthetic", "market": "IN", "start_date": "2005-01-03", "end_date": "2024-12-31"}
+    slow = {
+        **BODY,
+        "universe": "in_sample_synthetic",
+        "market": "IN",
+        "start_date": "2005-01-03",
+        "end_date": "2024-12-31",
+    }
     with make_client(sqlite_url, workers=1) as c:
         first = c.post("/api/v2/backtests", json=slow).json()
         queued = c.post("/api/v2/backtests", json=slow).json()

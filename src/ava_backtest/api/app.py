@@ -73,7 +73,13 @@ class Services:
         try:
             if kind == "started":
                 await run_in_threadpool(self.store.mark_running, run_id)
-                event = {"type": "log", "run_id": run_id, "message": "started"}
+                pid = event.get("pid")
+                event = {
+                    "type": "log",
+                    "run_id": run_id,
+                    "message": f"started in worker {pid}",
+                    "pid": pid,
+                }
             elif kind == "progress":
                 await run_in_threadpool(
                     self.store.set_progress,
@@ -86,7 +92,10 @@ class Services:
                 return
             elif kind == "interrupted":
                 # The server is shutting down under this run (the store marks it just after).
-                event = {**event, "message": event.get("message") or "the server stopped during this run"}
+                event = {
+                    **event,
+                    "message": event.get("message") or "the server stopped during this run",
+                }
         except Exception:  # a deleted run, a store hiccup: never let it kill the pump
             log.exception("recording %s for run %s", kind, run_id)
         await self.bus.publish(run_id, {**event, "run_id": run_id})
@@ -157,7 +166,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await services.executor.shutdown()
-            store.mark_interrupted_running("the server stopped while this run was queued or running")
+            store.mark_interrupted_running(
+                "the server stopped while this run was queued or running"
+            )
             await bus.close()
             engine.dispose()
 
