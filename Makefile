@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NUMBA_CACHE_DIR ?= $(abspath $(VENV))/numba-cache
 
-.PHONY: setup run demo test lint format bench clean
+.PHONY: setup run demo serve test lint format bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,14 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/ava backtest sma_crossover --universe us_sample
+	@echo "Serving the API on http://127.0.0.1:8201 (docs at /docs); Ctrl-C stops it."
+	$(BIN)/ava serve
 
-demo: run
+demo: setup
+	$(BIN)/ava backtest sma_crossover --universe us_sample
+
+serve: setup
+	$(BIN)/ava serve
 
 lint: setup
 	$(BIN)/ruff check src tests bench tools
