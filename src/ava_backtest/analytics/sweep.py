@@ -13,24 +13,13 @@ from typing import Any
 import numpy as np
 
 from ava_backtest.domain.bars import Panel, as_block
-from ava_backtest.domain.signals import Signals
+from ava_backtest.domain.signals import ENTRY_SIDE, EXIT_SIDE, Signals
 from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
 from ava_backtest.indicators.cache import indicator_cache
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.evaluate import compute_signals
 
-_STACKED = (
-    "long_entry",
-    "long_exit",
-    "short_entry",
-    "short_exit",
-    "size",
-    "stop_loss",
-    "take_profit",
-    "trail",
-    "exit_fraction",
-    "priority",
-)
+_STACKED = (*ENTRY_SIDE, *EXIT_SIDE)  # target weights do not stack into a sweep
 
 
 def sweep(

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+ENTRY_SIDE = ("long_entry", "short_entry", "size", "stop_loss", "take_profit", "trail", "priority")
+"""The arrays read when an entry is decided (at its signal bar)."""
+EXIT_SIDE = ("long_exit", "short_exit", "exit_fraction")
+"""The arrays read when an exit is decided."""
+ARRAY_FIELDS = (*ENTRY_SIDE, *EXIT_SIDE, "target_weight")
+"""Every per-bar array a strategy may return."""
+
 
 @dataclass(slots=True)
 class Signals:

@@ -23,10 +23,11 @@ def _operands(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _crossed(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """True where ``lo`` was below ``hi`` on the previous bar and is above it now."""
+def _crossed(lo: np.ndarray, hi: np.ndarray, from_touch: bool = False) -> np.ndarray:
+    """True where ``lo`` was below ``hi`` (or touching it, with ``from_touch``) on the previous bar
+    and is above it now."""
     with np.errstate(invalid="ignore"):
-        below = lo < hi
+        below = lo <= hi if from_touch else lo < hi
         above = lo > hi
     below, above = np.broadcast_arrays(below, above)
     out = np.zeros(below.shape, dtype=np.bool_)
@@ -34,13 +35,17 @@ def _crossed(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return out
 
 
-def crossed_above(a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    """True at t when a[t-1] < b[t-1] and a[t] > b[t]; either side may be a scalar."""
+def crossed_above(a: ArrayLike, b: ArrayLike, *, from_touch: bool = False) -> np.ndarray:
+    """True at t when a[t-1] < b[t-1] and a[t] > b[t]; either side may be a scalar.
+
+    ``from_touch=True`` also counts a[t-1] == b[t-1] (the catalogue's ``<=`` crossover rules)."""
     x, y = _operands(a, b)
-    return _crossed(x, y)
+    return _crossed(x, y, from_touch)
 
 
-def crossed_below(a: ArrayLike, b: ArrayLike) -> np.ndarray:
-    """True at t when a[t-1] > b[t-1] and a[t] < b[t]; either side may be a scalar."""
+def crossed_below(a: ArrayLike, b: ArrayLike, *, from_touch: bool = False) -> np.ndarray:
+    """True at t when a[t-1] > b[t-1] and a[t] < b[t]; either side may be a scalar.
+
+    ``from_touch=True`` also counts a[t-1] == b[t-1]."""
     x, y = _operands(a, b)
-    return _crossed(y, x)
+    return _crossed(y, x, from_touch)

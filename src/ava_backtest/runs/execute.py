@@ -23,7 +23,7 @@ from ava_backtest.data.universes import get_universe
 from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import AvaError, ConfigError, DataError, NotFoundError
-from ava_backtest.domain.signals import Signals
+from ava_backtest.domain.signals import ENTRY_SIDE, EXIT_SIDE, Signals
 from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
 from ava_backtest.markets import get_market
 from ava_backtest.markets.costs import CostModel, cost_model
@@ -321,10 +321,6 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
     return replace(panel.bars, extra=extra) if extra else panel.bars
 
 
-_ENTRY_SIDE = ("long_entry", "short_entry", "size", "stop_loss", "take_profit", "trail", "priority")
-_EXIT_SIDE = ("long_exit", "short_exit", "exit_fraction")
-
-
 def timed_for_engine(strategy: Strategy, signals: Signals) -> Signals:
     """Put ``timing = "open"`` signals where the engine fills them.
 
@@ -333,7 +329,7 @@ def timed_for_engine(strategy: Strategy, signals: Signals) -> Signals:
     """
     if strategy.timing != "open":
         return signals
-    names = _ENTRY_SIDE + (() if strategy.exit_at == "close" else _EXIT_SIDE)
+    names = ENTRY_SIDE + (() if strategy.exit_at == "close" else EXIT_SIDE)
     changes = {}
     for name in names:
         arr = getattr(signals, name)

@@ -11,22 +11,8 @@ from __future__ import annotations
 import numpy as np
 
 from ava_backtest.domain.bars import Bars, as_block
-from ava_backtest.domain.signals import Signals
+from ava_backtest.domain.signals import ARRAY_FIELDS, Signals
 from ava_backtest.strategies.base import Strategy
-
-_ARRAYS = (
-    "long_entry",
-    "long_exit",
-    "short_entry",
-    "short_exit",
-    "size",
-    "stop_loss",
-    "take_profit",
-    "trail",
-    "exit_fraction",
-    "priority",
-    "target_weight",
-)
 
 
 def _gappy_columns(close: np.ndarray) -> np.ndarray:
@@ -70,7 +56,7 @@ def compute_signals(strategy: Strategy, bars: Bars) -> Signals:
 
 
 def _checked(sig: Signals, shape: tuple[int, int]) -> Signals:
-    for name in _ARRAYS:
+    for name in ARRAY_FIELDS:
         arr = getattr(sig, name)
         if arr is not None and arr.shape != shape:
             raise ValueError(f"strategy returned {name} of shape {arr.shape}, expected {shape}")
@@ -78,7 +64,7 @@ def _checked(sig: Signals, shape: tuple[int, int]) -> Signals:
 
 
 def _scatter(out: Signals, part: Signals, rows: np.ndarray | None, cols: list[int]) -> None:
-    for name in _ARRAYS:
+    for name in ARRAY_FIELDS:
         src = getattr(part, name)
         if src is None:
             continue

@@ -12,23 +12,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ava_backtest.domain.bars import Bars
+from ava_backtest.domain.signals import ARRAY_FIELDS, ENTRY_SIDE
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.evaluate import compute_signals
-
-_ARRAYS = (
-    "long_entry",
-    "long_exit",
-    "short_entry",
-    "short_exit",
-    "size",
-    "stop_loss",
-    "take_profit",
-    "trail",
-    "exit_fraction",
-    "priority",
-    "target_weight",
-)
-_ENTRY_SIDE = ("long_entry", "short_entry", "size", "stop_loss", "take_profit", "trail", "priority")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,10 +102,10 @@ def check_lookahead(strategy: Strategy, bars: Bars, points: int = 16) -> Lookahe
     first: Difference | None = None
     for k in ks:
         part = compute_signals(strategy, bars.prefix(k))
-        d = _first_diff(full, part, slice(0, k), _ARRAYS, bars, k)
+        d = _first_diff(full, part, slice(0, k), ARRAY_FIELDS, bars, k)
         if strategy.timing == "open" and k < bars.n_bars:
             at_open = compute_signals(strategy, _known_at_open(bars, k))
-            d2 = _first_diff(full, at_open, slice(k, k + 1), _ENTRY_SIDE, bars, k)
+            d2 = _first_diff(full, at_open, slice(k, k + 1), ENTRY_SIDE, bars, k)
             d = d2 if d is None or (d2 is not None and d2.bar < d.bar) else d
         if d is not None and (first is None or d.bar < first.bar):
             first = d

@@ -7,18 +7,10 @@ import numpy as np
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.errors import ParameterError
 from ava_backtest.domain.signals import Signals
-from ava_backtest.indicators import ema
+from ava_backtest.indicators import crossed_above, ema
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.params import Int
 from ava_backtest.strategies.registry import register
-
-
-def _cross_up(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """A(t-1) <= B(t-1) and A(t) > B(t); False where either side is undefined."""
-    out = np.zeros(a.shape, dtype=np.bool_)
-    with np.errstate(invalid="ignore"):
-        out[1:] = (a[:-1] <= b[:-1]) & (a[1:] > b[1:])
-    return out
 
 
 def _from_row(close: np.ndarray, k: int) -> np.ndarray:
@@ -74,6 +66,6 @@ class MacdCrossover(Strategy):
         signal = ema(line, self.signal_period, seed="first")
         ready = _from_row(close, self.slow_ema + self.signal_period - 1)
         sig = Signals.empty(close.shape)
-        sig.long_entry = _cross_up(line, signal) & ready
-        sig.long_exit = _cross_up(signal, line) & ready
+        sig.long_entry = crossed_above(line, signal, from_touch=True) & ready
+        sig.long_exit = crossed_above(signal, line, from_touch=True) & ready
         return sig

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.errors import ParameterError
 from ava_backtest.domain.signals import Signals
-from ava_backtest.indicators import sma
+from ava_backtest.indicators import crossed_above, sma
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.params import Int
 from ava_backtest.strategies.registry import register
-
-
-def _cross_up(f: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """F(t-1) <= S(t-1) and F(t) > S(t); False where either side is undefined."""
-    out = np.zeros(f.shape, dtype=np.bool_)
-    with np.errstate(invalid="ignore"):
-        out[1:] = (f[:-1] <= s[:-1]) & (f[1:] > s[1:])
-    return out
 
 
 @register
@@ -48,6 +38,6 @@ class SmaCrossover(Strategy):
         fast = sma(bars.close, self.fast_period)
         slow = sma(bars.close, self.slow_period)
         sig = Signals.empty(bars.close.shape)
-        sig.long_entry = _cross_up(fast, slow)
-        sig.long_exit = _cross_up(slow, fast)
+        sig.long_entry = crossed_above(fast, slow, from_touch=True)
+        sig.long_exit = crossed_above(slow, fast, from_touch=True)
         return sig
