@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from ava_backtest.strategies.plugins import PluginReport
 from ava_backtest.strategies.registry import (
     all_strategies,
     get_strategy,
@@ -95,23 +96,21 @@ def strategy_detail(name: str) -> StrategyDetail:
                           warmup=cls().warmup())  # fmt: skip
 
 
-@router.post("/reload", response_model=ReloadResult, summary="Re-import user strategy files")
-def reload() -> ReloadResult:
-    report = reload_plugins()
+def _report(report: PluginReport) -> ReloadResult:
     return ReloadResult(
         loaded=report.loaded,
         strategies=report.strategies,
         errors=report.errors,
         total=len(all_strategies()),
     )
+
+
+@router.post("/reload", response_model=ReloadResult, summary="Re-import user strategy files")
+def reload() -> ReloadResult:
+    """Imports every file in AVA_STRATEGY_DIRS again; broken files are listed with their error."""
+    return _report(reload_plugins())
 
 
 @router.get("/-/plugins", response_model=ReloadResult, summary="What the last plugin load found")
 def plugins() -> ReloadResult:
-    report = plugin_report()
-    return ReloadResult(
-        loaded=report.loaded,
-        strategies=report.strategies,
-        errors=report.errors,
-        total=len(all_strategies()),
-    )
+    return _report(plugin_report())
