@@ -24,7 +24,8 @@ class Sizing(BaseModel):
     - ``fixed_cash``: ``value`` currency units.
     - ``fixed_units``: ``value`` shares.
     - ``risk``: risk ``value`` x equity over the stop distance (needs a stop).
-    - ``target_weight``: the strategy's target weights, rebalanced by the engine.
+    - ``target_weight``: the strategy's target weights, rebalanced by the engine (any strategy
+      that returns ``target_weight`` is rebalanced; this mode insists on it).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -85,6 +86,12 @@ class RunConfig(BaseModel):
     leverage: float = Field(default=1.0, ge=1.0, le=10.0)
     borrow_rate: float = Field(default=0.0, ge=0, le=1, description="annual borrow fee on shorts")
     max_hold_bars: int | None = Field(default=None, ge=1)
+    rebalance_threshold: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="smallest rebalancing trade of a target-weight strategy, as a fraction of equity",
+    )
     benchmark: str | None = None
     risk_free_rate: float = Field(default=0.0, ge=-0.05, le=0.5)
     seed: int = 0

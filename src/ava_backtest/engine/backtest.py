@@ -49,6 +49,7 @@ class EngineSettings:
     portfolio: Literal["shared", "independent"] = "shared"
     cost_model: CostModel | None = None
     exits_at_close: bool = False
+    rebalance_threshold: float = 0.0  # smallest rebalancing trade, as a fraction of equity
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +101,13 @@ def _record_capacity(signals: Signals, has_exit_fraction: bool, n_cols: int) -> 
     one fill per scale-out signal."""
     entries = int(np.count_nonzero(signals.long_entry)) + int(np.count_nonzero(signals.short_entry))
     partials = int(np.count_nonzero(signals.exit_fraction > 0)) if has_exit_fraction else 0
-    return 2 * entries + partials + n_cols + 16
+    # A rebalance row can move every weighted column, each with up to two fills (flip sides).
+    weights = (
+        0
+        if signals.target_weight is None
+        else int(np.count_nonzero(np.isfinite(signals.target_weight)))
+    )
+    return 2 * entries + partials + min(2 * weights, 100_000) + 7 * n_cols + 64
 
 
 def _trade_volume(panel: Panel) -> np.ndarray:
@@ -130,6 +137,7 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
     tr, has_tr = _optional(signals.trail, shape)
     xf, has_xf = _optional(signals.exit_fraction, shape)
     pr, has_pr = _optional(signals.priority, shape)
+    tw, has_tw = _optional(signals.target_weight, shape)
     has_stops = has_sl or has_tp or has_tr
     if has_stops:
         # One flag covers all three levels, so unset ones must be full-size NaN blocks.
@@ -152,6 +160,7 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
             settings.allow_short,
             has_actions,
             settings.exits_at_close,
+            has_tw,
         ],
         dtype=np.bool_,
     )
@@ -171,44 +180,51 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         fee_tables, fee_begins = cost.for_sorted_dates(panel.dates)
     else:
         fee_tables, fee_begins = cost.for_dates(panel.dates)[0], np.zeros(1, dtype=np.int64)
-    result = k.simulate(
-        as_block(panel.trade_open),
-        as_block(panel.trade_high),
-        as_block(panel.trade_low),
-        as_block(panel.trade_close),
-        _trade_volume(panel) if settings.max_participation else np.zeros((1, 1)),
-        as_block(panel.split_ratio) if has_actions else np.ones((1, 1)),
-        as_block(panel.dividend) if has_actions else np.zeros((1, 1)),
-        _flag_block(signals.long_entry, shape),
-        _flag_block(signals.long_exit, shape),
-        _flag_block(signals.short_entry, shape),
-        _flag_block(signals.short_exit, shape),
-        size,
-        sl,
-        tp,
-        tr,
-        xf,
-        pr,
-        flags,
-        account_of,
-        n_accounts,
-        k.last_bar_index(as_block(panel.trade_close)),
-        float(settings.initial_cash),
-        k.CLOSE if settings.fill == "close" else k.NEXT_OPEN,
-        _SIZING[settings.sizing_mode],
-        float(settings.sizing_value or 0.0),
-        float(settings.lot_size),
-        int(max_positions),
-        float(settings.max_participation or 1.0),
-        settings.slippage_bps / 10_000.0,
-        float(settings.leverage),
-        settings.borrow_rate / settings.periods_per_year,
-        int(_max_hold(settings.max_hold_bars, signals.max_hold)),
-        as_block(fee_tables),
-        as_block(fee_begins, np.int64),
-        _record_capacity(signals, has_xf, n_cols),
-    )
-    equity, cash, exposure, fills, trades, skips, open_pos = result
+    capacity = _record_capacity(signals, has_xf, n_cols)
+    while True:
+        result = k.simulate(
+            as_block(panel.trade_open),
+            as_block(panel.trade_high),
+            as_block(panel.trade_low),
+            as_block(panel.trade_close),
+            _trade_volume(panel) if settings.max_participation else np.zeros((1, 1)),
+            as_block(panel.split_ratio) if has_actions else np.ones((1, 1)),
+            as_block(panel.dividend) if has_actions else np.zeros((1, 1)),
+            _flag_block(signals.long_entry, shape),
+            _flag_block(signals.long_exit, shape),
+            _flag_block(signals.short_entry, shape),
+            _flag_block(signals.short_exit, shape),
+            size,
+            sl,
+            tp,
+            tr,
+            xf,
+            pr,
+            tw,
+            flags,
+            account_of,
+            n_accounts,
+            k.last_bar_index(as_block(panel.trade_close)),
+            float(settings.initial_cash),
+            k.CLOSE if settings.fill == "close" else k.NEXT_OPEN,
+            _SIZING[settings.sizing_mode],
+            float(settings.sizing_value or 0.0),
+            float(settings.lot_size),
+            int(max_positions),
+            float(settings.max_participation or 1.0),
+            settings.slippage_bps / 10_000.0,
+            float(settings.leverage),
+            settings.borrow_rate / settings.periods_per_year,
+            int(_max_hold(settings.max_hold_bars, signals.max_hold)),
+            as_block(fee_tables),
+            as_block(fee_begins, np.int64),
+            capacity,
+            float(settings.rebalance_threshold),
+        )
+        if not result[-1]:
+            break
+        capacity *= 4  # a rebalancing strategy traded more than estimated: run again with room
+    equity, cash, exposure, fills, trades, skips, open_pos, _ = result
     return EngineResult(
         dates=panel.dates,
         symbols=panel.symbols,

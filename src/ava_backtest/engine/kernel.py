@@ -44,6 +44,7 @@ R_DATA_END = 5
 R_REVERSAL = 6
 R_SCALE_OUT = 7
 R_ENTRY = 8
+R_REBALANCE = 9
 REASONS = (
     "signal",
     "stop_loss",
@@ -54,6 +55,7 @@ REASONS = (
     "reversal",
     "scale_out",
     "entry",
+    "rebalance",
 )
 
 # Why an entry was skipped.
@@ -342,6 +344,7 @@ def simulate(
     trail: np.ndarray,
     exit_fraction: np.ndarray,
     priority: np.ndarray,
+    target_weight: np.ndarray,
     flags: np.ndarray,
     account_of: np.ndarray,
     n_accounts: int,
@@ -360,10 +363,13 @@ def simulate(
     fee_tables: np.ndarray,
     fee_begins: np.ndarray,
     capacity: int,
+    rebalance_threshold: float,
 ):
     """Simulate a portfolio. ``flags`` (bool[11]): has_size, has_stops, has_exit_fraction,
     has_priority, stop_abs, take_profit_abs, trail_abs, fractional, allow_short,
-    has_corporate_actions, exits_at_close (exit signals fill at their own bar's close).
+    has_corporate_actions, exits_at_close (exit signals fill at their own bar's close),
+    has_weights (``target_weight`` rows rebalance the portfolio; ``rebalance_threshold`` is the
+    smallest trade, as a fraction of equity, worth making).
 
     Optional per-bar arrays that are unused may be (1, 1) placeholders; their flag says so.
     """
@@ -378,6 +384,7 @@ def simulate(
     allow_short = flags[8]
     has_actions = flags[9]
     exits_at_close = flags[10]
+    has_weights = flags[11]
 
     n_bars, n_cols = close.shape
     fee_buf = np.zeros(fee_tables.shape[1])
@@ -397,8 +404,8 @@ def simulate(
     pend_frac = np.zeros(n_cols)
 
     cnt = np.zeros(3, dtype=np.int64)
-    # Sized up front so the records never move: every entry needs an entry signal, and every exit
-    # closes what an entry opened (scale-outs aside), so fills <= 2 x entries + scale-outs.
+    # Sized up front so the records never move (reallocating inside the loop costs more than the
+    # loop): the caller's estimate covers signal strategies exactly; weights may need a rerun.
     fills = np.empty((capacity, FILL_COLS))
     trades = np.empty((capacity, TRADE_COLS))
     skips = np.empty((capacity, 3))
@@ -409,11 +416,20 @@ def simulate(
     gross_acc = np.zeros(n_accounts)
 
     at_close = fill_mode == CLOSE
+    pend_w = np.full(n_cols, np.nan)  # target weights decided at the last rebalance close
+    rebalance_due = False
     n_pend_entries = 0  # entries waiting for a fill; the entry phase runs only when there are some
     epoch = 0
     next_begin = fee_begins[1] if fee_begins.shape[0] > 1 else n_bars
     table = fee_tables[0]
+    # One bar writes at most a few records per column; stop early (and let the caller rerun with
+    # more room) rather than ever write past the end of the record arrays.
+    margin = 6 * n_cols + 16
+    overflow = False
     for t in range(n_bars):
+        if cnt[C_FILLS] + margin > capacity or cnt[C_SKIPS] + margin > capacity:
+            overflow = True
+            break
         if t == next_begin:
             # A new fee regime (a rate change) starts at this bar.
             epoch += 1
@@ -462,6 +478,13 @@ def simulate(
                     t, j, o, st, pend, pend_why, pend_frac, cash, a, open_count,
                     fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
                 )  # fmt: skip
+
+        if rebalance_due and not at_close:
+            rebalance_due = _rebalance(
+                t, open_, st, pend_w, cash, account_of, n_accounts, open_count, eq_acc, gross_acc,
+                lot_size, fractional, allow_short, slippage, leverage, rebalance_threshold,
+                fills, trades, skips, cnt, table, fee_buf,
+            )  # fmt: skip
 
         if not at_close and n_pend_entries > 0:
             n_pend_entries = _entries(
@@ -561,6 +584,24 @@ def simulate(
                     fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
                 )  # fmt: skip
 
+        if has_weights:
+            row_has = False
+            for j in range(n_cols):
+                w = target_weight[t, j]
+                if w == w and not np.isnan(close[t, j]):
+                    pend_w[j] = w
+                    row_has = True
+                elif not np.isnan(close[t, j]):
+                    pend_w[j] = np.nan
+            if row_has:
+                rebalance_due = True
+                if at_close:
+                    rebalance_due = _rebalance(
+                        t, close, st, pend_w, cash, account_of, n_accounts, open_count, eq_acc,
+                        gross_acc, lot_size, fractional, allow_short, slippage, leverage,
+                        rebalance_threshold, fills, trades, skips, cnt, table, fee_buf,
+                    )  # fmt: skip
+
         if at_close and n_pend_entries > 0:
             n_pend_entries = _entries(
                 t, close, volume, st, pend, pend_bar, cash, account_of, n_accounts, open_count,
@@ -602,6 +643,7 @@ def simulate(
         trades[: cnt[C_TRADES]].copy(),
         skips[: cnt[C_SKIPS]].copy(),
         open_pos[:n_open].copy(),
+        overflow,
     )
 
 
@@ -800,3 +842,116 @@ def _entries(
                 st[j, TDIST] = tr
                 st[j, TLVL] = fpx - sgn * (tr if trail_abs else tr * fpx)
     return n_left
+
+
+@nb.njit(cache=True)
+def _rebalance(
+    t: int,
+    px_arr: np.ndarray,
+    st: np.ndarray,
+    weights: np.ndarray,
+    cash: np.ndarray,
+    account_of: np.ndarray,
+    n_accounts: int,
+    open_count: np.ndarray,
+    eq_acc: np.ndarray,
+    gross_acc: np.ndarray,
+    lot: float,
+    fractional: bool,
+    allow_short: bool,
+    slippage: float,
+    leverage: float,
+    threshold: float,
+    fills: np.ndarray,
+    trades: np.ndarray,
+    skips: np.ndarray,
+    cnt: np.ndarray,
+    table: np.ndarray,
+    fee_buf: np.ndarray,
+) -> bool:
+    """Move each weighted column toward ``weight x account equity`` at ``px_arr[t]``.
+
+    Targets come from the equity at this price before any trade; reductions fill first (their
+    cash funds the increases), then increases, capped by buying power. A move smaller than
+    ``threshold x equity`` is skipped (the drift band). Returns True while a column still waits
+    for a bar, so the rebalance is retried at the next one.
+    """
+    n_cols = px_arr.shape[1]
+    for a in range(n_accounts):
+        eq_acc[a] = cash[a]
+        gross_acc[a] = 0.0
+    for j in range(n_cols):
+        q = st[j, QTY]
+        if q != 0.0:
+            p = px_arr[t, j]
+            v = q * (st[j, LAST] if np.isnan(p) else p)
+            eq_acc[account_of[j]] += v
+            gross_acc[account_of[j]] += abs(v)
+    waiting = False
+    for phase in range(2):  # 0: reduce, 1: increase
+        for j in range(n_cols):
+            w = weights[j]
+            if np.isnan(w):
+                continue
+            p = px_arr[t, j]
+            if np.isnan(p):
+                waiting = True
+                continue
+            if w < 0.0 and not allow_short:
+                w = 0.0
+            a = account_of[j]
+            eq = eq_acc[a]
+            raw = w * eq / p
+            target = _floor_qty(abs(raw), lot, fractional)
+            target = target if raw >= 0.0 else -target
+            q = st[j, QTY]
+            delta = target - q
+            if delta == 0.0 or abs(delta) * p < threshold * eq:
+                if phase == 1:
+                    weights[j] = np.nan
+                continue
+            if phase == 0:
+                # Reduce toward zero first: the part of the move that closes existing quantity.
+                if q > 0.0 and delta < 0.0:
+                    _exit(t, j, min(q, -delta), p, R_REBALANCE, st, cash, a, open_count,
+                          fills, trades, cnt, table, fee_buf, slippage)  # fmt: skip
+                    gross_acc[a] -= min(q, -delta) * p
+                elif q < 0.0 and delta > 0.0:
+                    _exit(t, j, min(-q, delta), p, R_REBALANCE, st, cash, a, open_count,
+                          fills, trades, cnt, table, fee_buf, slippage)  # fmt: skip
+                    gross_acc[a] -= min(-q, delta) * p
+                continue
+            weights[j] = np.nan
+            if (delta > 0.0 and q < 0.0) or (delta < 0.0 and q > 0.0):
+                continue  # the reduction above could not complete; nothing to add
+            side_long = delta > 0.0
+            fpx = p * (1.0 + slippage) if side_long else p * (1.0 - slippage)
+            bp = eq * leverage - gross_acc[a]
+            add = min(
+                abs(delta), _affordable_qty(bp, fpx, lot, fractional, not side_long, table, fee_buf)
+            )
+            if add <= 0.0:
+                _log_skip(skips, cnt, t, j, SKIP_CASH)
+                continue
+            fee = fill_fees(table, not side_long, add, fpx, fee_buf)
+            if side_long:
+                cash[a] -= add * fpx + fee
+            else:
+                cash[a] += add * fpx - fee
+            gross_acc[a] += add * fpx
+            eq_acc[a] -= fee
+            if q == 0.0:
+                open_count[a] += 1
+                st[j, EPX] = fpx
+                st[j, EBAR] = t
+                st[j, EFEES] = fee
+                st[j, DIVS] = 0.0
+                st[j, QTY] = add if side_long else -add
+            else:
+                # Adding to a position: the entry price becomes the quantity-weighted average.
+                new_q = abs(q) + add
+                st[j, EPX] = (abs(q) * st[j, EPX] + add * fpx) / new_q
+                st[j, EFEES] += fee
+                st[j, QTY] = new_q if side_long else -new_q
+            _log_fill(fills, cnt, t, j, add if side_long else -add, fpx, fee, R_REBALANCE, a)
+    return waiting

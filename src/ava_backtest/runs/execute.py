@@ -131,15 +131,14 @@ def resolve_symbols(config: RunConfig) -> tuple[list[str], str | None, bool]:
 
 def engine_settings(config: RunConfig, n_symbols: int, allow_short: bool) -> EngineSettings:
     market = get_market(config.market)
-    if config.sizing.mode == "target_weight":
-        raise ConfigError("target_weight sizing needs an allocation strategy", field="sizing.mode")
     cost: CostModel | None = None
     if config.costs.model == "market":
         cost = cost_model(config.market, config.costs.product, config.costs.exchange)
     return EngineSettings(
         initial_cash=config.initial_capital,
         fill=config.fill,
-        sizing_mode=config.sizing.mode,
+        # Target weights size themselves; any entry signals alongside them use equal slots.
+        sizing_mode="equal_slots" if config.sizing.mode == "target_weight" else config.sizing.mode,
         sizing_value=config.sizing.value,
         fractional=config.sizing.fractional,
         lot_size=market.lot_size,
@@ -153,6 +152,7 @@ def engine_settings(config: RunConfig, n_symbols: int, allow_short: bool) -> Eng
         max_hold_bars=config.max_hold_bars,
         portfolio=config.portfolio,
         cost_model=cost,
+        rebalance_threshold=config.rebalance_threshold,
     )
 
 
@@ -223,6 +223,12 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
     if strategy.direction != "long_only" and not allow_short:
         report(
             0.6, "shorts are not allowed overnight in this market's cash delivery; entries skipped"
+        )
+    if config.sizing.mode == "target_weight" and signals.target_weight is None:
+        raise ConfigError(
+            f"sizing mode target_weight needs a strategy that returns target weights; "
+            f"{strategy.name!r} returns entry and exit signals",
+            field="sizing.mode",
         )
     settings = engine_settings(config, len(symbols), allow_short)
     if strategy.exit_at == "close":
