@@ -24,7 +24,15 @@ from starlette.responses import Response
 
 import ava_backtest
 from ava_backtest.api import errors
-from ava_backtest.api.routers import backtests, data, health, markets, strategies, universes
+from ava_backtest.api.routers import (
+    backtests,
+    data,
+    health,
+    markets,
+    strategies,
+    universes,
+    uploads,
+)
 from ava_backtest.runs.events import EventBus, make_bus
 from ava_backtest.runs.executor import RunExecutor
 from ava_backtest.settings import Settings, get_settings
@@ -46,7 +54,10 @@ class Services:
         token = self.settings.api_token
         if not token:
             return True
-        return bool(header) and hmac.compare_digest(header or "", f"Bearer {token}")
+        # Bytes, not str: compare_digest raises TypeError on non-ASCII str (a 500, not a 401).
+        return bool(header) and hmac.compare_digest(
+            (header or "").encode(), f"Bearer {token}".encode()
+        )
 
     def authorized_ws(self, websocket: WebSocket) -> bool:
         token = self.settings.api_token
@@ -54,7 +65,9 @@ class Services:
             return True
         header = websocket.headers.get("authorization")
         query = websocket.query_params.get("token")
-        return self.authorized(header) or (query is not None and hmac.compare_digest(query, token))
+        return self.authorized(header) or (
+            query is not None and hmac.compare_digest(query.encode(), token.encode())
+        )
 
     def terminal_event(self, row: dict[str, Any]) -> dict[str, Any]:
         event: dict[str, Any] = {"type": row["status"], "run_id": row["id"]}
@@ -177,9 +190,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=ava_backtest.__version__,
         description="Backtests, strategies, markets and data. Errors: {'error': {code, message, details}}.",
         lifespan=lifespan,
+        # Enforced while the body streams in, so a chunked body (no Content-Length) is capped too.
+        max_body_size=settings.max_body_bytes,
         responses={
+            400: {"model": errors.ErrorResponse},
             401: {"model": errors.ErrorResponse},
             404: {"model": errors.ErrorResponse},
+            409: {"model": errors.ErrorResponse},
             413: {"model": errors.ErrorResponse},
             422: {"model": errors.ErrorResponse},
             500: {"model": errors.ErrorResponse},
@@ -203,6 +220,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         markets.router,
         universes.router,
         data.router,
+        uploads.router,
         backtests.router,
     ):
         api.include_router(r)

@@ -22,6 +22,7 @@ from typing import Literal, get_args
 import numpy as np
 import polars as pl
 
+from ava_backtest.data import user_store
 from ava_backtest.data.events import derive_events
 from ava_backtest.data.sample_store import PRICE_BASES, load_sample_bars
 from ava_backtest.data.synthetic import synthetic_bars
@@ -97,8 +98,24 @@ def _frozen(x: np.ndarray) -> np.ndarray:
     return out
 
 
-@lru_cache(maxsize=256)
+def forget_cached_series() -> None:
+    """The user store's hook after a save or delete: no cached series may outlive the change."""
+    _read_series.cache_clear()
+
+
+_generation_seen = [""]
+
+
 def _load_series(market: str, symbol: str) -> _Series:
+    """``_read_series``, forgotten whenever uploads changed, in this process or another one."""
+    if (g := user_store.generation()) != _generation_seen[0]:
+        _read_series.cache_clear()
+        _generation_seen[0] = g
+    return _read_series(market, symbol)
+
+
+@lru_cache(maxsize=256)
+def _read_series(market: str, symbol: str) -> _Series:
     info = get_symbol(market, symbol)
     report: ValidationReport | None = None
     if info.synthetic:
@@ -107,7 +124,9 @@ def _load_series(market: str, symbol: str) -> _Series:
         ).with_columns(adj_close=pl.col("close"))
     else:
         frame, report = clean_bars(
-            load_sample_bars(market, info.symbol),
+            user_store.read_user_bars(market, info.symbol)
+            if user_store.is_user_symbol(info)
+            else load_sample_bars(market, info.symbol),
             info.symbol,
             market=market,
             timeframe=info.timeframe,
@@ -135,6 +154,10 @@ def _load_series(market: str, symbol: str) -> _Series:
         _frozen(dividend),
         report,
     )
+
+
+_load_series.cache_info = _read_series.cache_info  # type: ignore[attr-defined]
+_load_series.cache_clear = _read_series.cache_clear  # type: ignore[attr-defined]
 
 
 def validation_report(market: str, symbol: str) -> ValidationReport | None:

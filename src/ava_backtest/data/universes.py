@@ -154,21 +154,27 @@ def list_universes(market: str | None = None) -> tuple[Universe, ...]:
 
 
 def list_symbols(market: str) -> tuple[SymbolInfo, ...]:
-    """Every single symbol loadable on ``market``, sorted by symbol."""
+    """Every single symbol loadable on ``market``: shipped ones sorted by symbol, then uploads."""
+    from ava_backtest.data.user_store import user_symbols  # it imports this module
+
     get_market(market)
     infos = (i for i in _CATALOGUE.values() if i.market == market)
-    return tuple(sorted(infos, key=lambda i: i.symbol))
+    return (*sorted(infos, key=lambda i: i.symbol), *user_symbols(market))
 
 
 def get_symbol(market: str, symbol: str) -> SymbolInfo:
-    """The catalogue entry; NotFoundError lists the symbols that market has."""
+    """The catalogue entry (shipped first, then uploads); NotFoundError lists what exists."""
+    from ava_backtest.data.user_store import user_symbol, user_symbols  # it imports this module
+
     get_market(market)
     key = (market, symbol.strip().upper())
     if key not in _CATALOGUE:
+        if (user := user_symbol(market, key[1])) is not None:
+            return user
         raise NotFoundError(
             "symbol",
             symbol,
-            [s for m, s in _CATALOGUE if m == market],
+            [s for m, s in _CATALOGUE if m == market] + [u.symbol for u in user_symbols(market)],
             field="symbols",
         )
     return _CATALOGUE[key]

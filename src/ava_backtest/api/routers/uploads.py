@@ -1,0 +1,121 @@
+"""/api/v2/data/upload: a user's own daily bars (CSV, CSV.gz or Parquet), validated, then stored.
+
+An uploaded symbol is listed by /data/symbols after the shipped ones and can be backtested like
+them. A file is only ever parsed as data: a cell that is not a date or a number is refused (422),
+never evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from ava_backtest.api.errors import ApiError, ErrorResponse
+from ava_backtest.data.upload import MAX_BYTES, ingest_upload
+from ava_backtest.data.user_store import (
+    ShippedSymbolError,
+    delete_user_bars,
+    refuse_shipped,
+)
+
+router = APIRouter(prefix="/data", tags=["data"])
+
+MAX_ISSUES_SHOWN = 200
+
+
+class ValidationOut(BaseModel):
+    issues: list[dict[str, Any]]
+    """The validator's findings (the first 200): symbol, date, kind, detail, severity, action."""
+    issues_total: int
+    repaired: int
+    """How many findings were repaired (rows dropped or prices clipped) before storing."""
+
+
+class UploadOut(BaseModel):
+    symbol: str
+    market: str
+    rows: int
+    first: dt.date
+    last: dt.date
+    source: str
+    validation: ValidationOut
+
+
+class DeletedOut(BaseModel):
+    deleted: bool
+
+
+def _conflict(exc: ShippedSymbolError) -> ApiError:
+    details = {"field": exc.field, **(exc.details if isinstance(exc.details, dict) else {})}
+    return ApiError(409, exc.code, str(exc), details)
+
+
+@router.post(
+    "/upload",
+    response_model=UploadOut,
+    status_code=201,
+    summary="Upload daily bars for a new symbol (CSV, CSV.gz or Parquet, at most 20 MB)",
+    responses={409: {"model": ErrorResponse}, 413: {"model": ErrorResponse}},
+)
+async def upload(
+    market: Literal["US", "IN", "24x7"] = Form(...),
+    symbol: str = Form(
+        ..., min_length=1, max_length=20, description="1-20 characters of A-Z 0-9 . _ -"
+    ),
+    file: UploadFile = File(
+        ..., description="columns Date, Open, High, Low, Close, Volume; Adj Close optional"
+    ),
+) -> UploadOut:
+    """Parses the file (never executes it), runs the validator (repairs what is safe, refuses
+    unusable data with 422 and its findings in ``details``), then stores the bars, replacing an
+    earlier upload of the same symbol. A shipped symbol's name is refused with 409."""
+    content = await file.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        raise ApiError(
+            413, "payload_too_large", f"the file is over {MAX_BYTES:,} bytes (20 MB)", None
+        )
+    try:
+        result = await run_in_threadpool(
+            ingest_upload, market, symbol, file.filename or "", content
+        )
+    except ShippedSymbolError as exc:
+        raise _conflict(exc) from None
+    issues = result.report.to_frame().to_dicts()
+    return UploadOut(
+        symbol=result.info.symbol,
+        market=market,
+        rows=result.rows,
+        first=result.info.first,
+        last=result.info.last,
+        source=result.info.source,
+        validation=ValidationOut(
+            issues=issues[:MAX_ISSUES_SHOWN], issues_total=len(issues), repaired=result.repaired
+        ),
+    )
+
+
+@router.delete(
+    "/upload/{market}/{symbol}",
+    response_model=DeletedOut,
+    summary="Delete an uploaded symbol",
+    responses={409: {"model": ErrorResponse}},
+)
+async def delete_upload(market: Literal["US", "IN", "24x7"], symbol: str) -> DeletedOut:
+    """404 when there is no such upload; 409 for a shipped symbol (shipped data is not deleted)."""
+    try:
+        refuse_shipped(market, symbol)
+    except ShippedSymbolError as exc:
+        raise _conflict(exc) from None
+    name = symbol.strip().upper()
+    if not await run_in_threadpool(delete_user_bars, market, name):
+        raise ApiError(
+            404,
+            "not_found",
+            f"no uploaded symbol {name!r} on market {market}",
+            {"field": "path"},
+        )
+    return DeletedOut(deleted=True)
