@@ -1,0 +1,44 @@
+import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
+import Layout from "./components/Layout";
+import { ThemeProvider } from "./lib/theme";
+import StrategiesPage from "./pages/StrategiesPage";
+import NewBacktestPage from "./pages/NewBacktestPage";
+import RunsPage from "./pages/RunsPage";
+import DataPage from "./pages/DataPage";
+import RunPage from "./pages/RunPage";
+import ComparePage from "./pages/ComparePage";
+
+function NotFound() {
+  return (
+    <div className="page">
+      <div className="state state-error" data-testid="not-found">
+        <strong>Page not found</strong>
+        <p>
+          There is nothing at this address. Go to <Link to="/strategies">Strategies</Link> or <Link to="/runs">Runs</Link>.
+        </p>
+      </div>
+    </div>
+  );
+}
+
+export default function App() {
+  return (
+    <ThemeProvider>
+      <BrowserRouter>
+          <Routes>
+            <Route element={<Layout />}>
+              <Route index element={<Navigate to="/strategies" replace />} />
+              <Route path="strategies" element={<StrategiesPage />} />
+              <Route path="strategies/:name" element={<StrategiesPage />} />
+              <Route path="backtests/new" element={<NewBacktestPage />} />
+              <Route path="runs" element={<RunsPage />} />
+              <Route path="runs/:id" element={<RunPage />} />
+              <Route path="compare" element={<ComparePage />} />
+              <Route path="data" element={<DataPage />} />
+              <Route path="*" element={<NotFound />} />
+            </Route>
+          </Routes>
+      </BrowserRouter>
+    </ThemeProvider>
+  );
+}

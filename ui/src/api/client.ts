@@ -1,0 +1,146 @@
+import { ApiError } from "../lib/apiErrors";
+import type {
+  BacktestRequest,
+  BarsResponse,
+  EquityPoint,
+  Market,
+  MarketDetail,
+  MetricMeta,
+  Page,
+  Run,
+  StrategyDetail,
+  StrategySummary,
+  SymbolInfo,
+  Trade,
+  Universe,
+} from "./types";
+
+export const API = "/api/v2";
+
+function qs(params: Record<string, string | number | undefined | null | boolean>): string {
+  const u = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") u.set(k, String(v));
+  const s = u.toString();
+  return s ? "?" + s : "";
+}
+
+interface Raw {
+  ok: boolean;
+  status: number;
+  text: string;
+  statusText?: string;
+}
+
+async function request<T>(path: string, init?: RequestInit): Promise<T> {
+  let raw: Raw;
+  try {
+    const res = await fetch(API + path, init);
+    raw = { ok: res.ok, status: res.status, statusText: res.statusText, text: await res.text() };
+  } catch (e) {
+    if ((e as Error).name === "AbortError") throw e;
+    throw new ApiError(0, { code: "network_error", message: "cannot reach the Ava API — is `ava serve` running?" });
+  }
+  return parse<T>(raw);
+}
+
+function parse<T>(res: Raw): T {
+  const text = res.text;
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!res.ok) {
+    const err = (body as { error?: { code: string; message: string; details?: unknown } } | null)?.error;
+    throw new ApiError(res.status, {
+      code: err?.code ?? (res.status === 404 ? "not_found" : "http_error"),
+      message: err?.message ?? `${res.status} ${res.statusText ?? ""}`.trim(),
+      details: (err?.details as never) ?? null,
+    });
+  }
+  return body as T;
+}
+
+const json = (method: string, body: unknown): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+export const api = {
+  strategies: (q: { category?: string; direction?: string; search?: string } = {}, signal?: AbortSignal) =>
+    request<Page<StrategySummary>>(`/strategies${qs(q)}`, { signal }),
+  strategy: (name: string, signal?: AbortSignal) =>
+    request<StrategyDetail>(`/strategies/${encodeURIComponent(name)}`, { signal }),
+  markets: () => request<Market[]>(`/markets`),
+  market: (code: string) => request<MarketDetail>(`/markets/${encodeURIComponent(code)}`),
+  universes: () => request<Page<Universe>>(`/universes`),
+  symbols: (market: string) => request<Page<SymbolInfo>>(`/data/symbols${qs({ market })}`),
+  bars: (
+    market: string,
+    symbol: string,
+    q: { start?: string; end?: string; prices?: "adjusted" | "as_traded" },
+    signal?: AbortSignal,
+  ) => request<BarsResponse>(`/data/bars/${encodeURIComponent(market)}/${encodeURIComponent(symbol)}${qs(q)}`, { signal }),
+  upload: (form: FormData) => request<Record<string, unknown>>(`/data/upload`, { method: "POST", body: form }),
+  metricsMeta: () => request<MetricMeta[]>(`/meta/metrics`),
+  createBacktest: (body: BacktestRequest) => request<Run>(`/backtests`, json("POST", body)),
+  runs: (
+    q: {
+      status?: string;
+      market?: string;
+      strategy?: string;
+      created_from?: string;
+      created_to?: string;
+      limit?: number;
+      offset?: number;
+      sort?: string;
+    },
+    signal?: AbortSignal,
+  ) => request<Page<Run>>(`/backtests${qs(q)}`, { signal }),
+  run: (id: string, signal?: AbortSignal) => request<Run>(`/backtests/${encodeURIComponent(id)}`, { signal }),
+  trades: (id: string, q: { limit?: number; offset?: number; sort?: string }, signal?: AbortSignal) =>
+    request<Page<Trade>>(`/backtests/${encodeURIComponent(id)}/trades${qs(q)}`, { signal }),
+  equity: (id: string, signal?: AbortSignal) =>
+    request<{ run_id: string; points: EquityPoint[] }>(`/backtests/${encodeURIComponent(id)}/equity-curve`, { signal }),
+  cancel: (id: string) => request<Run>(`/backtests/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
+  remove: (id: string) => request<{ id: string; deleted: boolean }>(`/backtests/${encodeURIComponent(id)}`, { method: "DELETE" }),
+};
+
+/** Every trade of a run (pages of 5000). */
+export async function allTrades(id: string, signal?: AbortSignal): Promise<Trade[]> {
+  const out: Trade[] = [];
+  for (let offset = 0; ; offset += 5000) {
+    const page = await api.trades(id, { limit: 5000, offset, sort: "seq" }, signal);
+    out.push(...page.items);
+    if (out.length >= page.total || page.items.length === 0) return out;
+  }
+}
+
+/** Metric metadata is static: fetch once, share. */
+let metaPromise: Promise<MetricMeta[]> | null = null;
+export function metricsMeta(): Promise<MetricMeta[]> {
+  if (!metaPromise)
+    metaPromise = api.metricsMeta().catch((e) => {
+      metaPromise = null;
+      throw e;
+    });
+  return metaPromise;
+}
+
+export function wsUrl(path: string): string {
+  const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
+  return `${proto}//${window.location.host}${path}`;
+}
+
+/** Requests index.html started for a run page before the app loaded (each used once). */
+type PrefetchKey = "run" | "equity" | "trades";
+export function takePrefetch<T>(id: string, key: PrefetchKey): Promise<T> | null {
+  const w = window as unknown as { __avaPrefetch?: { id: string } & Partial<Record<PrefetchKey, Promise<Raw>>> };
+  const p = w.__avaPrefetch;
+  if (!p || p.id !== id || !p[key]) return null;
+  const promise = p[key]!;
+  delete p[key];
+  return promise.then((raw) => parse<T>(raw));
+}

@@ -1,0 +1,202 @@
+import type { JsonSchemaObject } from "../lib/schemaForm";
+import type { MetricUnit } from "../lib/format";
+
+export interface StrategySummary {
+  name: string;
+  version: string;
+  category: string;
+  description: string;
+  tags: string[];
+  direction: string;
+  timeframe: string;
+  requires: string[];
+  style?: string;
+}
+
+export interface StrategyDetail extends StrategySummary {
+  parameters: JsonSchemaObject;
+  warmup: number;
+  cross_sectional?: boolean;
+  timing?: string;
+  exit_at?: string;
+}
+
+export interface Market {
+  code: string;
+  name: string;
+  exchanges: string[];
+  currency: string;
+  timezone: string;
+  calendar: string;
+  session_open: string;
+  session_close: string;
+  trading_days_per_year: number;
+  lot_size: number;
+  tick_size: number;
+  settlement: string;
+  default_benchmark: string;
+  overnight_short_allowed: boolean;
+}
+
+export interface FeeLine {
+  name: string;
+  basis: string;
+  on_buy: boolean;
+  on_sell: boolean;
+  rate: number;
+  min: number;
+  max: number | null;
+  max_pct_value: number | null;
+  round_dp: number;
+}
+
+export interface MarketDetail extends Market {
+  cost_models: { product: string; exchange: string; as_of: string; lines: FeeLine[] }[];
+  sessions_this_year?: number;
+}
+
+export interface Universe {
+  name: string;
+  market: string;
+  symbols: string[];
+  size: number;
+  benchmark: string | null;
+  description?: string;
+  synthetic: boolean;
+  survivorship_biased: boolean;
+  custom: boolean;
+  data_present: boolean;
+  missing?: string[];
+}
+
+export interface SymbolInfo {
+  symbol: string;
+  market?: string;
+  name: string;
+  kind: string;
+  timeframe: string;
+  price_basis: string;
+  first: string;
+  last: string;
+  synthetic: boolean;
+  source?: string;
+  licence?: string;
+}
+
+export interface Bar {
+  time: string;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  close: number | null;
+  volume: number | null;
+}
+
+export interface BarsResponse {
+  market: string;
+  symbol: string;
+  adjustment: string;
+  synthetic: boolean;
+  notes: string[];
+  bars: Bar[];
+  total: number;
+}
+
+export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
+export const TERMINAL: RunStatus[] = ["completed", "failed", "cancelled", "interrupted"];
+
+export interface Run {
+  id: string;
+  status: RunStatus;
+  strategy_name: string;
+  market: string;
+  universe: string | null;
+  symbols: string[] | null;
+  config: Record<string, unknown> & {
+    initial_capital?: number;
+    start_date?: string | null;
+    end_date?: string | null;
+    adjustment?: string;
+    fill?: string;
+  };
+  params: Record<string, unknown> | null;
+  created_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  progress: number | null;
+  progress_message: string | null;
+  error: string | null;
+  error_code: string | null;
+  code_version: string | null;
+  data_fingerprint: string | null;
+  metrics: Record<string, number | null> | null;
+  currency: string | null;
+  synthetic: boolean | null;
+  effective_start: string | null;
+  notes: string[] | null;
+  n_trades: number | null;
+  final_equity: number | null;
+  timings: Record<string, number> | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit?: number;
+  offset?: number;
+}
+
+export interface Trade {
+  seq: number;
+  symbol: string;
+  direction: string;
+  entry_time: string;
+  exit_time: string;
+  entry_price: number;
+  exit_price: number;
+  qty: number;
+  pnl_gross: number;
+  fees: number;
+  dividends: number;
+  pnl_net: number;
+  return_pct: number | null;
+  exit_reason: string;
+  bars_held: number;
+}
+
+export interface EquityPoint {
+  date: string;
+  equity: number;
+  cash: number | null;
+  drawdown: number | null;
+  exposure: number | null;
+  benchmark: number | null;
+}
+
+export interface MetricMeta {
+  key: string;
+  label: string;
+  unit: MetricUnit;
+  formula: string;
+  higher_is_better: boolean | null;
+  group: "returns" | "risk" | "distribution" | "trades" | "benchmark";
+}
+
+export interface BacktestRequest {
+  strategy_name: string;
+  params: Record<string, unknown>;
+  market: string;
+  universe?: string;
+  symbols?: string[];
+  start_date?: string;
+  end_date?: string;
+  initial_capital: number;
+  sizing: { mode: string; value?: number; fractional: boolean };
+  max_positions?: number;
+  portfolio: "shared" | "independent";
+  costs: { model: "market" | "none"; product: "delivery" | "intraday" };
+  slippage_bps: number;
+  fill: "next_open" | "close";
+  adjustment: "events" | "adjusted" | "none";
+  benchmark?: string;
+}

@@ -1,0 +1,96 @@
+import { useEffect, useRef, useState } from "react";
+import { AreaSeries, LineSeries, PriceScaleMode, type IChartApi, type ISeriesApi, type SeriesType } from "lightweight-charts";
+import type { EquityPoint } from "../api/types";
+import { chartColors, useTheme } from "../lib/theme";
+import { toChartTime } from "../lib/time";
+import { formatCompact, formatPct } from "../lib/format";
+import { baseOptions, fitWhenSized, makeChart } from "./charts";
+
+/** Equity with the benchmark on the top pane, drawdown (%) on a second pane. */
+export default function EquityChart({ points, currency, height = 420 }: { points: EquityPoint[]; currency: string; height?: number }) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<IChartApi | null>(null);
+  const series = useRef<ISeriesApi<SeriesType>[]>([]);
+  const { theme } = useTheme();
+  const [log, setLog] = useState(false);
+  const hasBenchmark = points.some((p) => p.benchmark !== null && p.benchmark !== undefined);
+
+  useEffect(() => {
+    if (!el.current) return;
+    const c = chartColors(theme);
+    const ch = makeChart(el.current, theme);
+    const money = { type: "custom" as const, formatter: (v: number) => formatCompact(v, currency), minMove: 0.01 };
+    chart.current = ch;
+    const intraday = points.length > 0 && points[0].date.length > 10;
+    ch.applyOptions({ timeScale: { timeVisible: intraday } });
+    const eq = ch.addSeries(LineSeries, { color: c.equity, lineWidth: 2, title: "Equity", priceLineVisible: false, priceFormat: money });
+    eq.setData(points.map((p) => ({ time: toChartTime(p.date), value: p.equity })));
+    const list: ISeriesApi<SeriesType>[] = [eq];
+    if (hasBenchmark) {
+      const bm = ch.addSeries(LineSeries, { color: c.benchmark, lineWidth: 1, title: "Benchmark", priceLineVisible: false, lastValueVisible: false, priceFormat: money });
+      bm.setData(points.filter((p) => p.benchmark !== null && p.benchmark !== undefined).map((p) => ({ time: toChartTime(p.date), value: p.benchmark as number })));
+      list.push(bm);
+    }
+    const dd = ch.addSeries(
+      AreaSeries,
+      {
+        lineColor: c.drawdownLine,
+        topColor: c.drawdown,
+        bottomColor: c.drawdown,
+        invertFilledArea: true,
+        lineWidth: 1,
+        title: "Drawdown",
+        priceLineVisible: false,
+        priceFormat: { type: "custom", formatter: (v: number) => formatPct(v, 1), minMove: 0.0001 },
+      },
+      1,
+    );
+    dd.setData(points.map((p) => ({ time: toChartTime(p.date), value: p.drawdown ?? 0 })));
+    list.push(dd);
+    series.current = list;
+    const panes = ch.panes();
+    if (panes[1]) panes[1].setHeight(Math.round(height * 0.25));
+    const unfit = fitWhenSized(ch, el.current);
+    return () => {
+      unfit();
+      ch.remove();
+      chart.current = null;
+    };
+    // theme recolouring is done below without a rebuild
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [points, currency, hasBenchmark, height]);
+
+  useEffect(() => {
+    const ch = chart.current;
+    if (!ch) return;
+    const o = baseOptions(theme);
+    ch.applyOptions({ layout: o.layout, grid: o.grid, rightPriceScale: o.rightPriceScale });
+    const c = chartColors(theme);
+    const [eq, bm] = series.current;
+    eq?.applyOptions({ color: c.equity } as never);
+    if (hasBenchmark) bm?.applyOptions({ color: c.benchmark } as never);
+  }, [theme, hasBenchmark]);
+
+  useEffect(() => {
+    chart.current?.priceScale("right", 0).applyOptions({ mode: log ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
+  }, [log, points]);
+
+  return (
+    <div>
+      <div className="chart-legend">
+        <span className="swatch" style={{ background: chartColors(theme).equity }} /> Equity
+        {hasBenchmark && (
+          <>
+            <span className="swatch" style={{ background: chartColors(theme).benchmark }} /> Benchmark (scaled to capital)
+          </>
+        )}
+        <span className="swatch" style={{ background: chartColors(theme).drawdownLine }} /> Drawdown
+        <span className="spacer" />
+        <label className="check small">
+          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="equity-log" /> log scale
+        </label>
+      </div>
+      <div ref={el} className="chart" data-testid="equity-chart" style={{ height }} role="img" aria-label="Equity curve with benchmark and drawdown" />
+    </div>
+  );
+}

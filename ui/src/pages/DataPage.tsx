@@ -1,0 +1,328 @@
+import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { api } from "../api/client";
+import type { MarketDetail, SymbolInfo } from "../api/types";
+import { ApiError } from "../lib/apiErrors";
+import { checkBarsCsv, type CsvCheck } from "../lib/csvCheck";
+import { useAsync } from "../lib/hooks";
+import { formatNumber } from "../lib/format";
+import { Empty, ErrorBox, Loading, Section, SyntheticBadge, errorText } from "../components/ui";
+
+export default function DataPage() {
+  const markets = useAsync(() => api.markets(), []);
+  const universes = useAsync(() => api.universes(), []);
+  const [market, setMarket] = useState("US");
+  const symbols = useAsync(() => api.symbols(market), [market]);
+  const [openMarket, setOpenMarket] = useState<string | null>(null);
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Data</h1>
+        <p className="muted">Markets, universes and the bars on disk, with their coverage. Upload your own CSV bars.</p>
+      </div>
+      <Section title="Markets">
+        {markets.error ? <ErrorBox error={markets.error} /> : !markets.data ? <Loading /> : (
+          <div className="cards" data-testid="markets-list">
+            {markets.data.map((m) => (
+              <div key={m.code} className="card" data-testid={`market-${m.code}`}>
+                <div className="row-title">
+                  <strong>{m.code}</strong> <span className="muted">{m.name}</span>
+                </div>
+                <dl className="kv small">
+                  <dt>Currency</dt>
+                  <dd>{m.currency}</dd>
+                  <dt>Exchanges</dt>
+                  <dd>{m.exchanges.join(", ")}</dd>
+                  <dt>Session</dt>
+                  <dd>
+                    {m.session_open.slice(0, 5)}–{m.session_close.slice(0, 5)} {m.timezone}
+                  </dd>
+                  <dt>Calendar</dt>
+                  <dd>
+                    {m.calendar}, {m.trading_days_per_year} days/yr
+                  </dd>
+                  <dt>Settlement</dt>
+                  <dd>{m.settlement}</dd>
+                  <dt>Benchmark</dt>
+                  <dd>{m.default_benchmark || "—"}</dd>
+                  <dt>Shorts overnight</dt>
+                  <dd>{m.overnight_short_allowed ? "allowed" : "not allowed"}</dd>
+                </dl>
+                <button type="button" className="btn btn-small btn-ghost" onClick={() => setOpenMarket(openMarket === m.code ? null : m.code)} aria-expanded={openMarket === m.code}>
+                  {openMarket === m.code ? "Hide" : "Show"} cost models
+                </button>
+                {openMarket === m.code && <CostModels code={m.code} />}
+              </div>
+            ))}
+          </div>
+        )}
+      </Section>
+
+      <Section title="Universes">
+        {universes.error ? <ErrorBox error={universes.error} /> : !universes.data ? <Loading /> : universes.data.items.length === 0 ? <Empty>No universes.</Empty> : (
+          <div className="table-wrap">
+            <table className="table" data-testid="universes-list">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Market</th>
+                  <th className="num">Size</th>
+                  <th>Benchmark</th>
+                  <th>Flags</th>
+                  <th>Description</th>
+                </tr>
+              </thead>
+              <tbody>
+                {universes.data.items.map((u) => (
+                  <tr key={u.name} data-testid={`universe-${u.name}`}>
+                    <td className="mono">{u.name}</td>
+                    <td>{u.market}</td>
+                    <td className="num" title={u.symbols.join(", ")}>
+                      {u.size}
+                    </td>
+                    <td className="mono">{u.benchmark ?? "—"}</td>
+                    <td>
+                      <SyntheticBadge show={u.synthetic} />
+                      {u.survivorship_biased && <span className="badge badge-soft">survivorship-biased</span>}
+                      {u.custom && <span className="badge badge-soft">custom</span>}
+                      {u.data_present ? <span className="badge badge-ok">data present</span> : <span className="badge badge-warn">missing {(u.missing ?? []).length}</span>}
+                    </td>
+                    <td className="muted small">{u.description}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Section>
+
+      <Section
+        title="Symbols"
+        actions={
+          <label className="small">
+            Market{" "}
+            <select value={market} onChange={(e) => setMarket(e.target.value)} data-testid="symbols-market">
+              {(markets.data ?? [{ code: "US" }]).map((m) => (
+                <option key={m.code} value={m.code}>
+                  {m.code}
+                </option>
+              ))}
+            </select>
+          </label>
+        }
+      >
+        {symbols.error ? <ErrorBox error={symbols.error} /> : !symbols.data ? <Loading /> : <SymbolsTable items={symbols.data.items} />}
+      </Section>
+
+      <Section title="Upload bars (CSV)">
+        <UploadForm markets={(markets.data ?? []).map((m) => m.code)} onUploaded={() => symbols.reload()} />
+      </Section>
+    </div>
+  );
+}
+
+function CostModels({ code }: { code: string }) {
+  const d = useAsync<MarketDetail>(() => api.market(code), [code]);
+  if (d.error) return <ErrorBox error={d.error} />;
+  if (!d.data) return <Loading />;
+  return (
+    <div className="cost-models">
+      {d.data.cost_models.map((cm) => (
+        <div key={cm.product + cm.exchange}>
+          <h4>
+            {cm.product} · {cm.exchange} <span className="muted small">as of {cm.as_of}</span>
+          </h4>
+          <table className="table compact">
+            <thead>
+              <tr>
+                <th>Fee</th>
+                <th>Basis</th>
+                <th className="num">Rate</th>
+                <th>Side</th>
+              </tr>
+            </thead>
+            <tbody>
+              {cm.lines.map((l) => (
+                <tr key={l.name}>
+                  <td>{l.name}</td>
+                  <td className="small">{l.basis.replace(/_/g, " ")}</td>
+                  <td className="num mono">{l.basis === "per_share" ? l.rate : `${formatNumber(l.rate * 100, 4, null)}%`}</td>
+                  <td className="small">{l.on_buy && l.on_sell ? "both" : l.on_buy ? "buy" : "sell"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function SymbolsTable({ items }: { items: SymbolInfo[] }) {
+  const [min, max] = useMemo(() => {
+    const f = items.map((s) => Date.parse(s.first)).filter(Number.isFinite);
+    const l = items.map((s) => Date.parse(s.last)).filter(Number.isFinite);
+    return [Math.min(...f), Math.max(...l)];
+  }, [items]);
+  if (!items.length) return <Empty>No symbols for this market.</Empty>;
+  const span = Math.max(1, max - min);
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="symbols-table">
+        <thead>
+          <tr>
+            <th>Symbol</th>
+            <th>Name</th>
+            <th>Kind</th>
+            <th>Bars</th>
+            <th>From</th>
+            <th>To</th>
+            <th style={{ width: "28%" }}>
+              Coverage <span className="muted small">({new Date(min).getUTCFullYear()}–{new Date(max).getUTCFullYear()})</span>
+            </th>
+            <th>Prices</th>
+            <th>Source</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((s) => {
+            const a = (Date.parse(s.first) - min) / span;
+            const b = (Date.parse(s.last) - min) / span;
+            return (
+              <tr key={s.symbol} data-testid={`symbol-${s.symbol}`}>
+                <td className="mono strong">{s.symbol}</td>
+                <td>
+                  {s.name} <SyntheticBadge show={s.synthetic} />
+                </td>
+                <td>{s.kind}</td>
+                <td>{s.timeframe}</td>
+                <td className="mono">{s.first}</td>
+                <td className="mono">{s.last}</td>
+                <td>
+                  <div className="coverage-bar" title={`${s.first} – ${s.last}`}>
+                    <div style={{ left: `${a * 100}%`, width: `${Math.max(0.5, (b - a) * 100)}%` }} />
+                  </div>
+                </td>
+                <td className="small muted">{s.price_basis.replace(/_/g, " ")}</td>
+                <td className="small muted">
+                  {s.source ?? ""}
+                  {s.licence ? ` (${s.licence})` : ""}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function UploadForm({ markets, onUploaded }: { markets: string[]; onUploaded: () => void }) {
+  const [market, setMarket] = useState("US");
+  const [symbol, setSymbol] = useState("");
+  const [file, setFile] = useState<File | null>(null);
+  const [check, setCheck] = useState<CsvCheck | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
+  const [result, setResult] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setCheck(null);
+    if (!file) return;
+    let cancelled = false;
+    file.text().then((t) => !cancelled && setCheck(checkBarsCsv(t)));
+    if (!symbol) setSymbol(file.name.replace(/\.[^.]+$/, "").toUpperCase().replace(/[^A-Z0-9._-]/g, ""));
+    return () => {
+      cancelled = true;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [file]);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setResult(null);
+    const errs: string[] = [];
+    if (!symbol.trim()) errs.push("symbol: enter a symbol");
+    else if (!/^[A-Za-z0-9._&-]{1,32}$/.test(symbol.trim())) errs.push("symbol: letters, digits and . _ - & only");
+    if (!file) errs.push("file: choose a CSV file");
+    else if (check && !check.ok) errs.push(...check.problems.map((p) => `file: ${p}`));
+    setErrors(errs);
+    if (errs.length) return;
+    const fd = new FormData();
+    fd.set("market", market);
+    fd.set("symbol", symbol.trim().toUpperCase());
+    fd.set("file", file!);
+    setBusy(true);
+    try {
+      const res = await api.upload(fd);
+      const rows = (res.rows ?? res.total ?? res.bars ?? check?.rows) as number | undefined;
+      setResult(`Uploaded ${symbol.toUpperCase()} to ${market}${rows !== undefined ? `: ${rows} bars` : ""}${res.first && res.last ? ` (${res.first} – ${res.last})` : ""}.`);
+      onUploaded();
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 405 || (err.status === 404 && /upload|^(404 )?not found$/i.test(err.message)))) {
+        setErrors(["This server does not accept uploads yet (POST /api/v2/data/upload is missing). Your file passed the checks here."]);
+      } else if (err instanceof ApiError) {
+        const fields = err.details?.fields;
+        const list = Array.isArray(fields) && fields.length ? fields.map((f) => `${f.field}: ${f.message}`) : [err.details?.field ? `${err.details.field}: ${err.message}` : err.message];
+        setErrors(list);
+      } else setErrors([errorText(err)]);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="form upload" onSubmit={submit} noValidate aria-label="Upload bars">
+      <p className="muted small">
+        A header row with <code>date</code> (or <code>time</code>/<code>datetime</code>), <code>open</code>, <code>high</code>, <code>low</code>, <code>close</code> and optionally{" "}
+        <code>volume</code>; one row per bar, oldest first.
+      </p>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="up-market">Market</label>
+          <select id="up-market" value={market} onChange={(e) => setMarket(e.target.value)} data-testid="upload-market">
+            {(markets.length ? markets : ["US", "IN", "24x7"]).map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="up-symbol">Symbol</label>
+          <input id="up-symbol" value={symbol} onChange={(e) => setSymbol(e.target.value)} data-testid="upload-symbol" placeholder="e.g. TCS" autoComplete="off" />
+        </div>
+        <div className="field grow">
+          <label htmlFor="up-file">CSV file</label>
+          <input id="up-file" type="file" accept=".csv,text/csv" onChange={(e) => setFile(e.target.files?.[0] ?? null)} data-testid="upload-file" />
+        </div>
+      </div>
+      {check && (
+        <p className={"small " + (check.ok ? "pos" : "neg")} data-testid="upload-check">
+          {check.ok
+            ? `✓ ${check.rows} rows, ${check.first} – ${check.last}; columns ${check.columns.join(", ")}`
+            : `✗ ${check.problems.length} problem${check.problems.length > 1 ? "s" : ""} found in the file`}
+        </p>
+      )}
+      {errors.length > 0 && (
+        <div className="form-error" data-testid="upload-error" role="alert">
+          <ul>
+            {errors.map((e, i) => (
+              <li key={i}>{e}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {result && (
+        <div className="notice ok" data-testid="upload-result" role="status">
+          {result}
+        </div>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" data-testid="upload-submit" disabled={busy}>
+          {busy ? "Uploading…" : "Upload"}
+        </button>
+      </div>
+    </form>
+  );
+}

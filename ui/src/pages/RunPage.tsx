@@ -1,0 +1,279 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Link, useParams } from "react-router";
+import { allTrades, api, metricsMeta, takePrefetch } from "../api/client";
+import { TERMINAL, type EquityPoint, type MetricMeta, type Page, type Run, type RunStatus, type Trade } from "../api/types";
+import { useInView } from "../lib/hooks";
+import { useRunEvents } from "../lib/runEvents";
+import { download, toCsv, TRADE_COLUMNS } from "../lib/csv";
+import { formatCurrency, formatDateTime, formatDuration } from "../lib/format";
+import { ErrorBox, Loading, Section, SyntheticBadge, errorText } from "../components/ui";
+import MetricCards from "../components/MetricCards";
+import EquityChart from "../components/EquityChart";
+import PriceChart from "../components/PriceChart";
+import TradesTable, { type TradesQuery } from "../components/TradesTable";
+import MonthlyHeatmap from "../components/MonthlyHeatmap";
+import RunConfig from "../components/RunConfig";
+
+export default function RunPage() {
+  const { id = "" } = useParams();
+  const [run, setRun] = useState<Run | null>(null);
+  const [runError, setRunError] = useState<unknown>(null);
+  const [equity, setEquity] = useState<EquityPoint[] | null>(null);
+  const [tq, setTq] = useState<TradesQuery>({ limit: 25, offset: 0, sort: "seq" });
+  const [trades, setTrades] = useState<Page<Trade> | undefined>();
+  const [tradesError, setTradesError] = useState<unknown>(null);
+  const [tradesLoading, setTradesLoading] = useState(true);
+  const [meta, setMeta] = useState<MetricMeta[] | undefined>();
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [all, setAll] = useState<Trade[] | undefined>();
+  const allPromise = useRef<Promise<Trade[]> | null>(null);
+  const [tick, setTick] = useState(0);
+  const loadedTq = useRef<TradesQuery | null>(null);
+
+  // first load: the run, its equity curve and the first page of trades, in parallel
+  useEffect(() => {
+    const ac = new AbortController();
+    setRunError(null);
+    setAll(undefined);
+    allPromise.current = null;
+    loadedTq.current = tq;
+    const first = tick === 0 && tq.limit === 25 && tq.offset === 0 && tq.sort === "seq";
+    const pre = <T,>(key: "run" | "equity" | "trades", load: () => Promise<T>) => (first && takePrefetch<T>(id, key)) || load();
+    pre("run", () => api.run(id, ac.signal)).then((x) => !ac.signal.aborted && setRun(x), (e) => !ac.signal.aborted && setRunError(e));
+    pre("equity", () => api.equity(id, ac.signal)).then((x) => !ac.signal.aborted && setEquity(x.points), () => {});
+    setTradesLoading(true);
+    pre("trades", () => api.trades(id, tq, ac.signal)).then(
+      (x) => {
+        if (ac.signal.aborted) return;
+        setTrades(x);
+        setTradesError(null);
+        setTradesLoading(false);
+      },
+      (e) => {
+        if (ac.signal.aborted) return;
+        setTradesError(e);
+        setTradesLoading(false);
+      },
+    );
+    return () => ac.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, tick]);
+
+  useEffect(() => {
+    metricsMeta().then(setMeta, () => {});
+  }, []);
+
+  // later trade pages / sorts
+  useEffect(() => {
+    if (loadedTq.current === tq) return; // the first page came with the first load
+    const ac = new AbortController();
+    setTradesLoading(true);
+    api.trades(id, tq, ac.signal).then(
+      (x) => {
+        setTrades(x);
+        setTradesError(null);
+        setTradesLoading(false);
+      },
+      (e) => {
+        if (ac.signal.aborted) return;
+        setTradesError(e);
+        setTradesLoading(false);
+      },
+    );
+    return () => ac.abort();
+  }, [id, tq]);
+
+  const active = Boolean(run && !TERMINAL.includes(run.status));
+  const onTerminal = useCallback((_s: RunStatus) => setTick((t) => t + 1), []);
+  const live = useRunEvents(id, active, onTerminal);
+
+  const loadAll = useCallback(() => {
+    if (!allPromise.current) {
+      allPromise.current = allTrades(id);
+      allPromise.current.then(setAll, () => {
+        allPromise.current = null;
+      });
+    }
+    return allPromise.current;
+  }, [id]);
+
+  const [priceRef, priceVisible] = useInView<HTMLDivElement>();
+  useEffect(() => {
+    if (priceVisible && equity !== null && run?.status === "completed") loadAll().catch(() => {});
+  }, [priceVisible, equity, run?.status, loadAll]);
+
+  if (runError) {
+    return (
+      <div className="page">
+        <ErrorBox error={runError} title={(runError as { status?: number }).status === 404 ? `Run ${id} not found` : undefined} />
+        <p>
+          <Link to="/runs">← All runs</Link>
+        </p>
+      </div>
+    );
+  }
+  if (!run) return <div className="page"><Loading label="Loading run…" /></div>;
+
+  const status: RunStatus = (active && live.status) || run.status;
+  const percent = status === "completed" ? 100 : Math.round(active ? Math.max(live.percent, (run.progress ?? 0) * 100) : (run.progress ?? 0) * 100);
+  const currency = run.currency ?? (run.market === "IN" ? "INR" : "USD");
+
+  async function cancel() {
+    setBusy("cancel");
+    setActionError(null);
+    try {
+      setRun(await api.cancel(id));
+    } catch (e) {
+      setActionError(errorText(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+  async function exportCsv() {
+    setBusy("csv");
+    try {
+      const rows = await loadAll();
+      download(`${run!.strategy_name}_${id.slice(0, 8)}_trades.csv`, toCsv(rows, [...TRADE_COLUMNS]), "text/csv");
+    } catch (e) {
+      setActionError(errorText(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+  async function exportJson() {
+    setBusy("json");
+    try {
+      const [rows, eq] = await Promise.all([loadAll(), equity ? Promise.resolve(equity) : api.equity(id).then((x) => x.points)]);
+      const doc = { run, equity_curve: eq, trades: rows };
+      download(`${run!.strategy_name}_${id.slice(0, 8)}.json`, JSON.stringify(doc, null, 2), "application/json");
+    } catch (e) {
+      setActionError(errorText(e));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <div className="page">
+      <div className="page-head row">
+        <div>
+          <p className="crumbs">
+            <Link to="/runs">Runs</Link> / <span className="mono">{id.slice(0, 8)}</span>
+          </p>
+          <h1>
+            <span className="mono">{run.strategy_name}</span> <span className="muted">on</span> {run.universe ?? (run.symbols ?? []).join(", ")}{" "}
+            <span className="muted small">({run.market})</span>
+          </h1>
+          <div className="badges">
+            <span className={`badge status-${status}`} data-testid="run-status">
+              {status}
+            </span>
+            <SyntheticBadge show={run.synthetic} />
+            <span className="muted small">created {formatDateTime(run.created_at)}</span>
+            {run.final_equity !== null && <span className="muted small">final equity {formatCurrency(run.final_equity, currency)}</span>}
+          </div>
+        </div>
+        <div className="actions">
+          {active && (
+            <button type="button" className="btn btn-danger" data-testid="cancel-run" onClick={cancel} disabled={busy === "cancel"}>
+              {busy === "cancel" ? "Cancelling…" : "Cancel run"}
+            </button>
+          )}
+          <Link className="btn" to={`/backtests/new?from=${id}`}>
+            Re-run with changes
+          </Link>
+          <button type="button" className="btn" data-testid="export-csv" onClick={exportCsv} disabled={status !== "completed" || busy === "csv"}>
+            {busy === "csv" ? "Exporting…" : "Export trades CSV"}
+          </button>
+          <button type="button" className="btn" data-testid="export-json" onClick={exportJson} disabled={status !== "completed" || busy === "json"}>
+            {busy === "json" ? "Exporting…" : "Export JSON"}
+          </button>
+        </div>
+      </div>
+      {actionError && (
+        <div className="form-error" role="alert">
+          {actionError}
+        </div>
+      )}
+
+      <Section title="Progress" testId="run-progress">
+        <div className="progress-row">
+          <div className="progress" data-testid="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-label="Run progress">
+            <div className={`progress-fill status-${status}`} style={{ width: `${percent}%` }} />
+          </div>
+          <span className="progress-percent strong" data-testid="progress-percent">
+            {percent}%
+          </span>
+        </div>
+        <p className="muted small" aria-live="polite">
+          {active ? (
+            <>
+              {live.message ?? run.progress_message ?? (status === "queued" ? "waiting for a worker…" : "running…")}
+              {live.symbol && (
+                <>
+                  {" "}· <span className="mono">{live.symbol}</span>
+                </>
+              )}
+              {live.eta !== null && <> · about {formatDuration(live.eta)} left</>}
+              {live.reconnecting && <> · reconnecting…</>}
+            </>
+          ) : status === "completed" ? (
+            <>Done{run.timings?.total !== undefined ? ` in ${run.timings.total < 1 ? Math.round(run.timings.total * 1000) + " ms" : formatDuration(run.timings.total)}` : ""}.</>
+          ) : (
+            <>
+              {status}
+              {run.progress_message ? ` — ${run.progress_message}` : ""}
+            </>
+          )}
+        </p>
+        {live.logs.length > 0 && active && (
+          <details>
+            <summary className="small">Log ({live.logs.length})</summary>
+            <pre className="log">{live.logs.join("\n")}</pre>
+          </details>
+        )}
+        {(run.error || live.terminalMessage) && status !== "completed" && (
+          <div className="form-error" role="alert" data-testid="run-error">
+            {run.error_code ? <strong>{run.error_code}: </strong> : null}
+            {run.error ?? live.terminalMessage}
+          </div>
+        )}
+      </Section>
+
+      {run.notes && run.notes.length > 0 && (
+        <div className="notes" data-testid="run-notes">
+          <strong>Notes</strong>
+          <ul>
+            {run.notes.map((n, i) => (
+              <li key={i}>{n}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      {status === "completed" && (
+        <>
+          <Section title="Performance" testId="metrics">
+            {run.metrics ? <MetricCards metrics={run.metrics} meta={meta} currency={currency} /> : <p className="muted">No metrics recorded.</p>}
+          </Section>
+          <Section title="Equity and drawdown">
+            {equity === null ? <Loading label="Loading equity curve…" /> : equity.length === 0 ? <p className="muted">No equity points.</p> : <EquityChart points={equity} currency={currency} />}
+          </Section>
+          <div ref={priceRef}>
+            <Section title="Prices and trades" testId="price-chart">
+              {priceVisible && equity !== null ? <PriceChart run={run} trades={all} /> : <div style={{ height: 460 }} />}
+            </Section>
+          </div>
+          <Section title="Trades">
+            <TradesTable page={trades} error={tradesError} loading={tradesLoading} query={tq} onQuery={setTq} currency={currency} onRetry={() => setTq({ ...tq })} />
+          </Section>
+          <Section title="Monthly returns">{equity ? <MonthlyHeatmap points={equity} /> : <Loading />}</Section>
+        </>
+      )}
+      <Section title="Configuration">
+        <RunConfig run={run} />
+      </Section>
+    </div>
+  );
+}
