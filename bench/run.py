@@ -394,8 +394,8 @@ def main() -> int:
     )
     ap.add_argument(
         "--cases",
-        default="abcds",
-        help="which cases to run, e.g. 'ad' (s: strategy signals, bar-by-bar)",
+        default="abcdsl",
+        help="which cases to run, e.g. 'ad' (s: strategy signals, bar-by-bar; l: API load)",
     )
     args = ap.parse_args()
     repeat = 3 if args.quick else 7
@@ -448,6 +448,7 @@ def main() -> int:
         for label, rate, n in bar_by_bar_throughput():
             print(f"  {label:34s} {rate:12,.0f} bars/s  ({n:,} bars)")
         print()
+    "l" in args.cases and __import__("api_load").main([])  # (l) API load; prints its verdict
     bad = [c.name for c in cases if "DISAGREE" in c.agree]
     if bad:
         print("ENGINES DISAGREE in: " + ", ".join(bad))

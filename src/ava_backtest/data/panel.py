@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -106,12 +107,23 @@ def forget_cached_series() -> None:
 _generation_seen = [""]
 
 
+_load_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
 def _load_series(market: str, symbol: str) -> _Series:
-    """``_read_series``, forgotten whenever uploads changed, in this process or another one."""
+    """``_read_series``, forgotten whenever uploads changed, in this process or another one.
+
+    Concurrent first loads of one symbol (fifty API requests at once) wait for a single read
+    instead of each repeating it: the per-key lock makes a miss happen once.
+    """
     if (g := user_store.generation()) != _generation_seen[0]:
         _read_series.cache_clear()
         _generation_seen[0] = g
-    return _read_series(market, symbol)
+    with _locks_guard:
+        lock = _load_locks.setdefault((market, symbol), threading.Lock())
+    with lock:
+        return _read_series(market, symbol)
 
 
 @lru_cache(maxsize=256)
