@@ -3,44 +3,20 @@ fixed cadence; the catalogue's parameters plus top_n, pinned trades, causality."
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
+from catalogue_spec import assert_prefix_invariant, load_for, spec_entry
 
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import DataError, ParameterError
-from ava_backtest.runs.execute import load_run_panel, run_backtest, with_required_data
+from ava_backtest.runs.execute import run_backtest
 from ava_backtest.strategies.lookahead import check_lookahead
 from ava_backtest.strategies.registry import get_strategy
 
 NAME = "dual_momentum"
-SPEC = Path(
-    os.environ.get(
-        "AVA_STRATEGY_SPEC",
-        str(
-            Path(__file__).resolve().parents[3] / "shared" / "spec" / "strategies" / "builtin.yaml"
-        ),
-    )
-)  # the catalogue entry this strategy implements
-ARRAYS = ("long_entry", "long_exit", "short_entry", "short_exit", "size", "priority")
 L = 21 * 12  # default lookback in bars
 F = 21  # default rebalance frequency
-
-
-def _spec_entry() -> dict:
-    if not SPEC.exists():
-        pytest.skip(f"strategy catalogue not found at {SPEC} (set AVA_STRATEGY_SPEC)")
-    return next(e for e in yaml.safe_load(SPEC.read_text()) if e["name"] == NAME)
-
-
-def _load(cfg: RunConfig):
-    strategy = get_strategy(cfg.strategy_name)(**cfg.params)
-    panel, info = load_run_panel(cfg, strategy)
-    return strategy, panel, with_required_data(strategy, panel, cfg.market), info
 
 
 def _returns(bars: Bars) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +31,7 @@ def _returns(bars: Bars) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_registered_with_the_catalogue_parameters_plus_top_n():
-    spec = _spec_entry()
+    spec = spec_entry(NAME)
     cls = get_strategy(NAME)
     assert (cls.name, cls.version, cls.category) == (NAME, spec["version"], spec["category"])
     assert cls.direction == spec["direction"] and cls.timeframe == spec["timeframe"]
@@ -76,7 +52,7 @@ def test_needs_a_benchmark():
     assert cls.requires == ("benchmark",)
     r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample", benchmark="GSPC"))
     assert r.trades.height >= 1
-    _, panel, _, _ = _load(RunConfig(strategy_name=NAME, universe="us_sample"))
+    _, panel, _, _ = load_for(RunConfig(strategy_name=NAME, universe="us_sample"))
     with pytest.raises(DataError) as err:
         cls().signals(panel.bars)  # no benchmark in bars.extra: named, never substituted
     assert err.value.field == "benchmark"
@@ -109,7 +85,7 @@ def _expected_trades(bars: Bars, count: int) -> list[tuple[str, int, int]]:
 
 def test_first_trades_on_the_us_sample_match_the_rule_bar_for_bar():
     cfg = RunConfig(strategy_name=NAME, universe="us_sample", costs={"model": "none"})
-    _, panel, bars, info = _load(cfg)
+    _, panel, bars, info = load_for(cfg)
     assert info.first_index == 0
     expected = _expected_trades(bars, 6)
     assert len(expected) == 6
@@ -127,7 +103,7 @@ def test_top_2_holds_at_most_two_and_buys_only_relative_winners_on_rebalance_bar
     cfg = RunConfig(
         strategy_name=NAME, params={"top_n": 2}, universe="us_sample", costs={"model": "none"}
     )
-    _, _, bars, info = _load(cfg)
+    _, _, bars, info = load_for(cfg)
     assert info.first_index == 0
     r = run_backtest(cfg)
     held: set[str] = set()
@@ -155,18 +131,12 @@ def test_top_2_holds_at_most_two_and_buys_only_relative_winners_on_rebalance_bar
 
 
 def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = _load(
+    strategy, _, bars, _ = load_for(
         RunConfig(strategy_name=NAME, params={"top_n": 3}, universe="us_sample")
     )
     full = strategy.signals(bars)
     assert full.long_entry.any() and full.long_exit.any()
-    for k in (L - 1, L + 1, 1000, 2500, 5000, bars.n_bars - 1):
-        part = strategy.signals(bars.prefix(k))
-        for name in ARRAYS:
-            a, b = getattr(full, name), getattr(part, name)
-            assert (a is None) == (b is None), name
-            if a is not None:
-                np.testing.assert_array_equal(a[:k], b, err_msg=f"{name} at prefix {k}")
+    assert_prefix_invariant(strategy, bars, full, (L - 1, L + 1, 1000, 2500, 5000, bars.n_bars - 1))
     assert check_lookahead(strategy, bars, points=10).ok
 
 

@@ -2,55 +2,21 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
+from catalogue_spec import ARRAYS, assert_matches_catalogue, load_for
 
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ParameterError
-from ava_backtest.runs.execute import load_run_panel, run_backtest, with_required_data
+from ava_backtest.runs.execute import run_backtest
 from ava_backtest.strategies.lookahead import check_lookahead
 from ava_backtest.strategies.registry import get_strategy
 
 NAME = "rsi_mean_reversion"
-SPEC = Path(
-    os.environ.get(
-        "AVA_STRATEGY_SPEC",
-        str(
-            Path(__file__).resolve().parents[3] / "shared" / "spec" / "strategies" / "builtin.yaml"
-        ),
-    )
-)  # the catalogue entry this strategy implements
-ARRAYS = ("long_entry", "long_exit", "short_entry", "short_exit", "size", "priority")
-
-
-def _spec_entry() -> dict:
-    if not SPEC.exists():
-        pytest.skip(f"strategy catalogue not found at {SPEC} (set AVA_STRATEGY_SPEC)")
-    return next(e for e in yaml.safe_load(SPEC.read_text()) if e["name"] == NAME)
-
-
-def _load(cfg: RunConfig):
-    strategy = get_strategy(cfg.strategy_name)(**cfg.params)
-    panel, info = load_run_panel(cfg, strategy)
-    return strategy, panel, with_required_data(strategy, panel, cfg.market), info
 
 
 def test_registered_with_the_catalogue_parameters():
-    spec = _spec_entry()
-    cls = get_strategy(NAME)
-    assert (cls.name, cls.version, cls.category) == (NAME, spec["version"], spec["category"])
-    assert cls.direction == spec["direction"] and cls.timeframe == spec["timeframe"]
-    assert list(cls.parameters) == [p["name"] for p in spec["params"]]
-    for p in spec["params"]:
-        param = cls.parameters[p["name"]]
-        assert param.kind == {"integer": "int", "number": "float"}[p["type"]], p["name"]
-        assert (param.default, param.minimum, param.maximum) == (p["default"], p["min"], p["max"])
-    s = cls()
-    assert s.warmup() == eval(str(spec["warmup_bars"]), {"max": max}, dict(s.params))
+    assert_matches_catalogue(NAME)
 
 
 def test_trades_on_the_us_sample_with_defaults():
@@ -93,7 +59,7 @@ def _expected_trades(close: np.ndarray, count: int) -> list[tuple[int, int]]:
 
 def test_first_trades_on_aapl_match_the_rule_bar_for_bar():
     cfg = RunConfig(strategy_name=NAME, symbols=["AAPL"], costs={"model": "none"})
-    _, panel, bars, info = _load(cfg)
+    _, panel, bars, info = load_for(cfg)
     assert info.first_index == 0
     expected = _expected_trades(bars.close[:, 0], 6)
     assert len(expected) == 6
@@ -111,7 +77,7 @@ def test_first_trades_on_aapl_match_the_rule_bar_for_bar():
 
 
 def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = _load(RunConfig(strategy_name=NAME, universe="us_sample"))
+    strategy, _, bars, _ = load_for(RunConfig(strategy_name=NAME, universe="us_sample"))
     full = strategy.signals(bars)
     assert full.long_entry.any() and full.long_exit.any()
     assert full.max_hold == 20

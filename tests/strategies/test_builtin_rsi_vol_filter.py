@@ -2,57 +2,28 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
-import yaml
+from catalogue_spec import (
+    assert_matches_catalogue,
+    assert_prefix_invariant,
+    load_for,
+    walk_one_position,
+)
 
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ParameterError
-from ava_backtest.runs.execute import load_run_panel, run_backtest, with_required_data
+from ava_backtest.runs.execute import run_backtest
 from ava_backtest.strategies.builtin.multi_factor.rsi_vol_filter import _rank_below
 from ava_backtest.strategies.lookahead import check_lookahead
 from ava_backtest.strategies.registry import get_strategy
 
 NAME = "rsi_vol_filter"
-SPEC = Path(
-    os.environ.get(
-        "AVA_STRATEGY_SPEC",
-        str(
-            Path(__file__).resolve().parents[3] / "shared" / "spec" / "strategies" / "builtin.yaml"
-        ),
-    )
-)  # the catalogue entry this strategy implements
-ARRAYS = ("long_entry", "long_exit", "short_entry", "short_exit", "size", "priority")
-
-
-def _spec_entry() -> dict:
-    if not SPEC.exists():
-        pytest.skip(f"strategy catalogue not found at {SPEC} (set AVA_STRATEGY_SPEC)")
-    return next(e for e in yaml.safe_load(SPEC.read_text()) if e["name"] == NAME)
-
-
-def _load(cfg: RunConfig):
-    strategy = get_strategy(cfg.strategy_name)(**cfg.params)
-    panel, info = load_run_panel(cfg, strategy)
-    return strategy, panel, with_required_data(strategy, panel, cfg.market), info
 
 
 def test_registered_with_the_catalogue_parameters():
-    spec = _spec_entry()
-    cls = get_strategy(NAME)
-    assert (cls.name, cls.version, cls.category) == (NAME, spec["version"], spec["category"])
-    assert cls.direction == spec["direction"] and cls.timeframe == spec["timeframe"]
-    assert list(cls.parameters) == [p["name"] for p in spec["params"]]
-    for p in spec["params"]:
-        param = cls.parameters[p["name"]]
-        assert param.kind == {"integer": "int", "number": "float"}[p["type"]], p["name"]
-        assert (param.default, param.minimum, param.maximum) == (p["default"], p["min"], p["max"])
-    s = cls()
-    assert s.warmup() == eval(str(spec["warmup_bars"]), {"max": max}, dict(s.params))
+    assert_matches_catalogue(NAME)
 
 
 def test_trades_on_the_us_sample_with_defaults():
@@ -116,23 +87,6 @@ def _expected_signal_bars(high, low, close, **params):
     return entry, exit_
 
 
-def _walk(entry: np.ndarray, exit_: np.ndarray, n: int) -> list[tuple[int, int]]:
-    """(entry signal bar, exit signal bar) pairs of a one-position book filled at the next open."""
-    out, t = [], 0
-    while len(out) < n:
-        e = np.flatnonzero(entry[t:])
-        if e.size == 0:
-            break
-        e = t + e[0]
-        x = np.flatnonzero(exit_[e + 1 :])
-        if x.size == 0:
-            break
-        x = e + 1 + x[0]
-        out.append((e, x))
-        t = x + 1
-    return out
-
-
 @pytest.mark.parametrize(
     "params",
     [
@@ -143,12 +97,12 @@ def _walk(entry: np.ndarray, exit_: np.ndarray, n: int) -> list[tuple[int, int]]
 )
 def test_first_trades_on_nvda_match_the_rule_bar_for_bar(params):
     cfg = RunConfig(strategy_name=NAME, params=params, symbols=["NVDA"], costs={"model": "none"})
-    _, panel, bars, info = _load(cfg)
+    _, panel, bars, info = load_for(cfg)
     assert info.first_index == 0
     entry, exit_ = _expected_signal_bars(
         bars.high[:, 0], bars.low[:, 0], bars.close[:, 0], **params
     )
-    expected = _walk(entry, exit_, 4)
+    expected = walk_one_position(entry, exit_, 4)
     assert len(expected) == 4
     trades = run_backtest(cfg).trades.head(4)
     dates = panel.dates
@@ -186,16 +140,10 @@ def test_first_signal_waits_for_two_rsi_values_and_p_atr_values():
 
 
 def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = _load(RunConfig(strategy_name=NAME, universe="us_sample"))
+    strategy, _, bars, _ = load_for(RunConfig(strategy_name=NAME, universe="us_sample"))
     full = strategy.signals(bars)
     assert full.long_entry.any() and full.long_exit.any()
-    for k in (40, 300, 1000, 2500, 5000, bars.n_bars - 1):
-        part = strategy.signals(bars.prefix(k))
-        for name in ARRAYS:
-            a, b = getattr(full, name), getattr(part, name)
-            assert (a is None) == (b is None), name
-            if a is not None:
-                np.testing.assert_array_equal(a[:k], b, err_msg=f"{name} at prefix {k}")
+    assert_prefix_invariant(strategy, bars, full, (40, 300, 1000, 2500, 5000, bars.n_bars - 1))
     assert check_lookahead(strategy, bars, points=10).ok
 
 
