@@ -288,6 +288,26 @@ def _stop_hit(st: np.ndarray, j: int, lo: float, hi: float, o: float):
 
 
 @nb.njit(cache=True)
+def _order_candidates(cand: np.ndarray, cand_key: np.ndarray, n: int) -> None:
+    """Stable sort of the first n candidates by key (they arrive in symbol order): insertion sort
+    for the usual handful, a merge sort when a whole universe signals at once. Kept out of the
+    entry phase so its temporaries cost nothing when priorities are not used."""
+    if n > 32:
+        cand[:n] = cand[np.argsort(cand_key[:n], kind="mergesort")]
+        return
+    for i in range(1, n):
+        kj = cand[i]
+        kv = cand_key[i]
+        m = i - 1
+        while m >= 0 and cand_key[m] > kv:
+            cand[m + 1] = cand[m]
+            cand_key[m + 1] = cand_key[m]
+            m -= 1
+        cand[m + 1] = kj
+        cand_key[m + 1] = kv
+
+
+@nb.njit(cache=True)
 def _entry_qty(
     side_long: bool,
     fpx: float,
@@ -761,22 +781,8 @@ def _entries(
         n_cand += 1
     if n_cand == 0:
         return n_left
-    # Stable order by key (candidates are already in symbol order): insertion sort for the usual
-    # handful, argsort when a whole universe signals at once.
-    if n_cand > 32:
-        order = cand[np.argsort(cand_key[:n_cand], kind="mergesort")]
-        cand[:n_cand] = order
-    elif has_priority:
-        for i in range(1, n_cand):
-            kj = cand[i]
-            kv = cand_key[i]
-            m = i - 1
-            while m >= 0 and cand_key[m] > kv:
-                cand[m + 1] = cand[m]
-                cand_key[m + 1] = cand_key[m]
-                m -= 1
-            cand[m + 1] = kj
-            cand_key[m + 1] = kv
+    if has_priority and n_cand > 1:
+        _order_candidates(cand, cand_key, n_cand)
     for a in range(n_accounts):
         eq_acc[a] = cash[a]
         gross_acc[a] = 0.0
