@@ -559,21 +559,14 @@ def simulate(
                 # The symbol's data ends inside the run: its position closes at this close.
                 act = P_EXIT if q != 0.0 else P_NONE
                 why = R_DATA_END
-            elif q > 0.0:
-                if short_entry[t, j] and not long_entry[t, j]:
-                    act = P_SHORT
-                elif long_exit[t, j]:
-                    act = P_EXIT
-                elif max_hold > 0 and t - st[j, EBAR] + 1 >= max_hold:
-                    act = P_EXIT
-                    why = R_MAX_HOLD
-                elif has_exit_fraction and exit_fraction[t, j] > 0.0:
-                    act = P_PARTIAL
-                    why = R_SCALE_OUT
-            elif q < 0.0:
-                if long_entry[t, j] and not short_entry[t, j]:
-                    act = P_LONG
-                elif short_exit[t, j]:
+            elif q != 0.0:
+                # In a position: the opposite entry reverses it, then its own exit, the time
+                # exit, a scale-out — the same order for longs and shorts.
+                is_long = q > 0.0
+                le, se = long_entry[t, j], short_entry[t, j]
+                if (se and not le) if is_long else (le and not se):
+                    act = P_SHORT if is_long else P_LONG
+                elif long_exit[t, j] if is_long else short_exit[t, j]:
                     act = P_EXIT
                 elif max_hold > 0 and t - st[j, EBAR] + 1 >= max_hold:
                     act = P_EXIT
