@@ -3,14 +3,24 @@ bad-input answers, all in the one error shape."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from ava_backtest.data.sample_store import read_sample
 from ava_backtest.settings import Settings
@@ -255,3 +265,135 @@ def test_a_bad_limit_is_422_naming_limit(sqlite_client, path, most, value):
     err = assert_error(r, 422, "validation_error")
     assert err["message"].startswith("limit:"), err
     assert [f["field"] for f in err["details"]["fields"]] == ["limit"]
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER", "bEaReR"])
+def test_the_bearer_scheme_is_case_insensitive(make_client, sqlite_url, scheme):
+    with make_client(sqlite_url, api_token=TOKEN, workers=1) as c:
+        r = c.get("/api/v2/backtests", headers={"Authorization": f"{scheme} {TOKEN}"})
+        assert r.status_code == 200, r.text
+        r = c.get("/api/v2/backtests", headers={"Authorization": f"{scheme} {TOKEN}x"})
+        assert_error(r, 401, "unauthorized")  # the token itself stays case-sensitive
+
+
+def test_the_api_docs_need_the_token_when_one_is_set(make_client, sqlite_url):
+    docs = ("/docs", "/redoc", "/openapi.json")
+    with make_client(sqlite_url, api_token=TOKEN, workers=1) as c:
+        for path in docs:
+            for headers in WRONG:
+                assert_error(c.get(path, headers=headers), 401, "unauthorized")
+            assert_error(c.get(path, params={"token": "wrong"}), 401, "unauthorized")
+            assert c.get(path, headers=AUTH).status_code == 200
+            # A browser opening the docs sends no header: ?token= works there...
+            assert c.get(path, params={"token": TOKEN}).status_code == 200
+        # ...and the docs page passes it on to the schema it loads.
+        page = c.get("/docs", params={"token": TOKEN}).text
+        assert f"/openapi.json?token={TOKEN}" in page
+        schema = c.get("/openapi.json", headers=AUTH).json()
+        assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+        assert schema["security"] == [{"bearer": []}]
+        assert "/api/v2/backtests" in schema["paths"]
+        # ?token= is for the docs and the WebSocket only, not the API itself.
+        assert_error(c.get("/api/v2/backtests", params={"token": TOKEN}), 401, "unauthorized")
+    with make_client(sqlite_url, workers=1) as c:  # no token: the docs are open
+        for path in docs:
+            assert c.get(path).status_code == 200
+        assert "securitySchemes" not in c.get("/openapi.json").json().get("components", {})
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "//api/v2/backtests",
+        "//api/v2/backtests?limit=1",
+        "/api//v2/backtests",
+        "/api",
+        "/api/",
+        "/api/v2/no-such-thing",
+        "/api/v3/backtests",
+        "/ws",
+        "/ws/nothing",
+    ],
+)
+def test_an_api_path_that_matches_no_route_is_a_json_404_not_the_ui(sqlite_client, path):
+    r = sqlite_client.get(f"http://testserver{path}")  # a full URL: `//api` is not a host here
+    err = assert_error(r, 404, "not_found")
+    assert r.headers["content-type"].startswith("application/json")
+    assert "<html" not in r.text.lower()
+    assert path.split("?")[0].replace("//", "/").rstrip("/") in err["message"], err
+
+
+def test_an_unmatched_api_path_still_needs_the_token(make_client, sqlite_url):
+    with make_client(sqlite_url, api_token=TOKEN, workers=1) as c:
+        assert_error(c.get("http://testserver//api/v2/backtests"), 401, "unauthorized")
+        r = c.get("http://testserver//api/v2/backtests", headers=AUTH)
+        assert_error(r, 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b'{"strategy_name": "sma_crossover",}', '{"strategy_name": "\u20b9\u00e9",}'.encode()],
+)
+def test_invalid_json_names_the_body_and_the_byte_offset(sqlite_client, content):
+    headers = {"content-type": "application/json"}
+    r = sqlite_client.post("/api/v2/backtests", content=content, headers=headers)
+    err = assert_error(r, 422, "validation_error")
+    offset = content.rindex(b"}")  # the decoder stops at the "}" after the trailing comma
+    assert err["details"]["fields"] == [
+        {"field": "body", "message": err["details"]["fields"][0]["message"]}
+    ]
+    assert f"at byte {offset}" in err["details"]["fields"][0]["message"], err
+    assert err["message"].startswith(f"body: invalid JSON at byte {offset}"), err
+
+
+def test_a_refused_websocket_closes_with_4401_on_a_real_server(tmp_path):
+    """Over a real socket (uvicorn), not the test client: a close before the handshake would
+    reach the client as an HTTP 403, and a browser would see close code 1006."""
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("AVA_DATABASE_URL", "AVA_REDIS_URL", "AVA_CORS_ORIGINS")
+    }
+    env.update(AVA_HOME=str(tmp_path), AVA_WORKERS="1", AVA_API_TOKEN=TOKEN)
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ava")), "serve", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        base = f"127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://{base}/api/v2/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        for query in ("", "?token=wrong"):
+            with (
+                connect(f"ws://{base}/ws/backtests/nope{query}", open_timeout=10) as ws,
+                pytest.raises(ConnectionClosed) as info,
+            ):
+                ws.recv(timeout=10)
+            assert info.value.rcvd is not None and info.value.rcvd.code == 4401, info.value
+        with connect(f"ws://{base}/ws/backtests/nope?token={TOKEN}", open_timeout=10) as ws:
+            assert json.loads(ws.recv(timeout=10))["type"] == "error"  # in, and told: no such run
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -8,7 +8,6 @@ previous process left queued or running are marked ``interrupted``.
 from __future__ import annotations
 
 import gc
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,14 +19,14 @@ from fastapi import APIRouter, FastAPI, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import ava_backtest
-from ava_backtest.api import errors
+from ava_backtest.api import api_docs, errors, security
 from ava_backtest.api.routers import (
     backtests,
     data,
@@ -56,22 +55,11 @@ class Services:
     executor: RunExecutor
 
     def authorized(self, header: str | None) -> bool:
-        token = self.settings.api_token
-        if not token:
-            return True
-        # Bytes, not str: compare_digest raises TypeError on non-ASCII str (a 500, not a 401).
-        return bool(header) and hmac.compare_digest(
-            (header or "").encode(), f"Bearer {token}".encode()
-        )
+        return security.bearer_ok(header, self.settings.api_token)
 
     def authorized_ws(self, websocket: WebSocket) -> bool:
-        token = self.settings.api_token
-        if not token:
-            return True
-        header = websocket.headers.get("authorization")
-        query = websocket.query_params.get("token")
-        return self.authorized(header) or (
-            query is not None and hmac.compare_digest(query.encode(), token.encode())
+        return security.request_ok(
+            websocket.headers, websocket.query_params, self.settings.api_token, query_ok=True
         )
 
     def terminal_event(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -141,7 +129,8 @@ class Services:
 
 
 class _Guard(BaseHTTPMiddleware):
-    """Bearer token on every route but health/version and the UI; a cap on request bodies."""
+    """Bearer token on the API (but health/version) and its docs, not on the UI; a cap on request
+    bodies."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         services: Services = request.app.state.services
@@ -151,12 +140,12 @@ class _Guard(BaseHTTPMiddleware):
             return errors.error_response(
                 413, "payload_too_large", f"request body over {limit} bytes"
             )
-        path = request.url.path
-        open_paths = ("/api/v2/health", "/api/v2/version", "/health")
-        if (
-            path.startswith("/api/")
-            and path not in open_paths
-            and not services.authorized(request.headers.get("authorization"))
+        path = security.canonical_path(request.url.path)
+        if security.needs_token(path) and not security.request_ok(
+            request.headers,
+            request.query_params,
+            services.settings.api_token,
+            query_ok=path in security.DOCS_PATHS,  # a browser opening /docs sends no header
         ):
             return errors.error_response(401, "unauthorized", "missing or wrong bearer token")
         return await call_next(request)
@@ -222,6 +211,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=ava_backtest.__version__,
         description="Backtests, strategies, markets and data. Errors: {'error': {code, message, details}}.",
         lifespan=lifespan,
+        docs_url=None,  # served by api_docs.install: the token may come as ?token= there
+        redoc_url=None,
         responses={
             400: {"model": errors.ErrorResponse},
             401: {"model": errors.ErrorResponse},
@@ -233,6 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         },
     )
     errors.install(app)
+    api_docs.install(app, bearer=bool(settings.api_token))
     # Inside _Guard, so its 413 is raised in the route's own call and answered as an ApiError is.
     app.add_middleware(_BodyCap, limit=settings.max_body_bytes)
     app.add_middleware(_Guard)
@@ -270,13 +262,10 @@ def _mount_ui(app: FastAPI) -> None:
 
     @app.get("/{path:path}", include_in_schema=False, response_model=None)
     async def ui(path: str) -> Response:
-        if path.startswith(("api/", "ws/")):
-            return JSONResponse(
-                status_code=404,
-                content={
-                    "error": {"code": "not_found", "message": f"/{path} not found", "details": None}
-                },
-            )
+        # `//api/v2/x` reaches this route too (its path is not the router's `/api/v2/x`).
+        wanted = security.canonical_path(path)
+        if wanted in ("/api", "/ws") or wanted.startswith(("/api/", "/ws/")):
+            return errors.error_response(404, "not_found", f"{wanted} not found")
         index = STATIC_DIR / "index.html"
         if not index.exists():
             return HTMLResponse(

@@ -59,6 +59,19 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _json_field(error: dict[str, Any], document: Any) -> dict[str, str]:
+    """A body that is not JSON: the field is ``body``, the message names the byte offset (the
+    decoder's position counts characters of the decoded text)."""
+    loc = tuple(error.get("loc", ()))
+    pos = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+    reason = str((error.get("ctx") or {}).get("error") or "not valid JSON")
+    if pos is None:
+        return {"field": "body", "message": f"invalid JSON: {reason}"}
+    if isinstance(document, str):
+        pos = len(document[:pos].encode("utf-8", "surrogatepass"))
+    return {"field": "body", "message": f"invalid JSON at byte {pos}: {reason}"}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AvaError)
     async def _ava(_: Request, exc: AvaError) -> JSONResponse:
@@ -74,7 +87,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         fields = [
-            {
+            _json_field(e, exc.body)
+            if e.get("type") == "json_invalid"
+            else {
                 "field": _field(tuple(e.get("loc", ()))),
                 "message": str(e.get("msg", "")).removeprefix("Value error, "),
             }

@@ -14,8 +14,9 @@ from pydantic import BaseModel
 
 import ava_backtest
 from ava_backtest.api.errors import ApiError
+from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.runs.execute import build_strategy, load_run_panel
+from ava_backtest.runs.execute import validate_run
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
 ws_router = APIRouter(tags=["backtests"])
@@ -125,9 +126,9 @@ async def _get_run(request: Request, run_id: str) -> dict[str, Any]:
 async def create_backtest(config: RunConfig, request: Request) -> RunOut:
     """Validates everything that can be known before running (strategy, parameters, universe or
     symbols, dates against the data), stores the run as ``queued`` and starts it in a worker."""
-    strategy = build_strategy(config)
-    # Loading the panel checks symbols and dates against the data; a bad request fails here, 4xx.
-    await run_in_threadpool(load_run_panel, config, strategy)
+    # The run's own checks (symbols, dates and benchmark against the data, costs, what the
+    # sizing mode needs from the signals): a bad request fails here, 4xx, not as a failed run.
+    strategy = await run_in_threadpool(validate_run, config)
     services = _services(request)
     run_id = await run_in_threadpool(
         services.store.create_run,
@@ -256,7 +257,9 @@ async def delete_backtest(run_id: str, request: Request) -> Deleted:
 async def _stream(websocket: WebSocket, run_id: str) -> None:
     services = websocket.app.state.services
     if not services.authorized_ws(websocket):
-        await websocket.close(code=4401, reason="missing or wrong bearer token")
+        # Accept, then close: a close before the handshake reaches a browser as 1006, no code.
+        await websocket.accept()
+        await websocket.close(code=WS_UNAUTHORIZED, reason="missing or wrong bearer token")
         return
     await websocket.accept()
     async with services.bus.subscribe(run_id) as events:
