@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 
@@ -157,3 +158,39 @@ def test_bad_form_fields_are_422(upload_client) -> None:
     assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
     r = upload_client.post("/api/v2/data/upload", data={"market": "US", "symbol": "X"})
     assert r.status_code == 422 and "file" in r.json()["error"]["message"]
+
+
+def test_dropped_rows_and_the_validator_warnings_reach_the_response(upload_client) -> None:
+    """Rows on days that are not sessions are dropped with a warning each: the response says how
+    many rows the file had, how many were stored and dropped, and why (grouped)."""
+    sessions = read_sample("US", "GOOG").head(40)
+    days = pl.date_range(sessions["date"].min(), sessions["date"].max(), "1d", eager=True)
+    extra = days.filter(~days.is_in(sessions["date"].implode()))  # weekends and holidays
+    filled = (
+        pl.DataFrame({"date": days})
+        .join(sessions, on="date", how="left")
+        .fill_null(strategy="forward")  # a plausible bar on each non-session day
+    )
+    names = ("Date", "Open", "High", "Low", "Close", "Adj Close", "Volume")
+    csv = filled.rename(dict(zip(filled.columns, names, strict=True))).write_csv().encode()
+
+    r = post(upload_client, csv, symbol="WEEKEND")
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["rows_in_file"] == days.len()
+    assert body["rows"] == sessions.height
+    assert body["rows_dropped"] == extra.len() > 0
+    summary = body["validation"]["summary"]
+    dropped = [g for g in summary if g["kind"] == "non_session"]
+    assert len(dropped) == 1, summary
+    assert dropped[0]["count"] == extra.len()
+    assert dropped[0]["detail"] == "not a US session; dropped"
+    assert dropped[0]["severity"] == "warning"
+    assert dropped[0]["first"] == str(extra.min()) and dropped[0]["last"] == str(extra.max())
+    assert sum(g["count"] for g in summary) == body["validation"]["issues_total"]
+
+
+def test_a_clean_upload_drops_nothing(upload_client) -> None:
+    body = post(upload_client, myco_csv(120), symbol="CLEAN").json()
+    assert body["rows_in_file"] == body["rows"] == 120
+    assert body["rows_dropped"] == 0

@@ -57,7 +57,10 @@ class UploadResult:
 
     info: SymbolInfo
     rows: int
+    """Bars stored."""
     report: ValidationReport
+    rows_in_file: int = 0
+    """Data rows read from the file; ``rows_in_file - rows`` were dropped by the validator."""
 
     @property
     def repaired(self) -> int:
@@ -86,7 +89,7 @@ def ingest_upload(market: str, symbol: str, filename: str, content: bytes) -> Up
     except DataError as exc:
         raise DataError(exc.message, field="file", details=exc.details) from None
     info = save_user_bars(market, symbol, cleaned, filename)
-    return UploadResult(info, cleaned.height, report)
+    return UploadResult(info, cleaned.height, report, rows_in_file=frame.height)
 
 
 def parse_upload(filename: str, content: bytes) -> pl.DataFrame:

@@ -27,22 +27,63 @@ router = APIRouter(prefix="/data", tags=["data"])
 MAX_ISSUES_SHOWN = 200
 
 
+class IssueGroupOut(BaseModel):
+    """Findings of one kind with one detail, e.g. 14 rows "not a US session; dropped"."""
+
+    kind: str
+    detail: str
+    severity: str
+    action: str
+    count: int
+    first: str | None = None
+    """The earliest date it was found on (None for findings about the whole file)."""
+    last: str | None = None
+
+
 class ValidationOut(BaseModel):
     issues: list[dict[str, Any]]
     """The validator's findings (the first 200): symbol, date, kind, detail, severity, action."""
     issues_total: int
     repaired: int
     """How many findings were repaired (rows dropped or prices clipped) before storing."""
+    summary: list[IssueGroupOut]
+    """Every finding, grouped by kind and detail (most frequent first): what the page shows."""
 
 
 class UploadOut(BaseModel):
     symbol: str
     market: str
     rows: int
+    """Bars stored."""
+    rows_in_file: int
+    """Data rows read from the file; ``rows_dropped`` of them were not stored."""
+    rows_dropped: int
     first: dt.date
     last: dt.date
     source: str
     validation: ValidationOut
+
+
+def _summary(issues: list[dict[str, Any]]) -> list[IssueGroupOut]:
+    groups: dict[tuple[str, str, str, str], list[str | None]] = {}
+    for i in issues:
+        key = (i["kind"], i["detail"], i["severity"], i["action"])
+        groups.setdefault(key, []).append(i["date"])
+    out = []
+    for (kind, detail, severity, action), dates in groups.items():
+        known = sorted(d for d in dates if d is not None)
+        out.append(
+            IssueGroupOut(
+                kind=kind,
+                detail=detail,
+                severity=severity,
+                action=action,
+                count=len(dates),
+                first=known[0] if known else None,
+                last=known[-1] if known else None,
+            )
+        )
+    return sorted(out, key=lambda g: (-g.count, g.kind, g.detail))
 
 
 class DeletedOut(BaseModel):
@@ -89,11 +130,16 @@ async def upload(
         symbol=result.info.symbol,
         market=market,
         rows=result.rows,
+        rows_in_file=result.rows_in_file,
+        rows_dropped=result.rows_in_file - result.rows,
         first=result.info.first,
         last=result.info.last,
         source=result.info.source,
         validation=ValidationOut(
-            issues=issues[:MAX_ISSUES_SHOWN], issues_total=len(issues), repaired=result.repaired
+            issues=issues[:MAX_ISSUES_SHOWN],
+            issues_total=len(issues),
+            repaired=result.repaired,
+            summary=_summary(issues),
         ),
     )
 
