@@ -96,6 +96,8 @@ REGISTRY: dict[str, tuple[Call, Any]] = {
     "cci": (_hlc(lambda h, lo, c: ind.cci(h, lo, c, 20)), 19),
     "roc": (_c(lambda c: ind.roc(c, 10)), 10),
     "momentum": (_c(lambda c: ind.momentum(c, 10)), 10),
+    "pct_change": (_c(lambda c: ind.pct_change(c, 10)), 10),
+    "previous": (_c(lambda c: ind.previous(c, 3)), 3),
     "tsi": (_c(lambda c: ind.tsi(c, 25, 13)), 37),
     "adx": (
         _hlc(lambda h, lo, c: ind.adx(h, lo, c, 14)),
@@ -133,6 +135,7 @@ REGISTRY: dict[str, tuple[Call, Any]] = {
     "stddev_sample": (_c(lambda c: ind.stddev(c, 20, 1)), 19),
     "zscore": (_c(lambda c: ind.zscore(c, 20)), 19),
     "percentile_rank": (_c(lambda c: ind.percentile_rank(c, 20)), 20),
+    "rank_below": (_c(lambda c: ind.rank_below(c, 20)), 19),
     "heikin_ashi": (_ohlc(ind.heikin_ashi), 0),
     "typical_price": (_hlc(ind.typical_price), 0),
     "median_price": (_hl(ind.median_price), 0),

@@ -131,3 +131,17 @@ def test_tsi_is_double_smoothed_momentum(bars: dict[str, np.ndarray]) -> None:
     np.testing.assert_allclose(ind.tsi(c, 25, 13), 100 * num / den, rtol=1e-10, equal_nan=True)
     t = ind.tsi(c)
     assert np.nanmax(np.abs(t)) <= 100
+
+
+def test_pct_change_is_the_fractional_change_over_n_bars():
+    x = np.array([10.0, 11.0, 12.1, np.nan, 0.0, 1.0])
+    out = ind.pct_change(x, 1)
+    np.testing.assert_allclose(out[:3], [np.nan, 0.1, 0.1])
+    assert np.isnan(out[3]) and np.isnan(out[4]) and np.isinf(out[5])
+
+
+def test_previous_shifts_down_with_nan_above():
+    x = np.arange(5.0)[:, None].repeat(2, axis=1)
+    out = ind.previous(x, 2)
+    assert np.isnan(out[:2]).all()
+    np.testing.assert_array_equal(out[2:], x[:3])

@@ -128,3 +128,11 @@ def test_linreg_on_a_straight_line_is_exact() -> None:
     np.testing.assert_allclose(fit.value[19:], x[19:], rtol=1e-14)
     np.testing.assert_allclose(fit.intercept[19:], x[:-19], rtol=1e-14)
     assert np.nanmax(ind.linreg_channel(x, 20).upper - fit.value) < 1e-9
+
+
+def test_rank_below_counts_strictly_lower_values_in_a_window_that_includes_today():
+    x = np.array([3.0, 1.0, 2.0, 2.0, 5.0, np.nan, 4.0])
+    out = ind.rank_below(x, 3)
+    # window [3,1,2] -> below 2: {1} -> 33.3; [1,2,2] -> below 2: {1}; [2,2,5] -> {2,2}
+    np.testing.assert_allclose(out[:5], [np.nan, np.nan, 100 / 3, 100 / 3, 200 / 3])
+    assert np.isnan(out[5:]).all()  # a NaN inside the window gives NaN

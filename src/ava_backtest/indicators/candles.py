@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, lag, period, restore
+from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.moving_averages import ewm
 
 
@@ -37,18 +38,21 @@ class PivotPoints(NamedTuple):
     s3: np.ndarray
 
 
+@memoized
 def typical_price(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
     """(high + low + close) / 3 (TA-Lib TYPPRICE, Pine hlc3)."""
     (h, lo, c), flat = as_blocks(high=high, low=low, close=close)
     return restore((h + lo + c) / 3.0, flat)
 
 
+@memoized
 def median_price(high: np.ndarray, low: np.ndarray) -> np.ndarray:
     """(high + low) / 2 (TA-Lib MEDPRICE, Pine hl2)."""
     (h, lo), flat = as_blocks(high=high, low=low)
     return restore((h + lo) / 2.0, flat)
 
 
+@memoized
 def heikin_ashi(
     open: np.ndarray, high: np.ndarray, low: np.ndarray, close: np.ndarray
 ) -> HeikinAshi:
@@ -81,6 +85,7 @@ def _pivot(x: np.ndarray, left: int, right: int, sign: float) -> np.ndarray:
     return restore(np.where(ok, sign * centre, np.nan), flat)
 
 
+@memoized
 def pivot_high(high: np.ndarray, left: int = 2, right: int = 2) -> np.ndarray:
     """Swing high: the high of bar t - right when it is strictly above the ``left`` highs before it
     and the ``right`` highs after it; reported on the confirming bar t (as Pine ta.pivothigh), NaN
@@ -88,11 +93,13 @@ def pivot_high(high: np.ndarray, left: int = 2, right: int = 2) -> np.ndarray:
     return _pivot(high, period(left, "pivot left", 0), period(right, "pivot right", 0), 1.0)
 
 
+@memoized
 def pivot_low(low: np.ndarray, left: int = 2, right: int = 2) -> np.ndarray:
     """Swing low: mirror image of :func:`pivot_high`."""
     return _pivot(low, period(left, "pivot left", 0), period(right, "pivot right", 0), -1.0)
 
 
+@memoized
 def fractals(high: np.ndarray, low: np.ndarray, k: int = 2) -> Fractals:
     """Bill Williams fractals (k bars each side, 2 classically), reported k bars after the fractal
     bar, when they are confirmed."""
@@ -100,6 +107,7 @@ def fractals(high: np.ndarray, low: np.ndarray, k: int = 2) -> Fractals:
     return Fractals(pivot_high(high, k, k), pivot_low(low, k, k))
 
 
+@memoized
 def pivot_points(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> PivotPoints:
     """Classic floor-trader pivots from the previous bar's high, low and close, so bar t's levels
     are known at its open: P = (H + L + C) / 3, R1 = 2P - L, S1 = 2P - H, R2 = P + (H - L),

@@ -13,6 +13,7 @@ import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, lag, period, restore
+from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.candles import typical_price
 from ava_backtest.indicators.conventions import TIE, Convention, Seed, is_talib
 from ava_backtest.indicators.moving_averages import ema, ewm, sma
@@ -120,6 +121,7 @@ def _position(
     return out, flat
 
 
+@memoized
 def rsi(x: np.ndarray, n: int = 14) -> np.ndarray:
     """Wilder's RSI: 100 x avg gain / (avg gain + avg loss), both Wilder averages of the bar-to-bar
     changes seeded with the mean of the first n changes; first value at bar n (TA-Lib RSI and Pine
@@ -131,6 +133,7 @@ def rsi(x: np.ndarray, n: int = 14) -> np.ndarray:
     return restore(out, flat)
 
 
+@memoized
 def macd(
     x: np.ndarray,
     fast: int = 12,
@@ -158,6 +161,7 @@ def macd(
     return MACD(line, sig, line - sig)
 
 
+@memoized
 def stochastic(
     high: np.ndarray,
     low: np.ndarray,
@@ -178,6 +182,7 @@ def stochastic(
     return Stochastic(restore(k, flat), restore(d, flat))
 
 
+@memoized
 def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int = 14) -> np.ndarray:
     """Williams %R = -100 (highest high - close) / (highest high - lowest low), in [-100, 0]
     (TA-Lib WILLR)."""
@@ -185,6 +190,7 @@ def williams_r(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int = 14
     return restore(out, flat)
 
 
+@memoized
 def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int = 20) -> np.ndarray:
     """Commodity Channel Index: (tp - sma(tp)) / (0.015 x mean absolute deviation of tp), tp the
     typical price (TA-Lib CCI, Pine ta.cci on hlc3). 0 when tp sits on its mean or the window is
@@ -196,6 +202,7 @@ def cci(high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int = 20) -> np
     return restore(out, flat)
 
 
+@memoized
 def roc(x: np.ndarray, n: int = 10) -> np.ndarray:
     """Rate of change in percent: 100 (x / x[t-n] - 1) (TA-Lib ROC, Pine ta.roc); 0 if x[t-n] is 0."""
     n = period(n, "roc period")
@@ -207,6 +214,7 @@ def roc(x: np.ndarray, n: int = 10) -> np.ndarray:
     return restore(out, flat)
 
 
+@memoized
 def momentum(x: np.ndarray, n: int = 10) -> np.ndarray:
     """x - x[t-n] (TA-Lib MOM, Pine ta.mom)."""
     n = period(n, "momentum period")
@@ -214,6 +222,7 @@ def momentum(x: np.ndarray, n: int = 10) -> np.ndarray:
     return restore(a - lag(a, n), flat)
 
 
+@memoized
 def tsi(x: np.ndarray, long: int = 25, short: int = 13, seed: Seed = "sma") -> np.ndarray:
     """True Strength Index, in percent: 100 x ema(ema(dx, long), short) / ema(ema(|dx|, long), short)
     with dx the bar-to-bar change (Blau; Pine's ta.tsi returns the same ratio without the x100)."""
@@ -227,3 +236,23 @@ def tsi(x: np.ndarray, long: int = 25, short: int = 13, seed: Seed = "sma") -> n
         out = np.where(den > 0.0, 100.0 * num / den, 0.0)
     out[np.isnan(den)] = np.nan
     return restore(out, flat)
+
+
+@memoized
+def pct_change(x: np.ndarray, n: int = 1) -> np.ndarray:
+    """(x - x[t-n]) / x[t-n] as a fraction; NaN for the first ``n`` bars or where either is NaN
+    (and +-inf where x[t-n] is 0: no return is defined from a zero price)."""
+    n = period(n, "pct_change period")
+    a, flat = as_block(x)
+    prev = lag(a, n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return restore((a - prev) / prev, flat)
+
+
+@memoized
+def previous(x: np.ndarray, n: int = 1) -> np.ndarray:
+    """The value ``n`` bars ago (NaN for the first ``n`` bars): a rule that compares today with a
+    level computed up to yesterday, e.g. ``close > previous(highest(high, 20))``."""
+    n = period(n, "previous offset")
+    a, flat = as_block(x)
+    return restore(lag(a, n), flat)

@@ -13,6 +13,7 @@ import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, first_valid, period, restore
+from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.conventions import Seed, seeding
 
 
@@ -133,6 +134,7 @@ def _wma(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
                 out[i, j] = weighted[j] / divisor
 
 
+@memoized
 def ewm(
     x: np.ndarray, alpha: float, seed_window: int = 1, seed_offset: int | None = None
 ) -> np.ndarray:
@@ -149,6 +151,7 @@ def ewm(
     return restore(out, flat)
 
 
+@memoized
 def sma(x: np.ndarray, n: int) -> np.ndarray:
     """Simple moving average of the last ``n`` values."""
     if n < 1:
@@ -159,6 +162,7 @@ def sma(x: np.ndarray, n: int) -> np.ndarray:
     return restore(out, flat)
 
 
+@memoized
 def ema(x: np.ndarray, n: int, seed: Seed = "sma") -> np.ndarray:
     """Exponential moving average, alpha = 2 / (n + 1).
 
@@ -170,6 +174,7 @@ def ema(x: np.ndarray, n: int, seed: Seed = "sma") -> np.ndarray:
     return ewm(x, 2.0 / (n + 1), m, offset)
 
 
+@memoized
 def rma(x: np.ndarray, n: int, seed: Seed = "sma") -> np.ndarray:
     """Wilder's moving average (RMA, SMMA), alpha = 1 / n; seeded like :func:`ema`."""
     n = period(n, "rma period")
@@ -177,6 +182,7 @@ def rma(x: np.ndarray, n: int, seed: Seed = "sma") -> np.ndarray:
     return ewm(x, 1.0 / n, m, offset)
 
 
+@memoized
 def wma(x: np.ndarray, n: int) -> np.ndarray:
     """Linearly weighted moving average: weights 1..n, the newest bar weighs n."""
     n = period(n, "wma period")
@@ -186,18 +192,21 @@ def wma(x: np.ndarray, n: int) -> np.ndarray:
     return restore(out, flat)
 
 
+@memoized
 def hma(x: np.ndarray, n: int) -> np.ndarray:
     """Hull moving average: wma(2 wma(x, n // 2) - wma(x, n), floor(sqrt(n)))."""
     n = period(n, "hma period", 2)
     return wma(2.0 * wma(x, n // 2) - wma(x, n), math.isqrt(n))
 
 
+@memoized
 def dema(x: np.ndarray, n: int, seed: Seed = "sma") -> np.ndarray:
     """Double EMA: 2 e1 - e2, with e1 = ema(x), e2 = ema(e1)."""
     e1 = ema(x, n, seed)
     return 2.0 * e1 - ema(e1, n, seed)
 
 
+@memoized
 def tema(x: np.ndarray, n: int, seed: Seed = "sma") -> np.ndarray:
     """Triple EMA: 3 e1 - 3 e2 + e3."""
     e1 = ema(x, n, seed)

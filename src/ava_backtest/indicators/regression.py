@@ -11,6 +11,7 @@ import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, first_valid, period, restore
+from ava_backtest.indicators.cache import memoized
 
 
 class LinReg(NamedTuple):
@@ -93,22 +94,26 @@ def _fit(x: np.ndarray, n: int, with_resid: bool) -> tuple[LinReg, np.ndarray, b
     return LinReg(value, slope, intercept), resid, flat
 
 
+@memoized
 def linreg(x: np.ndarray, n: int) -> LinReg:
     """Least-squares line through the last ``n`` values: value at this bar, slope, intercept."""
     fit, _, flat = _fit(x, n, False)
     return LinReg(*(restore(a, flat) for a in fit))
 
 
+@memoized
 def linreg_value(x: np.ndarray, n: int) -> np.ndarray:
     """End point of the regression line (TA-Lib LINEARREG, Pine ta.linreg(x, n, 0))."""
     return linreg(x, n).value
 
 
+@memoized
 def linreg_slope(x: np.ndarray, n: int) -> np.ndarray:
     """Slope of the regression line, in price units per bar (TA-Lib LINEARREG_SLOPE)."""
     return linreg(x, n).slope
 
 
+@memoized
 def linreg_channel(x: np.ndarray, n: int, mult: float = 2.0) -> LinRegChannel:
     """Regression end point +/- ``mult`` population standard deviations of the window's residuals."""
     fit, resid, flat = _fit(x, n, True)

@@ -9,6 +9,7 @@ import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, first_valid, period, restore
+from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.moving_averages import rolling_window_sum, sma
 
 
@@ -138,30 +139,35 @@ def _extreme(
     return out, age, flat
 
 
+@memoized
 def highest(x: np.ndarray, n: int) -> np.ndarray:
     """Highest value of the last ``n`` bars, this bar included (TA-Lib MAX, Pine ta.highest)."""
     out, _, flat = _extreme(x, period(n, "highest period"), False)
     return restore(out, flat)
 
 
+@memoized
 def lowest(x: np.ndarray, n: int) -> np.ndarray:
     """Lowest value of the last ``n`` bars, this bar included (TA-Lib MIN, Pine ta.lowest)."""
     out, _, flat = _extreme(x, period(n, "lowest period"), True)
     return restore(out, flat)
 
 
+@memoized
 def bars_since_highest(x: np.ndarray, n: int) -> np.ndarray:
     """Bars since the highest value of the last ``n`` bars (0 = this bar; ties: the most recent)."""
     _, age, flat = _extreme(x, period(n, "bars_since_highest period"), False, True)
     return restore(age, flat)
 
 
+@memoized
 def bars_since_lowest(x: np.ndarray, n: int) -> np.ndarray:
     """Bars since the lowest value of the last ``n`` bars (0 = this bar; ties: the most recent)."""
     _, age, flat = _extreme(x, period(n, "bars_since_lowest period"), True, True)
     return restore(age, flat)
 
 
+@memoized
 def rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
     """Sum of the last ``n`` values (Kahan-compensated, TA-Lib SUM)."""
     n = period(n, "rolling_sum period")
@@ -171,6 +177,7 @@ def rolling_sum(x: np.ndarray, n: int) -> np.ndarray:
     return restore(out, flat)
 
 
+@memoized
 def stddev(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
     """Rolling standard deviation; ``ddof=0`` is the population form (TA-Lib STDDEV, Pine
     ta.stdev, Bollinger's), ``ddof=1`` the sample form (pandas' default)."""
@@ -183,6 +190,7 @@ def stddev(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
     return restore(out, flat)
 
 
+@memoized
 def zscore(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
     """(x - sma(x, n)) / stddev(x, n, ddof); 0 where the window is flat."""
     sd = stddev(x, n, ddof)
@@ -191,6 +199,7 @@ def zscore(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
         return np.where(sd > 0.0, dev / sd, np.where(np.isnan(sd), np.nan, 0.0))
 
 
+@memoized
 def percentile_rank(x: np.ndarray, n: int) -> np.ndarray:
     """Percent (0..100) of the previous ``n`` values that are <= the current one (Pine
     ta.percentrank). Needs n earlier bars, so the first value is at bar n."""
@@ -198,4 +207,29 @@ def percentile_rank(x: np.ndarray, n: int) -> np.ndarray:
     a, flat = as_block(x)
     out = np.empty_like(a)
     _percentile_rank(a, first_valid(a), n, out)
+    return restore(out, flat)
+
+
+_RANK_CHUNK = 128  # rows per block of rank_below, to bound memory on wide universes
+
+
+@memoized
+def rank_below(x: np.ndarray, n: int) -> np.ndarray:
+    """100 * count{j in t-n+1..t : x(j) < x(t)} / n: the share of the last ``n`` values (the
+    current one included) strictly below the current one. NaN until the window holds ``n`` defined
+    values (any NaN in the window gives NaN). Unlike :func:`percentile_rank` (Pine's, <= over the
+    n earlier values) the current bar is in the window and ties do not count."""
+    n = period(n, "rank_below period")
+    a, flat = as_block(x)
+    out = np.full(a.shape, np.nan)
+    if a.shape[0] < n:
+        return restore(out, flat)
+    windows = np.lib.stride_tricks.sliding_window_view(a, n, axis=0)  # (rows-n+1, cols, n)
+    for lo in range(0, windows.shape[0], _RANK_CHUNK):
+        w = windows[lo : lo + _RANK_CHUNK]
+        cur = a[lo + n - 1 : lo + n - 1 + w.shape[0]]
+        with np.errstate(invalid="ignore"):
+            rank = 100.0 * (w < cur[..., None]).sum(axis=-1) / n
+        rank[np.isnan(w).any(axis=-1)] = np.nan
+        out[lo + n - 1 : lo + n - 1 + w.shape[0]] = rank
     return restore(out, flat)

@@ -8,6 +8,7 @@ import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_blocks, first_valid, lag, period, restore
+from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.candles import median_price
 from ava_backtest.indicators.conventions import Convention, is_talib
 from ava_backtest.indicators.statistics import (
@@ -252,6 +253,7 @@ def _sar(
             sar[j] = s
 
 
+@memoized
 def adx(
     high: np.ndarray,
     low: np.ndarray,
@@ -276,6 +278,7 @@ def adx(
     return ADX(avg, plus, minus, dx)
 
 
+@memoized
 def aroon(high: np.ndarray, low: np.ndarray, n: int = 25) -> Aroon:
     """Aroon up = 100 (n - bars since the highest high of the last n+1 bars) / n; down likewise
     with the lowest low; ties go to the most recent bar (TA-Lib AROON/AROONOSC)."""
@@ -285,6 +288,7 @@ def aroon(high: np.ndarray, low: np.ndarray, n: int = 25) -> Aroon:
     return Aroon(up, down, up - down)
 
 
+@memoized
 def supertrend(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int = 10, mult: float = 3.0
 ) -> Supertrend:
@@ -298,6 +302,7 @@ def supertrend(
     return Supertrend(*(restore(a, flat) for a in outs))
 
 
+@memoized
 def ichimoku(
     high: np.ndarray,
     low: np.ndarray,
@@ -327,6 +332,7 @@ def ichimoku(
     return Ichimoku(t, k, a, b, lag(a, disp - 1), lag(b, disp - 1))
 
 
+@memoized
 def parabolic_sar(
     high: np.ndarray, low: np.ndarray, acceleration: float = 0.02, maximum: float = 0.2
 ) -> np.ndarray:

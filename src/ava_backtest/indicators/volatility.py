@@ -8,6 +8,7 @@ import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, lag, period, restore
+from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.conventions import Convention, is_talib
 from ava_backtest.indicators.moving_averages import ema, sma
 from ava_backtest.indicators.statistics import highest, lowest, stddev
@@ -104,6 +105,7 @@ def _bands(
                 pct[i, j] = (x[i, j] - lo) / span if span > 0.0 else 0.5
 
 
+@memoized
 def true_range(
     high: np.ndarray,
     low: np.ndarray,
@@ -126,6 +128,7 @@ def true_range(
     return restore(tr, flat)
 
 
+@memoized
 def atr(
     high: np.ndarray,
     low: np.ndarray,
@@ -146,6 +149,7 @@ def atr(
     return restore(out, flat)
 
 
+@memoized
 def natr(
     high: np.ndarray,
     low: np.ndarray,
@@ -159,6 +163,7 @@ def natr(
         return np.where(c != 0.0, 100.0 * atr(high, low, close, n, convention) / c, 0.0)
 
 
+@memoized
 def bollinger(x: np.ndarray, n: int = 20, mult: float = 2.0, ddof: int = 0) -> Bollinger:
     """SMA(n) +/- mult x rolling standard deviation (population by default, as TA-Lib BBANDS and
     Pine ta.bb)."""
@@ -171,6 +176,7 @@ def bollinger(x: np.ndarray, n: int = 20, mult: float = 2.0, ddof: int = 0) -> B
     return Bollinger(*(restore(b, flat) for b in (upper, mid, lower, bandwidth, pct)))
 
 
+@memoized
 def keltner(
     high: np.ndarray,
     low: np.ndarray,
@@ -186,6 +192,7 @@ def keltner(
     return Keltner(mid + width, mid, mid - width)
 
 
+@memoized
 def donchian(high: np.ndarray, low: np.ndarray, n: int = 20) -> Donchian:
     """Highest high and lowest low of the last ``n`` bars, this bar included, and their midpoint.
 
@@ -197,6 +204,7 @@ def donchian(high: np.ndarray, low: np.ndarray, n: int = 20) -> Donchian:
     return Donchian(upper, (upper + lower) / 2.0, lower)
 
 
+@memoized
 def williams_vix_fix(close: np.ndarray, low: np.ndarray, n: int = 22) -> np.ndarray:
     """Williams VIX Fix: 100 x (highest close of the last n bars - low) / that highest close.
 

@@ -6,6 +6,7 @@ import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_blocks, first_valid, period, restore
+from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.conventions import TIE, Convention, is_talib
 
 
@@ -118,6 +119,7 @@ def _vwap(
             out[i, j] = pv[j] / vol[j] if vol[j] > 0.0 else np.nan
 
 
+@memoized
 def obv(
     close: np.ndarray, volume: np.ndarray, convention: Convention = "tradingview"
 ) -> np.ndarray:
@@ -132,6 +134,7 @@ def obv(
     return restore(out, flat)
 
 
+@memoized
 def mfi(
     high: np.ndarray, low: np.ndarray, close: np.ndarray, volume: np.ndarray, n: int = 14
 ) -> np.ndarray:
@@ -146,6 +149,7 @@ def mfi(
     return restore(out, flat)
 
 
+@memoized
 def vwap(
     high: np.ndarray,
     low: np.ndarray,
