@@ -15,7 +15,7 @@ from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ParameterError
 from ava_backtest.runs.execute import run_backtest
-from ava_backtest.strategies.builtin.multi_factor.rsi_vol_filter import _rank_below
+from ava_backtest.indicators import rank_below as _rank_below
 from ava_backtest.strategies.lookahead import check_lookahead
 from ava_backtest.strategies.registry import get_strategy
 

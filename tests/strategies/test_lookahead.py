@@ -30,7 +30,7 @@ def test_registered_strategy_has_no_lookahead(name):
     assert report.ok, str(report.first_difference)
 
 
-class _Peeking(Strategy):
+class _Peeking(Strategy, register=False):
     name = "test_peeking"
 
     def signals(self, bars: Bars) -> Signals:
@@ -41,7 +41,7 @@ class _Peeking(Strategy):
         return s
 
 
-class _OpenTimed(Strategy):
+class _OpenTimed(Strategy, register=False):
     name = "test_open_timed"
     timing = "open"
 

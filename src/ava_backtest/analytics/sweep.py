@@ -52,6 +52,14 @@ def sweep(
         )  # fmt: skip
     for flag in ("stop_loss_abs", "take_profit_abs", "trail_abs"):
         setattr(stacked, flag, getattr(parts[0], flag))
+    holds = {p.max_hold for p in parts}
+    if len(holds) > 1:
+        # The kernel's time stop is one number for the whole call; never drop it silently.
+        raise ValueError(
+            f"these combinations use different time stops ({sorted(holds, key=str)}); "
+            "sweep the time stop as separate runs"
+        )
+    stacked.max_hold = parts[0].max_hold
     labels = tuple(",".join(f"{k}={v}" for k, v in s.params.items()) for s in instances)
     wide = _tile(panel, n, labels)
     result = simulate(wide, stacked, replace(settings, portfolio="independent"))

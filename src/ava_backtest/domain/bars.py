@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from ava_backtest.domain.errors import DataError
+
 
 def as_block(a: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     """The one adapter every kernel input passes through: writable, C-contiguous, right dtype."""
@@ -55,6 +57,20 @@ class Bars:
     @property
     def has_bar(self) -> np.ndarray:
         return ~np.isnan(self.close)
+
+    def need(self, name: str) -> np.ndarray:
+        """The extra series ``name`` (declared in the strategy's ``requires``), or an error naming
+        it: a strategy never runs on a stand-in for data it needs."""
+        if name not in self.extra:
+            raise DataError(f"this strategy needs {name!r} and the run supplied none", field=name)
+        return self.extra[name]
+
+    def ready(self, k: int) -> np.ndarray:
+        """True from each symbol's bar k on (its first bar is bar 0), so k bars of the symbol
+        precede it: a guard for rules that need k bars of history. Shape (bars, symbols)."""
+        valid = ~np.isnan(self.close)
+        first = np.where(valid.any(axis=0), np.argmax(valid, axis=0), self.n_bars)
+        return np.arange(self.n_bars)[:, None] >= first[None, :] + k
 
     def prefix(self, stop: int) -> Bars:
         """Bars [0, stop): zero-copy views, used to prove a strategy causal."""

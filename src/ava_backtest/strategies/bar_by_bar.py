@@ -58,6 +58,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import re
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -639,7 +640,13 @@ def as_strategy(cls: type[BaseStrategy]) -> type[BarByBarStrategy]:
         "parameters": params_from_schema(_read_schema(cls), name),
         "user_class": cls,
     }
-    adapter = type(f"{cls.__name__}Strategy", (BarByBarStrategy,), attrs)
+    # Made on registration, so it must not register itself on creation.
+    adapter = types.new_class(
+        f"{cls.__name__}Strategy",
+        (BarByBarStrategy,),
+        {"register": False},
+        lambda ns: ns.update(attrs),
+    )
     cls._ava_adapter = adapter  # type: ignore[attr-defined]
     return adapter
 
@@ -693,22 +700,6 @@ _TYPES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Text(Param):
-    """A free-text parameter (JSON schema ``"type": "string"`` without an enum)."""
-
-    def validate(self, name: str, value: Any) -> Any:
-        if not isinstance(value, str):
-            raise ParameterError(f"must be a string, got {value!r}", field=f"params.{name}")
-        return value
-
-    def json_schema(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"type": "string", "default": self.default}
-        if self.description:
-            out["description"] = self.description
-        return out
-
-
 def params_from_schema(schema: dict[str, Any], strategy: str = "") -> dict[str, Param]:
     """Typed parameters from a JSON-schema-like dict: ``{name: {type, default, minimum, maximum,
     description}}`` (``min``/``max`` and ``enum``/``choices`` accepted too), or a full object
@@ -746,7 +737,7 @@ def params_from_schema(schema: dict[str, Any], strategy: str = "") -> dict[str, 
                 else "str"
             )
         if kind == "str":
-            out[name] = _Text("str", default, description=desc)
+            out[name] = Param("str", default, description=desc)
         elif kind == "bool":
             out[name] = Param("bool", default, description=desc)
         else:

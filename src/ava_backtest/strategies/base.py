@@ -1,5 +1,10 @@
-"""The vectorised strategy base class: declared metadata, typed parameters, a warm-up, and a pure
-function from bars to signals."""
+"""The vectorised strategy base class: declared metadata, typed parameters, display series, a
+warm-up, and a pure function from bars to signals.
+
+Subclassing registers: a class that sets its own ``name`` is in the registry as soon as its module
+is imported (pass ``register=False`` in the class statement for a strategy that must stay out,
+e.g. in a test).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from typing import Any, ClassVar, Literal
 
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.signals import Signals
-from ava_backtest.strategies.params import Param, schema_json, validate_params
+from ava_backtest.strategies.display import Display
+from ava_backtest.strategies.params import Param, check_declaration, schema_json, validate_params
 
 Direction = Literal["long_only", "long_short", "short_only"]
 Timing = Literal["close", "open"]
@@ -15,7 +21,7 @@ ExitAt = Literal["next_open", "close"]
 
 
 class Strategy:
-    """Subclass, declare the class attributes and ``parameters``, implement ``signals``.
+    """Subclass, declare the class attributes and parameters, implement ``signals``.
 
     ``signals`` sees every symbol of the run at once as (bars x symbols) arrays and must be causal:
     the signal at bar t may depend on bars <= t only (the test suite proves it per strategy).
@@ -39,24 +45,49 @@ class Strategy:
     at bar t's open from ``open[t]`` and earlier bars only, and filled at ``open[t]``."""
     exit_at: ClassVar[ExitAt] = "next_open"
     """``close``: exit signals fill at the close of the bar that raises them."""
-    parameters: ClassVar[dict[str, Param]] = {}
+    display: ClassVar[tuple[Display, ...] | None] = None
+    """The series a researcher should see, returned in ``Signals.series``; ``()`` for none."""
+    warmup_extra: ClassVar[int] = 1
+    """Bars the default warm-up adds to the longest ``window`` parameter."""
+    parameters: ClassVar[dict[str, Param[Any]]] = {}
+    """Built from the ``Param`` attributes of the class (in declaration order); a plain dict
+    assigned here instead works too."""
+
+    def __init_subclass__(cls, register: bool = True, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = {k: v for k, v in cls.__dict__.items() if isinstance(v, Param)}
+        if "parameters" in cls.__dict__:
+            declared = dict(cls.__dict__["parameters"])
+            for pname, param in declared.items():
+                param.__set_name__(cls, pname)
+                # A name the class already uses (``name``, ``period`` as a method...) stays
+                # reachable as self.params[...] only.
+                if pname not in _RESERVED and pname not in cls.__dict__:
+                    setattr(cls, pname, param)
+        else:
+            clash = sorted(set(declared) & _RESERVED)
+            if clash:
+                raise TypeError(f"{cls.__qualname__}: parameter name {clash[0]!r} is reserved")
+            declared = {**cls.parameters, **declared}
+        cls.parameters = declared
+        check_declaration(declared, cls.__qualname__)
+        if register and isinstance(cls.__dict__.get("name"), str):
+            from ava_backtest.strategies.registry import register as add
+
+            add(cls)
 
     def __init__(self, **params: Any) -> None:
         self.params: dict[str, Any] = validate_params(self.parameters, params, self.name)
         self.check_params()
 
     def check_params(self) -> None:
-        """Cross-parameter rules (e.g. fast < slow); raise ParameterError naming the field."""
-
-    def __getattr__(self, item: str) -> Any:
-        params = self.__dict__.get("params")
-        if params is not None and item in params:
-            return params[item]
-        raise AttributeError(item)
+        """Rules the declarations cannot say; raise ParameterError naming the field."""
 
     def warmup(self) -> int:
-        """Bars of history the indicators need before the first signal can exist."""
-        return 0
+        """Bars of history the indicators need before the first signal can exist: by default the
+        longest ``window`` parameter plus ``warmup_extra`` (0 without window parameters)."""
+        windows = [self.params[n] for n, p in self.parameters.items() if p.window]
+        return max(windows) + self.warmup_extra if windows else 0
 
     def signals(self, bars: Bars) -> Signals:
         raise NotImplementedError
@@ -66,7 +97,8 @@ class Strategy:
         return schema_json(cls.parameters)
 
     @classmethod
-    def describe(cls) -> dict[str, Any]:
+    def describe(cls, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        values = params or {n: p.default for n, p in cls.parameters.items()}
         return {
             "name": cls.name,
             "version": cls.version,
@@ -81,4 +113,8 @@ class Strategy:
             "timing": cls.timing,
             "exit_at": cls.exit_at,
             "parameters": cls.schema(),
+            "display": [d.describe(values) for d in cls.display or ()],
         }
+
+
+_RESERVED = frozenset(dir(Strategy)) | {"name", "params"}

@@ -60,6 +60,11 @@ def _checked(sig: Signals, shape: tuple[int, int]) -> Signals:
         arr = getattr(sig, name)
         if arr is not None and arr.shape != shape:
             raise ValueError(f"strategy returned {name} of shape {arr.shape}, expected {shape}")
+    for name, arr in sig.series.items():
+        if np.shape(arr) != shape:
+            raise ValueError(
+                f"strategy returned series {name!r} of shape {np.shape(arr)}, expected {shape}"
+            )
     return sig
 
 
@@ -76,6 +81,14 @@ def _scatter(out: Signals, part: Signals, rows: np.ndarray | None, cols: list[in
             dst[:, cols] = src
         else:
             dst[np.ix_(rows, cols)] = src
+    for name, src in part.series.items():
+        dst = out.series.setdefault(name, np.full(out.shape, np.nan))
+        if rows is None:
+            dst[:, cols] = src
+        else:
+            dst[np.ix_(rows, cols)] = src
     for flag in ("stop_loss_abs", "take_profit_abs", "trail_abs"):
         if getattr(part, flag):
             setattr(out, flag, True)
+    if part.max_hold is not None:
+        out.max_hold = part.max_hold

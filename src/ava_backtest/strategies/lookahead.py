@@ -1,5 +1,5 @@
-"""Proof of causality: a strategy's signals on bars[0..t) equal its signals on the full history,
-for many t. A strategy that peeks at the future fails with the first bar where they differ.
+"""Proof of causality: a strategy's signals (and display series) on bars[0..t) equal those on the
+full history, for many t. A strategy that peeks at the future fails with the first bar where they differ.
 
 ``timing = "open"`` strategies get a stricter check: at the decision bar only the open is known,
 so the bar's high, low, close and volume are replaced by the open (and 0) before computing.
@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ava_backtest.domain.bars import Bars
-from ava_backtest.domain.signals import ARRAY_FIELDS, ENTRY_SIDE
+from ava_backtest.domain.signals import ARRAY_FIELDS, ENTRY_SIDE, Signals
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.evaluate import compute_signals
 
@@ -57,12 +57,21 @@ def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a == b) | (np.isnan(a) & np.isnan(b))
 
 
+def _arrays(sig: Signals) -> dict[str, np.ndarray | None]:
+    """Every per-bar array of ``sig``: the signal arrays and the display series (a chart that
+    peeks is as wrong as a signal that does)."""
+    out: dict[str, np.ndarray | None] = {name: getattr(sig, name) for name in ARRAY_FIELDS}
+    out.update({f"series.{k}": np.asarray(v, dtype=np.float64) for k, v in sig.series.items()})
+    return out
+
+
 def _first_diff(
-    full: object, part: object, rows: slice, names: tuple[str, ...], bars: Bars, k: int
+    full: Signals, part: Signals, rows: slice, names: tuple[str, ...] | None, bars: Bars, k: int
 ) -> Difference | None:
     best: Difference | None = None
-    for name in names:
-        fa, pa = getattr(full, name), getattr(part, name)
+    fulls, parts = _arrays(full), _arrays(part)
+    for name in names or sorted(set(fulls) | set(parts)):
+        fa, pa = fulls.get(name), parts.get(name)
         if fa is None and pa is None:
             continue
         if fa is None or pa is None:
@@ -102,7 +111,7 @@ def check_lookahead(strategy: Strategy, bars: Bars, points: int = 16) -> Lookahe
     first: Difference | None = None
     for k in ks:
         part = compute_signals(strategy, bars.prefix(k))
-        d = _first_diff(full, part, slice(0, k), ARRAY_FIELDS, bars, k)
+        d = _first_diff(full, part, slice(0, k), None, bars, k)
         if strategy.timing == "open" and k < bars.n_bars:
             at_open = compute_signals(strategy, _known_at_open(bars, k))
             d2 = _first_diff(full, at_open, slice(k, k + 1), ENTRY_SIDE, bars, k)
