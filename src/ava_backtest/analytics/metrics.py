@@ -9,6 +9,7 @@ JSON-safe as it stands.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -299,6 +300,34 @@ def _benchmark_metrics(
             float(active.mean()) / float(np.std(active, ddof=1)) * math.sqrt(p)
         )
     return out
+
+
+BENCHMARK_WINDOW_KEYS = ("benchmark_start", "benchmark_end", "benchmark_bars")
+
+
+def benchmark_window(
+    benchmark: np.ndarray | None, dates: np.ndarray
+) -> dict[str, str | int | None]:
+    """The bars the benchmark-relative metrics (alpha, beta, information ratio, benchmark return)
+    cover: first and last bar with a benchmark close (ISO dates; date and time for intraday bars)
+    and how many bars have one. All None without a benchmark close on any bar."""
+    out: dict[str, str | int | None] = dict.fromkeys(BENCHMARK_WINDOW_KEYS)
+    if benchmark is None:
+        return out
+    bench = _vector(benchmark, "benchmark")
+    days = _dates(dates, bench.size)
+    seen = np.flatnonzero(np.isfinite(bench))
+    if seen.size == 0:
+        return out
+    out["benchmark_start"] = _iso(days[seen[0]])
+    out["benchmark_end"] = _iso(days[seen[-1]])
+    out["benchmark_bars"] = int(seen.size)
+    return out
+
+
+def _iso(t: np.datetime64) -> str:
+    stamp = t.astype("datetime64[s]").item()
+    return stamp.date().isoformat() if stamp.time() == dt.time() else stamp.isoformat()
 
 
 def _power(base: float, exponent: float) -> float:

@@ -108,6 +108,13 @@ def backtest(
     ] = True,
     slippage_bps: Annotated[float, typer.Option(help="Slippage per fill in basis points.")] = 0.0,
     adjustment: Annotated[str, typer.Option(help="events (default), adjusted or none.")] = "events",
+    benchmark: Annotated[
+        str | None,
+        typer.Option(
+            help="A symbol to compare with, or none; default the universe's or market's "
+            "(left out, with a note, where it has no data)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     trades: Annotated[int, typer.Option(help="How many of the last trades the report lists.")] = 10,
 ) -> None:
@@ -140,6 +147,7 @@ def backtest(
         "costs": {"model": "market" if costs else "none"},
         "slippage_bps": slippage_bps,
         "adjustment": adjustment,
+        "benchmark": benchmark,
     }
     if universe is None and symbols is None:
         _fail("give --universe (e.g. us_sample) or --symbols (e.g. AAPL,MSFT)")

@@ -9,10 +9,14 @@ from rich.table import Table
 
 from ava_backtest.analytics.metrics import METRICS
 
+BENCHMARK_LABELS = tuple(m.label for m in METRICS.values() if m.group == "benchmark")
+
 
 def _fmt(value: Any, unit: str, currency: str) -> str:
     if value is None:
         return "—"
+    if unit == "flag":
+        return "yes" if value else "no"
     if unit == "pct":
         return f"{value * 100:,.2f}%"
     if unit == "currency":
@@ -46,6 +50,13 @@ def print_report(console: Console, result: Any, last_trades: int = 10) -> None:
     for left, right in zip(items[:half], [*items[half:], ("", "")], strict=False):
         table.add_row(left[0], left[1], right[0], right[1])
     console.print(table)
+    window = result.metrics
+    if window.get("benchmark_start") is not None:
+        console.print(
+            f"benchmark metrics ({', '.join(BENCHMARK_LABELS)}) cover "
+            f"{window['benchmark_start']} → {window['benchmark_end']} "
+            f"({window['benchmark_bars']:,} of {len(result.dates):,} bars)"
+        )
 
     trades = result.trades
     t = Table(

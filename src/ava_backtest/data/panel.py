@@ -30,6 +30,7 @@ from ava_backtest.data.synthetic import synthetic_bars
 from ava_backtest.data.universes import SymbolInfo, get_symbol, get_universe
 from ava_backtest.data.validator import ValidationReport, clean_bars
 from ava_backtest.domain.bars import Bars, Panel, as_block
+from ava_backtest.domain.config import MAX_DATE, MIN_DATE
 from ava_backtest.domain.errors import ConfigError, DataError, NotFoundError
 from ava_backtest.markets.registry import get_market
 
@@ -178,12 +179,22 @@ def validation_report(market: str, symbol: str) -> ValidationReport | None:
 
 
 def _as_date(value: DateLike, field: str) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
+    if value is None:
         return value
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{value!r} is not a date (YYYY-MM-DD)", field=field) from None
+    # Bar times are nanosecond timestamps: a date past 2262-04-11 would wrap around, not fail.
+    bare = day.date() if isinstance(day, dt.datetime) else day
+    if not MIN_DATE <= bare <= MAX_DATE:
+        raise ConfigError(
+            f"{bare} is outside the supported dates {MIN_DATE} .. {MAX_DATE}", field=field
+        )
+    return day
 
 
 def _bound(value: dt.date, timeframe: str, *, end: bool) -> np.datetime64:
@@ -268,6 +279,7 @@ def load_panel_with_info(
     adjustment: Adjustment = "events",
     warmup_bars: int = 0,
     benchmark: str | None = None,
+    benchmark_optional: bool = False,
 ) -> tuple[Panel, LoadInfo]:
     """Load, validate, align and adjust ``symbols`` of ``market`` between ``start`` and ``end``.
 
@@ -276,6 +288,8 @@ def load_panel_with_info(
     prices, fills on as-traded prices, splits/dividends as events), ``adjusted`` (both adjusted, no
     events) or ``none`` (both as-traded). The benchmark's (dividend-adjusted where it has
     dividends) close is carried forward over its own gaps only, never backward.
+    ``benchmark_optional`` (a default nobody asked for): a benchmark that is unknown, of another
+    timeframe or without bars in the loaded range is left out with a note instead of failing.
     """
     if adjustment not in get_args(Adjustment):
         raise ConfigError(
@@ -302,6 +316,7 @@ def load_panel_with_info(
 
     req_start = _bound(start_d, tf, end=False) if start_d else None
     req_end = _bound(end_d, tf, end=True) if end_d else None
+    _check_any_in_range(series, req_start, req_end, start_d, end_d, tf)
     for s in series:
         first, last = s.times[0], s.times[-1]
         if (req_start is not None and last < req_start) or (
@@ -365,7 +380,16 @@ def load_panel_with_info(
         *(as_block(signal[k]) for k in ("open", "high", "low", "close")),
         as_block(volume),
     )
-    bench_close, bench_note = _benchmark(market, tf, benchmark, grid)
+    try:
+        bench_close, bench_note = _benchmark(market, tf, benchmark, grid)
+    except (NotFoundError, ConfigError, DataError) as e:
+        if not benchmark_optional:
+            raise
+        bench_note = (
+            f"no benchmark: the default {benchmark} cannot be used ({e.message}); "
+            "set benchmark to compare"
+        )
+        bench_close, benchmark = None, None
 
     coverage = tuple(
         _coverage(s, rows, grid, first_index, warmup_bars, tf)
@@ -423,6 +447,30 @@ def load_panel_with_info(
         notes=notes,
     )
     return panel, info
+
+
+def _check_any_in_range(
+    series: list[_Series],
+    req_start: np.datetime64 | None,
+    req_end: np.datetime64 | None,
+    start_d: dt.date | None,
+    end_d: dt.date | None,
+    tf: str,
+) -> None:
+    """No symbol with a bar between the dates: the dates are at fault, not the symbols."""
+    first = min(s.times[0] for s in series)
+    last = max(s.times[-1] for s in series)
+    after = req_start is not None and req_start > last
+    before = req_end is not None and req_end < first
+    if not (after or before):
+        return
+    covers = f"{_to_date(first, tf)} .. {_to_date(last, tf)}"
+    raise DataError(
+        f"no data between {start_d or 'the data start'} and {end_d or 'the data end'}; "
+        f"the symbols' data covers {covers}",
+        field="start_date" if after else "end_date",
+        details={"available": [str(_to_date(first, tf)), str(_to_date(last, tf))]},
+    )
 
 
 def _coverage(

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 SizingMode = Literal[
     "equal_slots", "fraction", "fixed_cash", "fixed_units", "risk", "target_weight"
@@ -13,6 +20,19 @@ SizingMode = Literal[
 FillTiming = Literal["next_open", "close"]
 Adjustment = Literal["events", "adjusted", "none"]
 PortfolioMode = Literal["shared", "independent"]
+
+MIN_DATE = dt.date(1678, 1, 1)
+MAX_DATE = dt.date(2262, 4, 10)
+"""The dates a run may name: bar times are nanosecond timestamps, which cover 1677-09-21 ..
+2262-04-11; a date outside is refused rather than wrapped around."""
+MAX_CAPITAL = 1e12
+"""The largest initial capital (a trillion in the market's currency): money stays exact to the
+cent in float64 and no sum overflows."""
+MAX_POSITIONS = 100_000
+MAX_HOLD_BARS = 1_000_000_000
+NO_BENCHMARK = "none"
+"""``benchmark="none"``: run without one. Left out, the universe's or market's default is used
+where it has data (and noted where it has none); a named symbol must cover the run."""
 
 
 class Sizing(BaseModel):
@@ -31,12 +51,13 @@ class Sizing(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     mode: SizingMode = "equal_slots"
-    value: float | None = Field(default=None, gt=0)
+    value: float | None = Field(default=None, gt=0, le=MAX_CAPITAL, allow_inf_nan=False)
     fractional: bool = False
     max_participation: float | None = Field(
         default=None,
         gt=0,
         le=1,
+        allow_inf_nan=False,
         description="cap on the fraction of the bar's volume one fill may take",
     )
 
@@ -75,25 +96,32 @@ class RunConfig(BaseModel):
     symbols: list[str] | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
-    initial_capital: float = Field(default=100_000.0, gt=0)
+    initial_capital: float = Field(default=100_000.0, gt=0, le=MAX_CAPITAL, allow_inf_nan=False)
     sizing: Sizing = Field(default_factory=Sizing)
-    max_positions: int | None = Field(default=None, ge=1)
+    max_positions: int | None = Field(default=None, ge=1, le=MAX_POSITIONS)
     portfolio: PortfolioMode = "shared"
     costs: Costs = Field(default_factory=Costs)
-    slippage_bps: float = Field(default=0.0, ge=0, le=1000)
+    slippage_bps: float = Field(default=0.0, ge=0, le=1000, allow_inf_nan=False)
     fill: FillTiming = "next_open"
     adjustment: Adjustment = "events"
-    leverage: float = Field(default=1.0, ge=1.0, le=10.0)
-    borrow_rate: float = Field(default=0.0, ge=0, le=1, description="annual borrow fee on shorts")
-    max_hold_bars: int | None = Field(default=None, ge=1)
+    leverage: float = Field(default=1.0, ge=1.0, le=10.0, allow_inf_nan=False)
+    borrow_rate: float = Field(
+        default=0.0, ge=0, le=1, allow_inf_nan=False, description="annual borrow fee on shorts"
+    )
+    max_hold_bars: int | None = Field(default=None, ge=1, le=MAX_HOLD_BARS)
     rebalance_threshold: float = Field(
         default=0.0,
         ge=0,
         le=1,
+        allow_inf_nan=False,
         description="smallest rebalancing trade of a target-weight strategy, as a fraction of equity",
     )
-    benchmark: str | None = None
-    risk_free_rate: float = Field(default=0.0, ge=-0.05, le=0.5)
+    benchmark: str | None = Field(
+        default=None,
+        max_length=64,
+        description="a symbol of the market, or \"none\"; default the universe's or market's",
+    )
+    risk_free_rate: float = Field(default=0.0, ge=-0.05, le=0.5, allow_inf_nan=False)
     seed: int = 0
 
     @field_validator("symbols")
@@ -108,12 +136,35 @@ class RunConfig(BaseModel):
             raise ValueError("symbols contains duplicates")
         return cleaned
 
+    @field_validator("start_date", "end_date")
+    @classmethod
+    def _in_range(cls, v: dt.date | None) -> dt.date | None:
+        if v is not None and not (MIN_DATE <= v <= MAX_DATE):
+            raise ValueError(f"{v} is outside the supported dates {MIN_DATE} .. {MAX_DATE}")
+        return v
+
+    @field_validator("end_date")
+    @classmethod
+    def _ordered(cls, v: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("start_date")
+        if v is not None and start is not None and start > v:
+            raise ValueError(f"start_date {start} is after end_date {v}")
+        return v
+
+    @field_validator("benchmark")
+    @classmethod
+    def _benchmark(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        name = v.strip()
+        if not name:
+            raise ValueError('give a symbol, "none" for no benchmark, or leave it out')
+        return NO_BENCHMARK if name.lower() == NO_BENCHMARK else name.upper()
+
     @model_validator(mode="after")
     def _consistent(self) -> RunConfig:
         if self.universe is None and self.symbols is None:
             raise ValueError("give a universe or symbols")
         if self.universe is not None and self.symbols is not None:
             raise ValueError("give a universe or symbols, not both")
-        if self.start_date and self.end_date and self.start_date > self.end_date:
-            raise ValueError(f"start_date {self.start_date} is after end_date {self.end_date}")
         return self

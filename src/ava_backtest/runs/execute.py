@@ -16,12 +16,12 @@ import numpy as np
 import polars as pl
 
 import ava_backtest
-from ava_backtest.analytics.metrics import compute_metrics, drawdown_series
+from ava_backtest.analytics.metrics import benchmark_window, compute_metrics, drawdown_series
 from ava_backtest.analytics.trade_stats import TradeStats
 from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_close
 from ava_backtest.data.universes import get_universe
 from ava_backtest.domain.bars import Bars, Panel
-from ava_backtest.domain.config import RunConfig
+from ava_backtest.domain.config import NO_BENCHMARK, RunConfig
 from ava_backtest.domain.errors import AvaError, ConfigError, DataError, NotFoundError
 from ava_backtest.domain.signals import ENTRY_SIDE, EXIT_SIDE, Signals
 from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
@@ -46,7 +46,7 @@ class BacktestResult:
     equity: np.ndarray  # (T,) portfolio equity; summed over accounts in independent mode
     cash: np.ndarray
     exposure: np.ndarray  # gross exposure / equity
-    benchmark: np.ndarray | None  # benchmark rebased to initial capital
+    benchmark: np.ndarray | None  # benchmark rebased to the equity where both first exist
     engine: EngineResult
     metrics: dict[str, Any]
     currency: str
@@ -129,11 +129,25 @@ def resolve_symbols(config: RunConfig) -> tuple[list[str], str | None, bool]:
     return list(config.symbols), None, False
 
 
+def run_cost_model(config: RunConfig) -> CostModel | None:
+    """The config's cost model; an exchange the market does not have names ``costs.exchange``."""
+    if config.costs.model != "market":
+        return None
+    try:
+        return cost_model(config.market, config.costs.product, config.costs.exchange)
+    except NotFoundError as e:
+        if e.kind != "exchange":
+            raise
+        raise ConfigError(
+            f"market {config.market} has no exchange {e.name!r}; "
+            f"use one of {', '.join(e.details['available'])}",  # type: ignore[index]
+            field="costs.exchange",
+        ) from None
+
+
 def engine_settings(config: RunConfig, n_symbols: int, allow_short: bool) -> EngineSettings:
     market = get_market(config.market)
-    cost: CostModel | None = None
-    if config.costs.model == "market":
-        cost = cost_model(config.market, config.costs.product, config.costs.exchange)
+    cost = run_cost_model(config)
     return EngineSettings(
         initial_cash=config.initial_capital,
         fill=config.fill,
@@ -161,35 +175,76 @@ def build_strategy(config: RunConfig) -> Strategy:
     return cls(**config.params)
 
 
+def benchmark_choice(config: RunConfig, universe_benchmark: str | None) -> tuple[str | None, bool]:
+    """(benchmark symbol or None, whether it is a default nobody asked for).
+
+    ``benchmark="none"`` runs without one; a named symbol must cover the run; left out, the
+    universe's (else the market's) default is used where it has data and noted where it has none.
+    """
+    if config.benchmark == NO_BENCHMARK:
+        return None, False
+    if config.benchmark:
+        return config.benchmark, False
+    default = universe_benchmark or get_market(config.market).default_benchmark or None
+    return default, default is not None
+
+
 def load_run_panel(config: RunConfig, strategy: Strategy) -> tuple[Panel, LoadInfo]:
     """The config's data, with the strategy's warm-up loaded before the start where it exists."""
     symbols, universe_benchmark, _ = resolve_symbols(config)
-    market = get_market(config.market)
-    benchmark = config.benchmark or universe_benchmark or market.default_benchmark or None
+    benchmark, is_default = benchmark_choice(config, universe_benchmark)
+    panel, info = load_panel_with_info(
+        config.market,
+        symbols,
+        config.start_date,
+        config.end_date,
+        adjustment=config.adjustment,
+        warmup_bars=strategy.warmup(),
+        benchmark=benchmark,
+        benchmark_optional=is_default,
+    )
+    if panel.benchmark is None or np.isfinite(panel.benchmark[info.first_index :]).any():
+        return panel, info
+    # Bars in the warm-up only: nothing to compare the traded bars with.
+    name = panel.benchmark_symbol
+    missing = f"benchmark {name} has no bars between {info.start} and {info.end}"
+    if not is_default:
+        raise DataError(f"{missing}; name another symbol or none", field="benchmark")
+    notes = tuple(n for n in panel.notes if not n.startswith(f"benchmark {name}:"))
+    note = f"no benchmark: the default {name} cannot be used ({missing}); set benchmark to compare"
+    return replace(panel, benchmark=None, benchmark_symbol=None, notes=(*notes, note)), info
 
-    def load(bench: str | None) -> tuple[Panel, LoadInfo]:
-        return load_panel_with_info(
-            config.market,
-            symbols,
-            config.start_date,
-            config.end_date,
-            adjustment=config.adjustment,
-            warmup_bars=strategy.warmup(),
-            benchmark=bench,
+
+def check_signals(config: RunConfig, strategy: Strategy, signals: Signals) -> None:
+    """What the sizing mode needs from the strategy's signals, or a ConfigError naming
+    ``sizing.mode`` (never a silent substitute)."""
+    mode = config.sizing.mode
+    if mode == "target_weight" and signals.target_weight is None:
+        raise ConfigError(
+            f"sizing mode target_weight needs a strategy that returns target weights; "
+            f"{strategy.name!r} returns entry and exit signals",
+            field="sizing.mode",
+        )
+    if mode == "risk" and (signals.stop_loss is None or not np.isfinite(signals.stop_loss).any()):
+        raise ConfigError(
+            f"sizing mode risk sizes each entry by its stop distance; {strategy.name!r} returns "
+            "no stop_loss with these parameters (choose another sizing mode or set a stop)",
+            field="sizing.mode",
         )
 
-    if config.benchmark or universe_benchmark or not benchmark:
-        return load(benchmark)
-    try:
-        return load(benchmark)
-    except NotFoundError as e:
-        if e.kind != "benchmark":
-            raise
-        # The market's default benchmark has no data here: run without one and say so, rather
-        # than fail a run that never asked for it (an explicit benchmark still fails).
-        panel, info = load(None)
-        note = f"no benchmark: the market default {benchmark} has no data; set benchmark to compare"
-        return replace(panel, notes=(*panel.notes, note)), info
+
+def validate_run(config: RunConfig) -> Strategy:
+    """Everything that can be known before running, as the run itself checks it: strategy and
+    parameters, symbols, dates and benchmark against the data, the cost model, the strategy's
+    data needs and, for ``risk`` and ``target_weight`` sizing, what its signals carry.
+    Raises a domain error naming the field."""
+    strategy = build_strategy(config)
+    run_cost_model(config)
+    panel, _ = load_run_panel(config, strategy)
+    bars = with_required_data(strategy, panel, config.market)
+    if config.sizing.mode in ("risk", "target_weight"):
+        check_signals(config, strategy, compute_signals(strategy, bars))
+    return strategy
 
 
 def run_backtest(config: RunConfig, progress: Progress | None = None) -> BacktestResult:
@@ -199,6 +254,7 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
     t0 = time.perf_counter()
     market = get_market(config.market)
     strategy = build_strategy(config)
+    run_cost_model(config)
     symbols, _, _ = resolve_symbols(config)
     report(0.05, f"loading {len(symbols)} symbols")
     panel, info = load_run_panel(config, strategy)
@@ -208,6 +264,7 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
     report(0.35, "computing signals")
     bars = with_required_data(strategy, panel, config.market)
     signals = timed_for_engine(strategy, compute_signals(strategy, bars))
+    check_signals(config, strategy, signals)
     timings["signals"] = time.perf_counter() - t1
 
     # Warm-up bars decide what is loaded, never what is traded: the engine starts at the start.
@@ -223,12 +280,6 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
     if strategy.direction != "long_only" and not allow_short:
         report(
             0.6, "shorts are not allowed overnight in this market's cash delivery; entries skipped"
-        )
-    if config.sizing.mode == "target_weight" and signals.target_weight is None:
-        raise ConfigError(
-            f"sizing mode target_weight needs a strategy that returns target weights; "
-            f"{strategy.name!r} returns entry and exit signals",
-            field="sizing.mode",
         )
     settings = engine_settings(config, len(symbols), allow_short)
     if strategy.exit_at == "close":
@@ -246,8 +297,10 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
     bench = run_panel.benchmark
     bench_equity = None
     if bench is not None and np.isfinite(bench).any():
-        first_valid = bench[np.isfinite(bench)][0]
-        bench_equity = bench / first_valid * initial
+        # Rebased to the strategy's equity on the first bar where both exist: the two curves
+        # start together even when the benchmark begins after the run does.
+        k = int(np.flatnonzero(np.isfinite(bench))[0])
+        bench_equity = bench / bench[k] * equity[k]
     trades = engine.trades
     stats = TradeStats(
         pnl_net=trades["pnl_net"].to_numpy(),
@@ -255,7 +308,7 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
         bars_held=trades["bars_held"].to_numpy(),
         fees=trades["fees"].to_numpy(),
     )
-    metrics = compute_metrics(
+    metrics: dict[str, Any] = compute_metrics(
         equity,
         run_panel.dates,
         trades=stats,
@@ -265,10 +318,18 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
         risk_free_rate=config.risk_free_rate,
         initial_capital=initial,
     )
+    window = benchmark_window(bench, run_panel.dates)
+    metrics.update(window)
     timings["metrics"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
     report(1.0, "done")
     notes = list(panel.notes)
+    if window["benchmark_start"] is not None:
+        notes.append(
+            f"benchmark {run_panel.benchmark_symbol}: alpha, beta, information ratio and benchmark "
+            f"return cover {window['benchmark_start']} .. {window['benchmark_end']} "
+            f"({window['benchmark_bars']} of {len(run_panel.dates)} bars)"
+        )
     if any(panel.synthetic):
         notes.append("synthetic data: generated prices, not market history")
     if config.fill == "close":
