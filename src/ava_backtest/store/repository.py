@@ -51,7 +51,7 @@ TRADES: Table = Trade.__table__  # type: ignore[assignment]
 EQUITY: Table = EquityPoint.__table__  # type: ignore[assignment]
 UNIVERSES: Table = CustomUniverse.__table__  # type: ignore[assignment]
 
-RUN_SORTS = ("created_at", "strategy_name", "status", "final_equity")
+RUN_SORTS = ("created_at", "strategy_name", "status", "final_equity", "total_return")
 TRADE_COLUMNS = (
     "seq",
     "symbol",
@@ -263,11 +263,13 @@ class RunStore:
         """A page of runs and the true number matching the filters.
 
         ``created_from`` is inclusive, ``created_to`` exclusive (naive datetimes are UTC).
-        ``sort`` is one of created_at, strategy_name, status, final_equity, with ``-`` for
-        descending; NULLs sort last either way, ties by id.
+        ``sort`` is one of created_at, strategy_name, status, final_equity, total_return, with
+        ``-`` for descending; NULLs sort last either way, ties by id. Equities in different
+        currencies are never compared: ``final_equity`` sorts within each currency (currencies
+        in code order); ``total_return`` (metrics) ranks runs of every currency.
         """
         _check_page(limit, offset)
-        order = _order_by(RUNS, sort, RUN_SORTS)
+        order = _run_order(sort)
         conds: list[ColumnElement[bool]] = []
         if status is not None:
             conds.append(RUNS.c.status == status)
@@ -384,6 +386,19 @@ def _builtin_universe_symbols(name: str) -> list[str] | None:
 def _check_page(limit: int, offset: int) -> None:
     if limit < 0 or offset < 0:
         raise ValueError(f"limit and offset must be >= 0 (got limit={limit}, offset={offset})")
+
+
+def _run_order(sort: str) -> list[Any]:
+    name = sort.removeprefix("-")
+    if name not in ("total_return", "final_equity"):
+        return _order_by(RUNS, sort, RUN_SORTS)
+    value = (
+        RUNS.c.metrics["total_return"].as_float() if name == "total_return" else RUNS.c.final_equity
+    )
+    value = value.desc() if sort.startswith("-") else value.asc()
+    if name == "total_return":
+        return [value.nulls_last()]
+    return [RUNS.c.currency.asc().nulls_last(), value.nulls_last()]
 
 
 def _order_by(table: Table, sort: str, allowed: tuple[str, ...]) -> list[Any]:

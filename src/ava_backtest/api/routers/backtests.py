@@ -152,8 +152,11 @@ async def list_backtests(
     offset: int = Query(0, ge=0, le=10_000_000),
     sort: Literal[
         "created_at", "-created_at", "strategy_name", "-strategy_name", "status", "-status",
-        "final_equity", "-final_equity",
-    ] = "-created_at",
+        "final_equity", "-final_equity", "total_return", "-total_return",
+    ] = Query("-created_at", description=(
+        "total_return ranks runs of every currency; final_equity sorts within each currency "
+        "(never $ against ₹)"
+    )),
 ) -> RunList:  # fmt: skip
     rows, total = await run_in_threadpool(
         _services(request).store.list_runs,
