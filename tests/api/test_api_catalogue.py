@@ -19,8 +19,17 @@ def test_strategies_list_filters_and_detail_schema(sqlite_client):
     d = c.get("/api/v2/strategies/sma_crossover").json()
     assert d["parameters"]["properties"]["fast_period"] == {
         "default": 20, "type": "integer", "minimum": 5, "maximum": 100, "description": "Fast SMA length in bars",
+        "x-less-than": "slow_period",
     }  # fmt: skip
     assert d["warmup"] == 51
+    assert [(s["name"], s["label"], s["kind"]) for s in d["display"]] == [
+        ("fast", "SMA 20", "overlay"),
+        ("slow", "SMA 50", "overlay"),
+    ]
+    rsi = c.get("/api/v2/strategies/rsi_mean_reversion").json()["display"]
+    assert rsi == [
+        {"name": "rsi", "label": "RSI 14", "kind": "pane", "pane": "rsi", "levels": [30.0, 70.0], "style": "line"}
+    ]  # fmt: skip
     r = c.get("/api/v2/strategies/nope")
     assert r.status_code == 404 and "available" in r.json()["error"]["message"]
     dm = c.get("/api/v2/strategies/dual_momentum").json()

@@ -1,33 +1,19 @@
-"""bollinger_bands: the catalogue's parameters, trades on the sample, pinned trades, causality."""
+"""bollinger_bands: its rule, bar for bar (the registry suite checks the rest)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from catalogue_spec import (
-    assert_matches_catalogue,
-    assert_prefix_invariant,
+from rule_check import (
     load_for,
     walk_one_position,
 )
 
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.domain.errors import ParameterError
 from ava_backtest.runs.execute import run_backtest
-from ava_backtest.strategies.lookahead import check_lookahead
-from ava_backtest.strategies.registry import get_strategy
 
 NAME = "bollinger_bands"
-
-
-def test_registered_with_the_catalogue_parameters():
-    assert_matches_catalogue(NAME)
-
-
-def test_trades_on_the_us_sample_with_defaults():
-    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample"))
-    assert r.trades.height >= 1
 
 
 def _expected_signal_bars(close: pd.Series, n: int, k: float):
@@ -55,29 +41,3 @@ def test_first_trades_on_ibm_match_the_rule_bar_for_bar():
         assert np.datetime64(row["entry_time"], "ns") == dates[e + 1]
         assert np.datetime64(row["exit_time"], "ns") == dates[x + 1]
         assert row["entry_price"] == pytest.approx(panel.trade_open[e + 1, 0])
-
-
-def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = load_for(RunConfig(strategy_name=NAME, universe="us_sample"))
-    full = strategy.signals(bars)
-    assert full.long_entry.any() and full.long_exit.any()
-    assert_prefix_invariant(strategy, bars, full, (40, 300, 1000, 2500, 5000, bars.n_bars - 1))
-    assert check_lookahead(strategy, bars, points=10).ok
-
-
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"bb_period": 9}, "params.bb_period"),
-        ({"bb_period": 51}, "params.bb_period"),
-        ({"bb_period": 20.5}, "params.bb_period"),
-        ({"bb_std_dev": 0.5}, "params.bb_std_dev"),
-        ({"bb_std_dev": 3.5}, "params.bb_std_dev"),
-        ({"bb_std_dev": "wide"}, "params.bb_std_dev"),
-        ({"nope": 1}, "params.nope"),
-    ],
-)
-def test_bad_params_are_rejected_naming_the_parameter(params, field):
-    with pytest.raises(ParameterError) as err:
-        get_strategy(NAME)(**params)
-    assert err.value.field == field

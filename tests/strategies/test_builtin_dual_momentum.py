@@ -1,17 +1,15 @@
-"""dual_momentum: absolute + relative momentum against the benchmark, top_n held, rebalanced on a
-fixed cadence; the catalogue's parameters plus top_n, pinned trades, causality."""
+"""dual_momentum: its rule, bar for bar (the registry suite checks the rest)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from catalogue_spec import assert_prefix_invariant, load_for, spec_entry
+from rule_check import load_for
 
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.domain.errors import DataError, ParameterError
+from ava_backtest.domain.errors import DataError
 from ava_backtest.runs.execute import run_backtest
-from ava_backtest.strategies.lookahead import check_lookahead
 from ava_backtest.strategies.registry import get_strategy
 
 NAME = "dual_momentum"
@@ -30,23 +28,6 @@ def _returns(bars: Bars) -> tuple[np.ndarray, np.ndarray]:
     return ret, bret
 
 
-def test_registered_with_the_catalogue_parameters_plus_top_n():
-    spec = spec_entry(NAME)
-    cls = get_strategy(NAME)
-    assert (cls.name, cls.version, cls.category) == (NAME, spec["version"], spec["category"])
-    assert cls.direction == spec["direction"] and cls.timeframe == spec["timeframe"]
-    assert list(cls.parameters) == [p["name"] for p in spec["params"]] + ["top_n"]
-    for p in spec["params"]:
-        param = cls.parameters[p["name"]]
-        assert param.kind == {"integer": "int", "number": "float"}[p["type"]], p["name"]
-        assert (param.default, param.minimum, param.maximum) == (p["default"], p["min"], p["max"])
-    top_n = cls.parameters["top_n"]
-    assert (top_n.kind, top_n.default, top_n.minimum, top_n.maximum) == ("int", 1, 1, 50)
-    s = cls()
-    assert s.warmup() == eval(str(spec["warmup_bars"]), {"max": max}, dict(s.params))
-    assert cls.cross_sectional is True
-
-
 def test_needs_a_benchmark():
     cls = get_strategy(NAME)
     assert cls.requires == ("benchmark",)
@@ -56,11 +37,6 @@ def test_needs_a_benchmark():
     with pytest.raises(DataError) as err:
         cls().signals(panel.bars)  # no benchmark in bars.extra: named, never substituted
     assert err.value.field == "benchmark"
-
-
-def test_trades_on_the_us_sample_with_defaults():
-    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample"))
-    assert r.trades.height >= 1
 
 
 def _expected_trades(bars: Bars, count: int) -> list[tuple[str, int, int]]:
@@ -128,32 +104,3 @@ def test_top_2_holds_at_most_two_and_buys_only_relative_winners_on_rebalance_bar
     notional = (fills["qty"] * fills["price"]).to_numpy()
     equity_before = np.concatenate([[cfg.initial_capital], r.equity])[fills["bar"].to_numpy()]
     assert np.all(notional <= 0.5 * equity_before * 1.25)  # marked at the previous close
-
-
-def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = load_for(
-        RunConfig(strategy_name=NAME, params={"top_n": 3}, universe="us_sample")
-    )
-    full = strategy.signals(bars)
-    assert full.long_entry.any() and full.long_exit.any()
-    assert_prefix_invariant(strategy, bars, full, (L - 1, L + 1, 1000, 2500, 5000, bars.n_bars - 1))
-    assert check_lookahead(strategy, bars, points=10).ok
-
-
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"lookback_months": 0}, "params.lookback_months"),
-        ({"lookback_months": 25}, "params.lookback_months"),
-        ({"rebalance_frequency": 4}, "params.rebalance_frequency"),
-        ({"rebalance_frequency": 64}, "params.rebalance_frequency"),
-        ({"top_n": 0}, "params.top_n"),
-        ({"top_n": 51}, "params.top_n"),
-        ({"top_n": 1.5}, "params.top_n"),
-        ({"nope": 1}, "params.nope"),
-    ],
-)
-def test_bad_params_are_rejected_naming_the_parameter(params, field):
-    with pytest.raises(ParameterError) as err:
-        get_strategy(NAME)(**params)
-    assert err.value.field == field

@@ -1,34 +1,21 @@
-"""macd_crossover: the catalogue's parameters, trades on the sample, pinned trades, causality."""
+"""macd_crossover: its rule, bar for bar (the registry suite checks the rest)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from catalogue_spec import (
-    assert_matches_catalogue,
-    assert_prefix_invariant,
+from rule_check import (
     load_for,
     walk_one_position,
 )
 
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.domain.errors import ParameterError
 from ava_backtest.runs.execute import run_backtest
-from ava_backtest.strategies.lookahead import check_lookahead
 from ava_backtest.strategies.registry import get_strategy
 
 NAME = "macd_crossover"
-
-
-def test_registered_with_the_catalogue_parameters():
-    assert_matches_catalogue(NAME)
-
-
-def test_trades_on_the_us_sample_with_defaults():
-    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample"))
-    assert r.trades.height >= 1
 
 
 def _expected_signal_bars(close: pd.Series, fast: int, slow: int, signal: int):
@@ -71,30 +58,3 @@ def test_a_cross_from_equality_counts_as_in_the_catalogue():
     sig = get_strategy(NAME)().signals(bars)
     assert np.flatnonzero(sig.long_entry[:, 0]).tolist() == [60]
     assert not sig.long_exit.any()
-
-
-def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = load_for(RunConfig(strategy_name=NAME, universe="us_sample"))
-    full = strategy.signals(bars)
-    assert full.long_entry.any() and full.long_exit.any()
-    assert_prefix_invariant(strategy, bars, full, (40, 300, 1000, 2500, 5000, bars.n_bars - 1))
-    assert check_lookahead(strategy, bars, points=10).ok
-
-
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"fast_ema": 4}, "params.fast_ema"),
-        ({"fast_ema": 51}, "params.fast_ema"),
-        ({"slow_ema": 101}, "params.slow_ema"),
-        ({"signal_period": 2}, "params.signal_period"),
-        ({"signal_period": 21}, "params.signal_period"),
-        ({"fast_ema": 30, "slow_ema": 30}, "params.fast_ema"),
-        ({"fast_ema": 1.5}, "params.fast_ema"),
-        ({"nope": 1}, "params.nope"),
-    ],
-)
-def test_bad_params_are_rejected_naming_the_parameter(params, field):
-    with pytest.raises(ParameterError) as err:
-        get_strategy(NAME)(**params)
-    assert err.value.field == field

@@ -1,33 +1,19 @@
-"""momentum_breakout: the catalogue's parameters, trades on the sample, pinned trades, causality."""
+"""momentum_breakout: its rule, bar for bar (the registry suite checks the rest)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
-from catalogue_spec import (
-    assert_matches_catalogue,
-    assert_prefix_invariant,
+from rule_check import (
     load_for,
     walk_one_position,
 )
 
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.domain.errors import ParameterError
 from ava_backtest.runs.execute import run_backtest
-from ava_backtest.strategies.lookahead import check_lookahead
-from ava_backtest.strategies.registry import get_strategy
 
 NAME = "momentum_breakout"
-
-
-def test_registered_with_the_catalogue_parameters():
-    assert_matches_catalogue(NAME)
-
-
-def test_trades_on_the_us_sample_with_defaults():
-    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample"))
-    assert r.trades.height >= 1
 
 
 def _expected_signal_bars(high: pd.Series, close: pd.Series, channel: int, ma_n: int):
@@ -77,28 +63,3 @@ def test_no_signal_before_the_longer_window_has_filled():
         assert not sig.long_entry[: first + 60, j].any()
         assert not sig.long_exit[: first + 60, j].any()
         assert sig.long_entry[first + 60 :, j].any()
-
-
-def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = load_for(RunConfig(strategy_name=NAME, universe="us_sample"))
-    full = strategy.signals(bars)
-    assert full.long_entry.any() and full.long_exit.any()
-    assert_prefix_invariant(strategy, bars, full, (40, 300, 1000, 2500, 5000, bars.n_bars - 1))
-    assert check_lookahead(strategy, bars, points=10).ok
-
-
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"channel_period": 4}, "params.channel_period"),
-        ({"channel_period": 61}, "params.channel_period"),
-        ({"exit_ma_period": 4}, "params.exit_ma_period"),
-        ({"exit_ma_period": 61}, "params.exit_ma_period"),
-        ({"exit_ma_period": "long"}, "params.exit_ma_period"),
-        ({"nope": 1}, "params.nope"),
-    ],
-)
-def test_bad_params_are_rejected_naming_the_parameter(params, field):
-    with pytest.raises(ParameterError) as err:
-        get_strategy(NAME)(**params)
-    assert err.value.field == field

@@ -1,28 +1,15 @@
-"""rsi_mean_reversion: the catalogue's parameters, trades on the sample, pinned trades, causality."""
+"""rsi_mean_reversion: its rule, bar for bar (the registry suite checks the rest)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from catalogue_spec import ARRAYS, assert_matches_catalogue, load_for
+from rule_check import load_for
 
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.domain.errors import ParameterError
 from ava_backtest.runs.execute import run_backtest
-from ava_backtest.strategies.lookahead import check_lookahead
-from ava_backtest.strategies.registry import get_strategy
 
 NAME = "rsi_mean_reversion"
-
-
-def test_registered_with_the_catalogue_parameters():
-    assert_matches_catalogue(NAME)
-
-
-def test_trades_on_the_us_sample_with_defaults():
-    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample"))
-    assert r.trades.height >= 1
-    assert set(r.trades["exit_reason"]) <= {"signal", "max_hold", "data_end"}
 
 
 def _wilder_rsi(close: np.ndarray, n: int) -> np.ndarray:
@@ -74,39 +61,3 @@ def test_first_trades_on_aapl_match_the_rule_bar_for_bar():
     reasons = [("max_hold" if x - e == 20 else "signal") for e, x in expected]
     assert trades["exit_reason"].to_list() == reasons
     assert {"max_hold", "signal"} <= set(reasons)
-
-
-def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = load_for(RunConfig(strategy_name=NAME, universe="us_sample"))
-    full = strategy.signals(bars)
-    assert full.long_entry.any() and full.long_exit.any()
-    assert full.max_hold == 20
-    for k in (20, 300, 1000, 2500, 5000, bars.n_bars - 1):
-        part = strategy.signals(bars.prefix(k))
-        assert part.max_hold == full.max_hold
-        for name in ARRAYS:
-            a, b = getattr(full, name), getattr(part, name)
-            assert (a is None) == (b is None), name
-            if a is not None:
-                np.testing.assert_array_equal(a[:k], b, err_msg=f"{name} at prefix {k}")
-    assert check_lookahead(strategy, bars, points=10).ok
-
-
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"rsi_period": 4}, "params.rsi_period"),
-        ({"rsi_period": 51}, "params.rsi_period"),
-        ({"oversold": 9.5}, "params.oversold"),
-        ({"oversold": 41}, "params.oversold"),
-        ({"overbought": 59}, "params.overbought"),
-        ({"overbought": 91}, "params.overbought"),
-        ({"max_hold_days": 4}, "params.max_hold_days"),
-        ({"max_hold_days": 61}, "params.max_hold_days"),
-        ({"nope": 1}, "params.nope"),
-    ],
-)
-def test_bad_params_are_rejected_naming_the_parameter(params, field):
-    with pytest.raises(ParameterError) as err:
-        get_strategy(NAME)(**params)
-    assert err.value.field == field

@@ -1,34 +1,21 @@
-"""rsi_vol_filter: the catalogue's parameters, trades on the sample, pinned trades, causality."""
+"""rsi_vol_filter: its rule, bar for bar (the registry suite checks the rest)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from catalogue_spec import (
-    assert_matches_catalogue,
-    assert_prefix_invariant,
+from rule_check import (
     load_for,
     walk_one_position,
 )
 
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.domain.errors import ParameterError
-from ava_backtest.runs.execute import run_backtest
 from ava_backtest.indicators import rank_below as _rank_below
-from ava_backtest.strategies.lookahead import check_lookahead
+from ava_backtest.runs.execute import run_backtest
 from ava_backtest.strategies.registry import get_strategy
 
 NAME = "rsi_vol_filter"
-
-
-def test_registered_with_the_catalogue_parameters():
-    assert_matches_catalogue(NAME)
-
-
-def test_trades_on_the_us_sample_with_defaults():
-    r = run_backtest(RunConfig(strategy_name=NAME, universe="us_sample"))
-    assert r.trades.height >= 1
 
 
 def _wilder_rsi(close: np.ndarray, n: int) -> np.ndarray:
@@ -137,33 +124,3 @@ def test_first_signal_waits_for_two_rsi_values_and_p_atr_values():
         sig = get_strategy(NAME)(**params).signals(bars)
         assert np.flatnonzero(sig.long_entry[:, 0])[0] == first
         assert sig.long_entry[first:, 0].all() and not sig.long_exit.any()
-
-
-def test_signals_are_prefix_invariant():
-    strategy, _, bars, _ = load_for(RunConfig(strategy_name=NAME, universe="us_sample"))
-    full = strategy.signals(bars)
-    assert full.long_entry.any() and full.long_exit.any()
-    assert_prefix_invariant(strategy, bars, full, (40, 300, 1000, 2500, 5000, bars.n_bars - 1))
-    assert check_lookahead(strategy, bars, points=10).ok
-
-
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"rsi_period": 4}, "params.rsi_period"),
-        ({"rsi_period": 51}, "params.rsi_period"),
-        ({"oversold": 41}, "params.oversold"),
-        ({"overbought": 59.9}, "params.overbought"),
-        ({"atr_period": 31}, "params.atr_period"),
-        ({"atr_rank_period": 19}, "params.atr_rank_period"),
-        ({"atr_rank_period": 253}, "params.atr_rank_period"),
-        ({"vol_threshold": 81}, "params.vol_threshold"),
-        ({"vol_exit_threshold": 49}, "params.vol_exit_threshold"),
-        ({"vol_exit_threshold": 96}, "params.vol_exit_threshold"),
-        ({"nope": 1}, "params.nope"),
-    ],
-)
-def test_bad_params_are_rejected_naming_the_parameter(params, field):
-    with pytest.raises(ParameterError) as err:
-        get_strategy(NAME)(**params)
-    assert err.value.field == field

@@ -1,4 +1,4 @@
-"""docs/strategies.md is the registry, regenerated: adding a strategy without the doc fails here."""
+"""docs/strategies/README.md is the registry, regenerated: adding a strategy without the doc fails here."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ava_backtest.strategies.plugins import PluginReport
 from ava_backtest.strategies.registry import (
@@ -36,6 +36,9 @@ class StrategyDetail(StrategySummary):
     exit_at: str
     parameters: dict[str, Any]
     warmup: int
+    display: list[dict[str, Any]] = Field(
+        description="series drawn beside the trades: overlays on the price, panes below it"
+    )
 
 
 class StrategyList(BaseModel):
@@ -93,7 +96,7 @@ def strategy_detail(name: str) -> StrategyDetail:
     d = cls.describe()
     return StrategyDetail(**{k: d[k] for k in StrategySummary.model_fields}, cross_sectional=d["cross_sectional"],
                           timing=d["timing"], exit_at=d["exit_at"], parameters=d["parameters"],
-                          warmup=cls().warmup())  # fmt: skip
+                          warmup=cls().warmup(), display=d["display"])  # fmt: skip
 
 
 def _report(report: PluginReport) -> ReloadResult:

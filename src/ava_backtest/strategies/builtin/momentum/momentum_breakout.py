@@ -8,9 +8,8 @@ class MomentumBreakout(Strategy):
     at t: close(t) > CH(t). Exit at t: close(t) < MA(t). No signal while fewer than
     max(channel_period, exit_ma_period) + 1 bars of the symbol exist (the original's guard).
 
-    The original's ``in_position`` flag is the engine's position here: a bar where both rules hold
-    is an exit while long and an entry while flat, as in the original. They differ only where the
-    original's flag was out of step with the book or leaked from one symbol to the next.
+    The engine's position replaces the original's flag: a bar where both rules hold is an exit
+    while long and an entry while flat, as in the original (whose flag leaked between symbols).
     """
 
     name = "momentum_breakout"

@@ -8,9 +8,8 @@ class OpeningRangeBreakout(Strategy):
     TH(t) and RNG(t) > 0. Exit: the time stop ``max_hold = hold_bars`` (the fill bar is bar 1:
     hold_bars = 1 buys at the open of t+1 and sells at the open of t+2), as in the original.
 
-    Despite its name this is not an opening-range breakout: it is the catalogue's daily design,
-    which reads only the current daily bar (there is no intraday range). The original's own
-    position flags leaked from one symbol of the run to the next; the engine's position does not.
+    Not an opening-range breakout despite its name: the catalogue's daily design reads only the
+    current daily bar. The original's position flags leaked between symbols; the engine's do not.
     """
 
     name = "opening_range_breakout"

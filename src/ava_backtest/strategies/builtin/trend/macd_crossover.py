@@ -8,10 +8,8 @@ class MacdCrossover(Strategy):
     SIG(t-1) and MACD(t) > SIG(t); exit: the opposite cross. No signal while fewer than slow_ema +
     signal_period bars of the symbol exist (the original's guard).
 
-    Every EMA is seeded with its first input value (pandas ``ewm(adjust=False)``, as the original
-    did), not with an SMA, so values near the start differ slightly from TradingView/TA-Lib. The
-    seed is the first bar loaded, which in Ava includes the warm-up before the start date (the
-    original loaded none), so the EMAs have settled by the start.
+    EMAs are seeded with their first input (pandas ``ewm(adjust=False)``, as the original did), not
+    an SMA; the seed is the first bar loaded, warm-up included, so they have settled by the start.
     """
 
     name = "macd_crossover"

@@ -1,0 +1,220 @@
+"""Every registered strategy, checked the same way, so a new one needs only its own rule test:
+
+- its declaration is complete (metadata, bounded parameters, display series) and, for the shipped
+  catalogue, matches the catalogue spec (name, version, category, direction, parameters, bounds,
+  defaults, warm-up);
+- bad parameters are refused naming the field, the declared rules (``below=``) included;
+- it is causal: signals and display series on bars[0..t) equal the full history's (many t);
+- with its defaults it trades on the sample data (or fails naming the data it lacks, and then
+  trades on generated data of that kind), and every stop, target, trail or time stop its signals
+  declare really ends some trade with that exit reason;
+- its display series are the ones it declares, with the bars' shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import replace
+from typing import Any
+
+import guide_example  # noqa: F401 -- registers the guide's strategy, checked here like any other
+import numpy as np
+import pytest
+
+from ava_backtest.domain.bars import Bars
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.domain.errors import DataError, ParameterError
+from ava_backtest.runs.execute import (
+    BacktestResult,
+    load_run_panel,
+    run_backtest,
+    with_required_data,
+)
+from ava_backtest.strategies import Strategy, all_strategies, register
+from ava_backtest.strategies.evaluate import compute_signals
+from ava_backtest.strategies.lookahead import check_lookahead
+from ava_backtest.strategies.spec import spec_for, spec_warmup, warmup_formula
+
+CLASSES: dict[str, type[Strategy]] = dict(all_strategies())
+NAMES = sorted(CLASSES)
+SHIPPED = sorted(
+    n for n, c in CLASSES.items() if c.__module__.startswith("ava_backtest.strategies.builtin")
+)
+SPEC_TYPES = {
+    "integer": "int",
+    "number": "float",
+    "number|null": "float",
+    "boolean": "bool",
+    "string": "str",
+}
+EXIT_REASON = {"stop_loss": "stop_loss", "take_profit": "take_profit", "trail": "trailing_stop"}
+
+
+def strategy_class(name: str) -> type[Strategy]:
+    """The class collected for ``name``, registered again (another test may have reloaded)."""
+    cls = CLASSES[name]
+    register(cls)
+    return cls
+
+
+@functools.cache
+def sample_bars(name: str) -> Bars:
+    strategy = strategy_class(name)()
+    cfg = RunConfig(strategy_name=name, universe="us_sample")
+    panel, _ = load_run_panel(cfg, strategy)
+    return with_required_data(strategy, panel, "US")
+
+
+@functools.cache
+def smoke_run(name: str) -> BacktestResult:
+    """A run with the defaults on the US sample: what a new user's first click does."""
+    strategy_class(name)
+    return run_backtest(RunConfig(strategy_name=name, universe="us_sample"))
+
+
+def test_the_suite_covers_the_shipped_catalogue_and_the_guides_example():
+    assert len(SHIPPED) >= 9 and "guide_trend_pullback" in NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_declaration_is_complete(name):
+    cls = strategy_class(name)
+    assert re.fullmatch(r"\d+\.\d+\.\d+", cls.version), cls.version
+    assert cls.category and cls.description.strip()
+    assert cls.direction in ("long_only", "long_short", "short_only")
+    assert cls.display is not None, "declare display series (an empty tuple if there are none)"
+    shown = [d.name for d in cls.display]
+    assert len(shown) == len(set(shown)), f"display names repeat: {shown}"
+    for pname, p in cls.parameters.items():
+        if p.kind in ("int", "float"):
+            assert p.minimum is not None and p.maximum is not None, f"{pname} needs bounds"
+            if p.default is not None:
+                assert p.minimum <= p.default <= p.maximum, pname
+    cls.describe()  # labels format with the defaults; levels name real parameters
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_matches_the_catalogue_spec(name):
+    cls = strategy_class(name)
+    spec = spec_for(name)
+    assert spec is not None, (
+        f"{name} is not in the catalogue spec (src/ava_backtest/strategies/spec)"
+    )
+    assert (cls.version, cls.category) == (str(spec["version"]), spec["category"])
+    assert (cls.direction, cls.timeframe) == (spec["direction"], spec["timeframe"])
+    names = [p["name"] for p in spec["params"]]
+    added = [n for n in cls.parameters if n not in names]
+    assert list(cls.parameters)[: len(names)] == names, "the spec's parameters, in its order"
+    for n in added:  # a parameter Ava adds is explained where the strategy is
+        assert n in (cls.__doc__ or ""), f"{n} is not in the spec; say why in the docstring"
+    for p in spec["params"]:
+        param = cls.parameters[p["name"]]
+        assert param.kind == SPEC_TYPES.get(p["type"], "choice"), p["name"]
+        assert param.default == p["default"], p["name"]
+        for bound, key in ((param.minimum, "min"), (param.maximum, "max")):
+            if p.get(key) is not None:  # Ava's own bounds only where the spec gives none
+                assert bound == p[key], f"{p['name']} {key}"
+    strategy = cls()
+    if warmup_formula(spec) is not None:
+        assert strategy.warmup() == spec_warmup(spec, strategy.params)
+
+
+def _bad_values(p: Any) -> list[Any]:
+    if p.kind == "bool":
+        return ["maybe", 3]
+    if p.kind == "choice":
+        return ["__not_a_choice__"]
+    if p.kind == "str":
+        return [12]
+    out: list[Any] = ["abc", True, p.minimum - 1, p.maximum + 1]
+    if p.kind == "int":
+        out.append(p.minimum + 0.5)
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_parameters_are_refused_naming_the_field(name):
+    cls = strategy_class(name)
+    for pname, p in cls.parameters.items():
+        for value in _bad_values(p):
+            with pytest.raises(ParameterError) as err:
+                cls(**{pname: value})
+            assert err.value.field == f"params.{pname}", (pname, value)
+        if p.below or p.above:
+            # Both values inside their bounds, breaking only the declared rule.
+            o = cls.parameters[p.below or p.above]
+            mine, theirs = (p.maximum, o.minimum) if p.below else (p.minimum, o.maximum)
+            breaks = mine >= theirs if p.below else mine <= theirs
+            if breaks:
+                with pytest.raises(ParameterError) as err:
+                    cls(**{pname: mine, o.name: theirs})
+                assert err.value.field == f"params.{pname}"
+                assert "must be" in err.value.message and o.name in err.value.message
+    with pytest.raises(ParameterError) as err:
+        cls(no_such_parameter=1)
+    assert err.value.field == "params.no_such_parameter"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_lookahead_in_signals_or_display_series(name):
+    strategy = strategy_class(name)()
+    report = check_lookahead(strategy, sample_bars(name), points=12)
+    assert report.ok, str(report.first_difference)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_display_series_are_the_declared_ones_with_the_bars_shape(name):
+    cls = strategy_class(name)
+    bars = sample_bars(name)
+    sig = compute_signals(cls(), bars)
+    assert set(sig.series) == {d.name for d in cls.display or ()}
+    for key, values in sig.series.items():
+        assert values.shape == bars.close.shape, key
+        assert np.isfinite(values).any(), f"{key} is never defined on the sample"
+
+
+def _generated(need: str, bars: Bars) -> np.ndarray:
+    """Generated data of a kind the sample lacks, for strategies that need it."""
+    rng = np.random.default_rng(7)
+    if need == "benchmark":
+        return 100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.01, bars.n_bars)))
+    if need == "vix":
+        return np.clip(18.0 + np.cumsum(rng.normal(0.0, 1.0, bars.n_bars)) * 0.3, 9.0, 80.0)
+    raise AssertionError(f"add a generator for {need!r} to the registry suite")
+
+
+def _exit_reasons(name: str) -> tuple[set[str], Any]:
+    """Exit reasons of the defaults' run on the sample, and the signals behind it."""
+    cls = strategy_class(name)
+    try:
+        result = smoke_run(name)
+    except DataError as e:
+        assert any(need in e.message or need == e.field for need in cls.requires), e.message
+        return _run_on_generated(cls)
+    reasons = set(result.trades["exit_reason"].to_list())
+    assert result.trades.height >= 1, f"{name} made no trade on the US sample with its defaults"
+    assert np.isfinite(result.equity).all()
+    return reasons, compute_signals(cls(), sample_bars(name))
+
+
+def _run_on_generated(cls: type[Strategy]) -> tuple[set[str], Any]:
+    from ava_backtest.engine.backtest import EngineSettings, simulate
+
+    strategy = cls()
+    panel, _ = load_run_panel(RunConfig(strategy_name=cls.name, universe="us_sample"), strategy)
+    extra = {need: _generated(need, panel.bars) for need in cls.requires}
+    sig = compute_signals(strategy, replace(panel.bars, extra=extra))
+    result = simulate(panel, sig, EngineSettings(max_positions=panel.bars.n_symbols))
+    assert result.trades.height >= 1, f"{cls.name} made no trade on generated data"
+    return set(result.trades["exit_reason"].to_list()), sig
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_trades_with_its_defaults_and_its_declared_exits_happen(name):
+    reasons, sig = _exit_reasons(name)
+    for array, reason in EXIT_REASON.items():
+        if getattr(sig, array) is not None and np.isfinite(getattr(sig, array)).any():
+            assert reason in reasons, f"{array} is declared but no trade ended by {reason}"
+    if sig.max_hold is not None:
+        assert "max_hold" in reasons, "a time stop is declared but no trade ended by it"
