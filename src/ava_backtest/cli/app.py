@@ -238,6 +238,45 @@ def strategies_show(name: Annotated[str, typer.Argument(help="Strategy name.")])
     )
 
 
+@strategies_app.command("report")
+def strategies_report(
+    missing: Annotated[
+        bool, typer.Option("--missing", help="Only the catalogue entries not implemented yet.")
+    ] = False,
+) -> None:
+    """Compare the registry with the catalogue spec shipped in the package: which entries are
+    implemented, and whether their version and parameters match.
+
+    Example: ava strategies report --missing
+    """
+    from rich.table import Table
+
+    from ava_backtest.strategies.registry import all_strategies
+    from ava_backtest.strategies.spec import catalogue
+
+    registry = all_strategies()
+    table = Table("name", "spec file", "category", "status")
+    done = 0
+    for name, entry in catalogue().items():
+        cls = registry.get(name)
+        if cls is None:
+            status = "[yellow]not implemented[/]"
+        else:
+            done += 1
+            spec_params = [p["name"] for p in entry["params"]]
+            problems = []
+            if cls.version != str(entry["version"]):
+                problems.append(f"version {cls.version} (spec {entry['version']})")
+            if list(cls.parameters)[: len(spec_params)] != spec_params:
+                problems.append("parameters differ")
+            status = "[red]" + "; ".join(problems) + "[/]" if problems else "[green]ok[/]"
+        if missing and cls is not None:
+            continue
+        table.add_row(name, entry["source"], entry["category"], status)
+    out.print(table)
+    out.print(f"{done} of {len(catalogue())} catalogue strategies implemented")
+
+
 @strategies_app.command("check")
 def strategies_check(
     name: Annotated[
