@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import numpy as np
 import pytest
 
+from ava_backtest.data import get_symbol
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.execute import run_backtest
 
@@ -84,30 +86,96 @@ def test_a_late_subscriber_gets_the_state_then_the_outcome(client):
     assert second["type"] == "completed"
 
 
+def _named_fields(err: dict) -> list[str]:
+    """The fields an error names in its details: a domain error names one, a validation error
+    lists each."""
+    details = err["details"] or {}
+    if "fields" in details:
+        return [f["field"] for f in details["fields"]]
+    return [details["field"]] if details.get("field") else []
+
+
+SIGNALS_ONLY = {"universe": None, "symbols": ["AAPL"]}
+
+
 @pytest.mark.parametrize(
-    ("patch", "status", "field"),
+    ("patch", "field"),
     [
-        ({"strategy_name": "nope"}, 422, "strategy_name"),
-        ({"universe": "nope"}, 422, "universe"),
-        ({"universe": None, "symbols": ["AAPL", "NOPE"]}, 422, "symbols"),
-        ({"params": {"fast_period": 1}}, 422, "params.fast_period"),
-        ({"start_date": "2030-01-01", "end_date": "2031-01-01"}, 422, "symbols"),
-        ({"initial_capital": -5}, 422, "initial_capital"),
-        ({"fill": "sometime"}, 422, "fill"),
-        ({"start_date": "2012-01-01", "end_date": "2010-01-01"}, 422, ""),
-        ({"surprise": 1}, 422, "surprise"),
+        ({"strategy_name": "nope"}, "strategy_name"),
+        ({"universe": "nope"}, "universe"),
+        ({"universe": None, "symbols": ["AAPL", "NOPE"]}, "symbols"),
+        ({"params": {"fast_period": 1}}, "params.fast_period"),
+        # No symbol has data in the range: the dates are at fault, not the universe's symbols.
+        ({"start_date": "2030-01-01", "end_date": "2031-01-01"}, "start_date"),
+        ({"start_date": "1980-01-01", "end_date": "1981-01-01"}, "end_date"),
+        ({"initial_capital": -5}, "initial_capital"),
+        ({"fill": "sometime"}, "fill"),
+        ({"start_date": "2012-01-01", "end_date": "2010-01-01"}, "end_date"),
+        ({"surprise": 1}, "surprise"),
+        # Past nanosecond timestamps (2262-04-11): refused, not wrapped round to the whole history.
+        ({"start_date": "9999-01-01", "end_date": None}, "start_date"),
+        ({"end_date": "9999-12-31"}, "end_date"),
+        # Known at request time, so never a failed run.
+        ({"initial_capital": 1e308}, "initial_capital"),
+        ({"initial_capital": float("inf")}, "initial_capital"),
+        ({"max_positions": 10**20}, "max_positions"),
+        ({"max_hold_bars": 10**20}, "max_hold_bars"),
+        ({"sizing": {"mode": "fixed_cash", "value": float("inf")}}, "sizing.value"),
+        ({"sizing": {"mode": "fraction", "value": float("nan")}}, "sizing.value"),
+        ({"costs": {"exchange": "LSE"}}, "costs.exchange"),
+        ({**SIGNALS_ONLY, "sizing": {"mode": "target_weight"}}, "sizing.mode"),
+        # sma_crossover has no stop: risk sizing would silently size as all buying power.
+        ({**SIGNALS_ONLY, "sizing": {"mode": "risk", "value": 0.01}}, "sizing.mode"),
+        ({"benchmark": "NOPE"}, "benchmark"),
+        ({**SIGNALS_ONLY, "start_date": "2010-01-04", "benchmark": "VIX"}, "benchmark"),
     ],
 )
-def test_bad_input_is_a_4xx_naming_the_field_and_creates_nothing(
-    sqlite_client, patch, status, field
-):
+def test_bad_input_is_a_4xx_naming_the_field_and_creates_nothing(sqlite_client, patch, field):
     before = sqlite_client.get("/api/v2/backtests").json()["total"]
-    r = sqlite_client.post("/api/v2/backtests", json={**BODY, **patch})
-    assert r.status_code == status, r.text
+    # Sent as Python's json writes it: Infinity and NaN literals included, as a client may.
+    r = sqlite_client.post(
+        "/api/v2/backtests",
+        content=json.dumps({**BODY, **patch}),
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
     err = r.json()["error"]
     assert set(err) == {"code", "message", "details"}
-    assert field in err["message"]
+    assert _named_fields(err) == [field], err
     assert sqlite_client.get("/api/v2/backtests").json()["total"] == before
+
+
+def test_a_run_after_the_default_benchmark_ends_completes_and_none_is_accepted(sqlite_client):
+    # GSPC (the US default) ends 2018-12-31; nobody asked for it, so the run must not fail on it.
+    body = {**BODY, "universe": None, "symbols": ["NVDA"], "start_date": "2019-01-01",
+            "end_date": "2024-12-31"}  # fmt: skip
+    for benchmark in (None, "none"):
+        r = sqlite_client.post("/api/v2/backtests", json={**body, "benchmark": benchmark})
+        assert r.status_code == 201, r.text
+        run = _wait(sqlite_client, r.json()["id"])
+        assert run["status"] == "completed", run
+        assert run["metrics"]["benchmark_return"] is None
+        assert run["metrics"]["benchmark_start"] is None
+        noted = [n for n in run["notes"] if n.startswith("no benchmark: the default GSPC")]
+        assert len(noted) == (1 if benchmark is None else 0), run["notes"]
+        assert run["config"]["benchmark"] == benchmark
+    r = sqlite_client.post("/api/v2/backtests", json={**body, "benchmark": "GSPC"})
+    assert r.status_code == 422 and _named_fields(r.json()["error"]) == ["benchmark"]
+
+
+def test_benchmark_metrics_carry_their_window_and_the_curve_starts_on_the_equity(sqlite_client):
+    body = {**BODY, "universe": None, "symbols": ["AMZN"], "start_date": None}
+    run = _wait(sqlite_client, sqlite_client.post("/api/v2/backtests", json=body).json()["id"])
+    assert run["status"] == "completed", run
+    # AMZN starts 1997, GSPC 1999: the figures cover GSPC's bars up to the run's end only.
+    start, end = get_symbol("US", "GSPC").first.isoformat(), BODY["end_date"]
+    assert (run["metrics"]["benchmark_start"], run["metrics"]["benchmark_end"]) == (start, end)
+    assert any(f"cover {start} .. {end}" in n for n in run["notes"])
+    points = sqlite_client.get(f"/api/v2/backtests/{run['id']}/equity-curve").json()["points"]
+    first = next(p for p in points if p["benchmark"] is not None)
+    assert first["date"].startswith(start) and points[0]["benchmark"] is None
+    assert first["benchmark"] == pytest.approx(first["equity"], rel=1e-9)
+    assert first["equity"] != pytest.approx(body["initial_capital"], rel=0.01)
 
 
 def test_unknown_run_is_404_in_the_error_shape(sqlite_client):
