@@ -24,7 +24,7 @@ from ava_backtest.analytics.trade_stats import TRADE_KEYS
 from ava_backtest.data.sample_store import read_sample
 
 REL = 1e-9
-UNITS = {"pct", "ratio", "currency", "bars", "days", "count"}
+UNITS = {"pct", "ratio", "currency", "bars", "days", "count", "flag"}
 
 
 def close(ours: float | int | None, peer: float) -> bool:
@@ -126,7 +126,8 @@ def test_result_has_exactly_the_metric_keys_in_order_and_is_json_safe(case, rf):
     json.dumps(m, allow_nan=False)
     for key in ("trade_count", "max_hold_bars", "max_drawdown_duration"):
         assert type(m[key]) is int
-    assert all(v is None or type(v) in (int, float) for v in m.values())
+    assert m["ruined"] is False
+    assert all(v is None or type(v) in (int, float) for k, v in m.items() if k != "ruined")
 
 
 # --- against empyrical -------------------------------------------------------------------------
@@ -435,7 +436,9 @@ def test_no_or_empty_benchmark():
 
 def test_inputs_are_validated():
     with pytest.raises(ValueError, match="equity"):
-        _hand_equity(np.array([100.0, 0.0, 90.0]))
+        _hand_equity(np.array([100.0, np.inf, 90.0]))
+    with pytest.raises(ValueError, match="equity"):
+        _hand_equity(np.array([100.0, np.nan, 90.0]))
     with pytest.raises(ValueError, match="dates"):
         compute_metrics(
             HAND_EQUITY,
@@ -477,3 +480,66 @@ def test_ratios_do_not_depend_on_the_account_size(case):
     for key in ("sharpe", "sortino", "cagr", "max_drawdown", "ulcer_index", "stability", "alpha"):
         assert big[key] == pytest.approx(small[key], rel=1e-9), key
     assert big["final_equity"] == pytest.approx(small["final_equity"] * 37.0, rel=1e-12)
+
+
+# --- a ruined curve (equity at or below zero at a close) ----------------------------------------
+
+RUINED = np.array([100.0, 110.0, 99.0, -20.0, 5.0, 5.0, 5.0])
+"""Levered to ruin at the close of bar 3 (equity -20), its positions then closed at a better open
+(equity 5), no trading after."""
+
+
+def test_a_ruined_curve_gives_finite_metrics_with_returns_ending_at_the_ruin():
+    bench = np.array([50.0, 51.0, 49.0, 48.0, 50.0, 52.0, 51.0])
+    exposure = np.array([0.0, 9.0, 10.0, np.nan, 0.0, 0.0, 0.0])
+    m = compute_metrics(
+        RUINED, HAND_DATES, trades=None, exposure=exposure, benchmark=bench,
+        periods_per_year=252, initial_capital=100.0,
+    )  # fmt: skip
+    json.dumps(m, allow_nan=False)
+    assert m["ruined"] is True
+    # Returns while alive, the last one the loss of everything: 110/100-1, 99/110-1, -100%.
+    r = np.array([0.1, -0.1, -1.0])
+    assert m["annual_volatility"] == pytest.approx(np.std(r, ddof=1) * np.sqrt(252), rel=REL)
+    assert m["sharpe"] == pytest.approx(r.mean() / np.std(r, ddof=1) * np.sqrt(252), rel=REL)
+    assert m["value_at_risk"] == pytest.approx(np.percentile(r, 5), rel=REL)
+    assert m["stability"] is None  # no log growth through a total loss
+    # Levels use the whole curve: the drawdown goes below -100% (a debt), the end is what is left.
+    assert m["max_drawdown"] == pytest.approx(-20.0 / 110.0 - 1.0, rel=REL)
+    assert m["total_return"] == pytest.approx(-0.95, rel=REL)
+    assert m["cagr"] == pytest.approx(0.05 ** (252 / 6) - 1.0, rel=REL)
+    assert m["final_equity"] == 5.0
+    # The exposure of the close with no positive equity is undefined, the rest are averaged.
+    assert m["exposure"] == pytest.approx(19.0 / 6.0, rel=REL)
+    # Benchmark statistics pair the strategy's three returns with the benchmark's first three.
+    b = bench[1:4] / bench[:3] - 1.0
+    assert m["beta"] == pytest.approx(np.cov(r, b, ddof=0)[0, 1] / np.var(b), rel=1e-9)
+    assert m["benchmark_return"] == pytest.approx(51.0 / 50.0 - 1.0, rel=REL)
+
+
+def test_a_curve_ending_in_debt_has_a_cagr_of_minus_100_percent():
+    m = compute_metrics(
+        np.array([100.0, 50.0, -30.0, -30.0]), HAND_DATES[:4], trades=None, exposure=None,
+        benchmark=None, periods_per_year=252, initial_capital=100.0,
+    )  # fmt: skip
+    json.dumps(m, allow_nan=False)
+    assert m["ruined"] is True and m["cagr"] == -1.0
+    assert m["total_return"] == pytest.approx(-1.3, rel=REL)
+    assert m["calmar"] == pytest.approx(-1.0 / 1.3, rel=REL)
+
+
+def test_a_curve_ruined_on_its_first_close_has_no_return_statistics():
+    m = compute_metrics(
+        np.array([-5.0, -5.0, -5.0]), HAND_DATES[:3], trades=None, exposure=None,
+        benchmark=None, periods_per_year=252, initial_capital=100.0,
+    )  # fmt: skip
+    json.dumps(m, allow_nan=False)
+    assert m["ruined"] is True
+    assert m["sharpe"] is m["annual_volatility"] is m["value_at_risk"] is m["skew"] is None
+    assert m["total_return"] == pytest.approx(-1.05, rel=REL)
+
+
+def test_the_engine_word_on_ruin_overrides_the_curve():
+    """An independent run's account can be ruined while the summed equity stays positive."""
+    assert _hand(ruined=True)["ruined"] is True
+    assert _hand()["ruined"] is False

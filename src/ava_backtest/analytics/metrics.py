@@ -18,8 +18,8 @@ import numpy as np
 
 from ava_backtest.analytics.trade_stats import TradeStats, trade_metrics
 
-Unit = Literal["pct", "ratio", "currency", "bars", "days", "count"]
-MetricValue = float | int | None
+Unit = Literal["pct", "ratio", "currency", "bars", "days", "count", "flag"]
+MetricValue = float | int | bool | None
 
 TAIL_CUTOFF = 0.05
 """VaR / CVaR / tail-ratio tail: the worst 5% of bars (95% confidence)."""
@@ -87,6 +87,7 @@ METRICS: dict[str, MetricInfo] = dict(
         _m("information_ratio", "Information ratio", "ratio", "mean(r - b) / std(r - b, ddof=1) * sqrt(P)", True, "benchmark"),
         _m("benchmark_return", "Benchmark return", "pct", "last benchmark close / first benchmark close - 1", None, "benchmark"),
         _m("final_equity", "Final equity", "currency", "equity at the last bar", True, "returns"),
+        _m("ruined", "Ruined", "flag", "equity at or below zero at a close: positions closed, trading stopped", False, "risk"),
     ]
 )  # fmt: skip
 
@@ -116,21 +117,30 @@ def compute_metrics(
     periods_per_year: int,
     risk_free_rate: float = 0.0,
     initial_capital: float | None = None,
+    ruined: bool | None = None,
 ) -> dict[str, MetricValue]:
     """The full metrics panel, keys exactly those of ``METRICS`` and in that order.
 
-    ``equity`` is the portfolio value at each bar's close (> 0), ``dates`` its bar times,
-    ``exposure`` gross exposure / equity at each close, ``benchmark`` the benchmark's closes on the
-    same bars (NaN where it has none, e.g. before it starts). ``periods_per_year`` is the market's
-    trading days per year (252 US, 247 IN, 365 for 24x7), ``risk_free_rate`` is annual.
+    ``equity`` is the portfolio value at each bar's close (finite; at or below zero once the
+    account is ruined), ``dates`` its bar times, ``exposure`` gross exposure / equity at each close
+    (NaN where equity is not positive), ``benchmark`` the benchmark's closes on the same bars (NaN
+    where it has none, e.g. before it starts). ``periods_per_year`` is the market's trading days
+    per year (252 US, 247 IN, 365 for 24x7), ``risk_free_rate`` is annual. ``ruined`` is the
+    engine's word (an account of an independent run may be ruined while the sum is not); left
+    out, equity at or below zero says it.
+
+    A ruined curve's returns end at the first close at or below zero, with a return of -100%
+    there: a return on nothing is not defined, so the per-bar statistics cover the bars the
+    account was alive. Levels (total return, drawdown, final equity) use the whole curve and may
+    fall below -100% when a levered account lost more than it had.
     """
     eq = _vector(equity, "equity")
     t = eq.size
     if t == 0:
         raise ValueError("equity is empty")
-    if not np.all(np.isfinite(eq)) or np.any(eq <= 0):
-        bad = int(np.flatnonzero(~(np.isfinite(eq) & (eq > 0)))[0])
-        raise ValueError(f"equity must be finite and > 0; equity[{bad}] = {eq[bad]!r}")
+    if not np.all(np.isfinite(eq)):
+        bad = int(np.flatnonzero(~np.isfinite(eq))[0])
+        raise ValueError(f"equity must be finite; equity[{bad}] = {eq[bad]!r}")
     days = _dates(dates, t)
     if not (periods_per_year > 0 and math.isfinite(periods_per_year)):
         raise ValueError(f"periods_per_year must be > 0, got {periods_per_year!r}")
@@ -142,7 +152,14 @@ def compute_metrics(
 
     p = float(periods_per_year)
     rf_p = (1.0 + risk_free_rate) ** (1.0 / p) - 1.0
-    r = simple_returns(eq)
+    gone = np.flatnonzero(eq <= 0)
+    if gone.size:
+        # Returns while the account was alive, the last one the loss of everything (-100%).
+        alive = eq[: gone[0] + 1].copy()
+        alive[-1] = 0.0
+        r = simple_returns(alive)
+    else:
+        r = simple_returns(eq)
     values: dict[str, MetricValue] = {}
     values.update(_return_metrics(eq, r, capital, p, rf_p))
     values.update(_drawdown_metrics(eq, days, capital, values["cagr"]))
@@ -151,23 +168,25 @@ def compute_metrics(
     values["exposure"] = _mean_exposure(exposure, t)
     values.update(_benchmark_metrics(r, benchmark, t, p, rf_p))
     values["final_equity"] = float(eq[-1])
+    values["ruined"] = bool(gone.size) if ruined is None else bool(ruined)
     return {key: _json_safe(values[key]) for key in METRICS}
 
 
 def _return_metrics(
     eq: np.ndarray, r: np.ndarray, capital: float, p: float, rf_p: float
 ) -> dict[str, MetricValue]:
-    n = r.size
+    n = eq.size - 1
     growth = float(eq[-1]) / capital
     out: dict[str, MetricValue] = {
         "total_return": growth - 1.0,
-        "cagr": _power(growth, p / n) - 1.0 if n else None,
+        # Nothing left (or a debt) compounds at -100% a year.
+        "cagr": (_power(growth, p / n) - 1.0 if growth > 0 else -1.0) if n else None,
         "annual_volatility": None,
         "sharpe": None,
         "sortino": None,
         "omega": None,
     }
-    if n < 2:
+    if r.size < 2:
         return out
     excess = r - rf_p
     out["annual_volatility"] = float(np.std(r, ddof=1)) * math.sqrt(p)
@@ -239,6 +258,8 @@ def _distribution_metrics(r: np.ndarray) -> dict[str, MetricValue]:
             bias = 3 * (n - 1) ** 2 / scale
             out["kurtosis"] = (n + 1) * n * (n - 1) * m4 / (scale * m2 * m2) - bias
 
+    if np.any(r <= -1.0):
+        return out  # a wiped-out curve has no log growth to fit
     y = np.cumsum(np.log1p(r))
     x = np.arange(n, dtype=np.float64)
     yc = y - y.mean()
@@ -256,9 +277,10 @@ def _mean_exposure(exposure: np.ndarray | None, t: int) -> MetricValue:
     x = _vector(exposure, "exposure")
     if x.size != t:
         raise ValueError(f"exposure has {x.size} values but equity has {t}")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("exposure must be finite")
-    return float(x.mean())
+    if np.any(np.isinf(x)):
+        raise ValueError("exposure must be finite (NaN marks a close with no positive equity)")
+    known = x[~np.isnan(x)]
+    return float(known.mean()) if known.size else None
 
 
 def _benchmark_metrics(
@@ -279,7 +301,8 @@ def _benchmark_metrics(
         observed = bench[seen]
         out["benchmark_return"] = float(observed[-1] / observed[0] - 1.0)
 
-    b = simple_returns(bench)
+    # Paired over the strategy's returns (which stop at a ruin).
+    b = simple_returns(bench)[: r.size]
     paired = np.isfinite(b)  # both closes present; a bar with no benchmark close drops out
     if paired.sum() < 2:
         return out

@@ -105,6 +105,15 @@ class RunConfig(BaseModel):
     fill: FillTiming = "next_open"
     adjustment: Adjustment = "events"
     leverage: float = Field(default=1.0, ge=1.0, le=10.0, allow_inf_nan=False)
+    maintenance_margin: float | None = Field(
+        default=None,
+        ge=0,
+        lt=1,
+        allow_inf_nan=False,
+        description="equity to keep at every close, as a fraction of gross exposure; below it "
+        "every position closes at the next open (margin_call). Default 25%, or half the initial "
+        "margin (0.5 / leverage) when that is lower; 0 leaves only ruin (equity <= 0)",
+    )
     borrow_rate: float = Field(
         default=0.0, ge=0, le=1, allow_inf_nan=False, description="annual borrow fee on shorts"
     )
@@ -149,6 +158,17 @@ class RunConfig(BaseModel):
         start = info.data.get("start_date")
         if v is not None and start is not None and start > v:
             raise ValueError(f"start_date {start} is after end_date {v}")
+        return v
+
+    @field_validator("maintenance_margin")
+    @classmethod
+    def _below_initial_margin(cls, v: float | None, info: ValidationInfo) -> float | None:
+        leverage = info.data.get("leverage")
+        if v is not None and leverage is not None and v >= 1.0 / leverage:
+            raise ValueError(
+                f"{v} is at or above the initial margin 1 / leverage = {1.0 / leverage:.4g}: a "
+                "position opened at full leverage would be called at its first close"
+            )
         return v
 
     @field_validator("benchmark")

@@ -7,6 +7,7 @@ one call of the numba kernel.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,6 +29,41 @@ _SIZING = {
 }
 
 
+DEFAULT_MAINTENANCE_MARGIN = 0.25
+"""Equity an account keeps, as a fraction of its gross exposure, unless leverage needs less."""
+
+
+def maintenance_margin(leverage: float, configured: float | None = None) -> float:
+    """The maintenance margin in force: ``configured`` when given, else 25% of gross exposure or
+    half the initial margin (``0.5 / leverage``), whichever is lower.
+
+    A maintenance margin at or above the initial margin (``1 / leverage``) would call a position
+    opened at full leverage on its first close; halving the initial margin keeps the same cushion
+    at any leverage (25% at 2x, as Reg T's 50% initial and 25% maintenance; 5% at 10x).
+    """
+    if configured is not None:
+        return float(configured)
+    return min(DEFAULT_MAINTENANCE_MARGIN, 0.5 / leverage)
+
+
+def check_margin(leverage: float, configured: float | None) -> None:
+    """Refuse a leverage below 1 and a maintenance margin outside [0, 1 / leverage), naming the
+    field (the same rule ``RunConfig`` applies at the request)."""
+    if not (math.isfinite(leverage) and leverage >= 1.0):
+        raise ConfigError(
+            f"leverage must be a finite number >= 1, got {leverage!r}", field="leverage"
+        )
+    if configured is None:
+        return
+    if not (math.isfinite(configured) and 0.0 <= configured < 1.0 / leverage):
+        raise ConfigError(
+            f"maintenance_margin {configured!r} must be >= 0 and below the initial margin "
+            f"1 / leverage = {1.0 / leverage:.4g}: at or above it, a position opened at full "
+            "leverage is called at its first close",
+            field="maintenance_margin",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class EngineSettings:
     """The engine's knobs, resolved from a ``RunConfig`` and its market."""
@@ -42,6 +78,7 @@ class EngineSettings:
     max_participation: float | None = None
     slippage_bps: float = 0.0
     leverage: float = 1.0
+    maintenance_margin: float | None = None  # None: see ``maintenance_margin()``
     borrow_rate: float = 0.0  # annual
     periods_per_year: int = 252
     allow_short: bool = True
@@ -68,6 +105,13 @@ class EngineResult:
     open_positions: pl.DataFrame
     skipped: pl.DataFrame
     fee_lines: tuple[str, ...] = field(default=())
+    ruined_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per account: the bar whose close first marked equity at or below zero (-1: never). A
+    ruined account's positions closed at the next open (``margin_call``) and it traded no more."""
+
+    @property
+    def ruined(self) -> bool:
+        return bool((self.ruined_at >= 0).any())
 
     @property
     def final_equity(self) -> np.ndarray:
@@ -130,6 +174,7 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         raise ConfigError(
             f"sizing mode {settings.sizing_mode!r} needs a value", field="sizing.value"
         )
+    check_margin(settings.leverage, settings.maintenance_margin)
 
     size, has_size = _optional(signals.size, shape)
     sl, has_sl = _optional(signals.stop_loss, shape)
@@ -220,11 +265,12 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
             as_block(fee_begins, np.int64),
             capacity,
             float(settings.rebalance_threshold),
+            maintenance_margin(settings.leverage, settings.maintenance_margin),
         )
         if not result[-1]:
             break
         capacity *= 4  # a rebalancing strategy traded more than estimated: run again with room
-    equity, cash, exposure, fills, trades, skips, open_pos, _ = result
+    equity, cash, exposure, fills, trades, skips, open_pos, ruined_at, _ = result
     return EngineResult(
         dates=panel.dates,
         symbols=panel.symbols,
@@ -237,6 +283,7 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         open_positions=_open_frame(open_pos, panel),
         skipped=_skips_frame(skips, panel),
         fee_lines=cost.line_names,
+        ruined_at=ruined_at,
     )
 
 

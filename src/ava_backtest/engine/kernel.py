@@ -9,7 +9,11 @@ The order of events inside a bar is the engine's contract (DESIGN §4):
 4. stop and target levels are tested against the bar's low/high, stop first (conservative);
 5. at the close: data-end exits, borrow fees, trailing levels for the next bar, max-holding exits,
    and signals become orders for the next open (or fill at this close with ``fill_mode = CLOSE``);
-6. equity is marked at the close.
+6. equity is marked at the close, and the margin is checked: an account whose equity is below
+   ``maintenance_margin x gross exposure`` has every position closed at the next open (exit
+   reason ``margin_call``, in both fill modes) and its other orders of this close cancelled; an
+   account whose equity is at or below zero is ruined: its positions close the same way and it
+   places no order again.
 
 Accounts make one kernel serve both portfolio modes: ``shared`` maps every symbol to account 0;
 ``independent`` (a screen, or a parameter sweep laid out as columns) gives each column its own.
@@ -45,6 +49,7 @@ R_REVERSAL = 6
 R_SCALE_OUT = 7
 R_ENTRY = 8
 R_REBALANCE = 9
+R_MARGIN_CALL = 10
 REASONS = (
     "signal",
     "stop_loss",
@@ -56,6 +61,7 @@ REASONS = (
     "scale_out",
     "entry",
     "rebalance",
+    "margin_call",
 )
 
 # Why an entry was skipped.
@@ -384,12 +390,14 @@ def simulate(
     fee_begins: np.ndarray,
     capacity: int,
     rebalance_threshold: float,
+    maintenance_margin: float,
 ):
     """Simulate a portfolio. ``flags`` (bool[11]): has_size, has_stops, has_exit_fraction,
     has_priority, stop_abs, take_profit_abs, trail_abs, fractional, allow_short,
     has_corporate_actions, exits_at_close (exit signals fill at their own bar's close),
     has_weights (``target_weight`` rows rebalance the portfolio; ``rebalance_threshold`` is the
-    smallest trade, as a fraction of equity, worth making).
+    smallest trade, as a fraction of equity, worth making). ``maintenance_margin`` is the equity
+    an account must keep, as a fraction of its gross exposure, at every close (0: only ruin closes).
 
     Optional per-bar arrays that are unused may be (1, 1) placeholders; their flag says so.
     """
@@ -436,6 +444,9 @@ def simulate(
     gross_acc = np.zeros(n_accounts)
 
     at_close = fill_mode == CLOSE
+    called = np.zeros(n_cols, dtype=np.bool_)  # positions to close at their next open
+    ruined = np.full(n_accounts, -1, dtype=np.int64)  # bar where equity first was <= 0
+    call_acc = np.zeros(n_accounts, dtype=np.bool_)
     pend_w = np.full(n_cols, np.nan)  # target weights decided at the last rebalance close
     rebalance_due = False
     n_pend_entries = 0  # entries waiting for a fill; the entry phase runs only when there are some
@@ -492,7 +503,17 @@ def simulate(
                     )  # fmt: skip
                     if pend[j] == P_EXIT or pend[j] == P_PARTIAL:
                         pend[j] = P_NONE
+                    called[j] = False
                     continue
+            if called[j]:
+                # A margin call from the last close: the whole position goes at this open.
+                called[j] = False
+                pend[j] = P_NONE
+                _exit(
+                    t, j, abs(st[j, QTY]), o, R_MARGIN_CALL, st, cash, a, open_count,
+                    fills, trades, cnt, table, fee_buf, slippage,
+                )  # fmt: skip
+                continue
             if not at_close and pend[j] != P_NONE:
                 _pending_exit(
                     t, j, o, st, pend, pend_why, pend_frac, cash, a, open_count,
@@ -538,6 +559,8 @@ def simulate(
                 continue
             st[j, LAST] = c
             q = st[j, QTY]
+            if q == 0.0:
+                called[j] = False  # a stop took the position before its margin call filled
             if q < 0.0 and borrow_per_bar > 0.0:
                 fee_b = -q * c * borrow_per_bar
                 cash[account_of[j]] -= fee_b
@@ -559,6 +582,9 @@ def simulate(
                 # The symbol's data ends inside the run: its position closes at this close.
                 act = P_EXIT if q != 0.0 else P_NONE
                 why = R_DATA_END
+                called[j] = False
+            elif called[j] or ruined[account_of[j]] >= 0:
+                pass  # waiting for a margin call's fill, or ruined: no new order
             elif q != 0.0:
                 # In a position: the opposite entry reverses it, then its own exit, the time
                 # exit, a scale-out — the same order for longs and shorts.
@@ -601,7 +627,7 @@ def simulate(
             row_has = False
             for j in range(n_cols):
                 w = target_weight[t, j]
-                if w == w and not np.isnan(close[t, j]):
+                if w == w and not np.isnan(close[t, j]) and ruined[account_of[j]] < 0:
                     pend_w[j] = w
                     row_has = True
                 elif not np.isnan(close[t, j]):
@@ -635,6 +661,27 @@ def simulate(
                 equity[t, account_of[j]] += v
                 exposure[t, account_of[j]] += abs(v)
 
+        # 6. The margin check on the marked equity.
+        any_call = False
+        for a in range(n_accounts):
+            e = equity[t, a]
+            if ruined[a] < 0 and e <= 0.0:
+                ruined[a] = t
+            call_acc[a] = ruined[a] == t or (
+                exposure[t, a] > 0.0 and (ruined[a] >= 0 or e < maintenance_margin * exposure[t, a])
+            )
+            any_call = any_call or call_acc[a]
+        if any_call:
+            for j in range(n_cols):
+                a = account_of[j]
+                if not call_acc[a]:
+                    continue
+                # Orders decided at this close are void; the positions go at the next open.
+                pend[j] = P_NONE
+                pend_w[j] = np.nan
+                if st[j, QTY] != 0.0:
+                    called[j] = True
+
     # Positions open at the end are reported as open, marked at their last close.
     open_pos = np.empty((n_cols, 7))
     n_open = 0
@@ -656,6 +703,7 @@ def simulate(
         trades[: cnt[C_TRADES]].copy(),
         skips[: cnt[C_SKIPS]].copy(),
         open_pos[:n_open].copy(),
+        ruined,
         overflow,
     )
 

@@ -24,7 +24,12 @@ from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import NO_BENCHMARK, RunConfig
 from ava_backtest.domain.errors import AvaError, ConfigError, DataError, NotFoundError
 from ava_backtest.domain.signals import ENTRY_SIDE, EXIT_SIDE, Signals
-from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
+from ava_backtest.engine.backtest import (
+    EngineResult,
+    EngineSettings,
+    maintenance_margin,
+    simulate,
+)
 from ava_backtest.markets import get_market
 from ava_backtest.markets.costs import CostModel, cost_model
 from ava_backtest.strategies.base import Strategy
@@ -160,6 +165,7 @@ def engine_settings(config: RunConfig, n_symbols: int, allow_short: bool) -> Eng
         max_participation=config.sizing.max_participation,
         slippage_bps=config.slippage_bps,
         leverage=config.leverage,
+        maintenance_margin=config.maintenance_margin,
         borrow_rate=config.borrow_rate,
         periods_per_year=market.trading_days_per_year,
         allow_short=allow_short,
@@ -292,8 +298,10 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
     equity = engine.equity.sum(axis=1)
     cash = engine.cash.sum(axis=1)
     initial = config.initial_capital * engine.equity.shape[1]
+    gross = engine.exposure.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        exposure = np.where(equity > 0, engine.exposure.sum(axis=1) / equity, np.nan)
+        # Undefined (NaN) only on a close that holds positions with no positive equity.
+        exposure = np.where(gross == 0, 0.0, np.where(equity > 0, gross / equity, np.nan))
     bench = run_panel.benchmark
     bench_equity = None
     if bench is not None and np.isfinite(bench).any():
@@ -317,6 +325,7 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
         periods_per_year=market.trading_days_per_year,
         risk_free_rate=config.risk_free_rate,
         initial_capital=initial,
+        ruined=engine.ruined,
     )
     window = benchmark_window(bench, run_panel.dates)
     metrics.update(window)
@@ -334,6 +343,7 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
         notes.append("synthetic data: generated prices, not market history")
     if config.fill == "close":
         notes.append("fills at the signal bar's close (fill=close)")
+    notes.extend(margin_notes(engine, settings))
     return BacktestResult(
         config=config,
         strategy=strategy.describe(),
@@ -354,6 +364,26 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
         notes=notes,
         timings=timings,
     )
+
+
+def margin_notes(engine: EngineResult, settings: EngineSettings) -> list[str]:
+    """What the margin model did: how many trades a margin call closed, and any ruin."""
+    out = []
+    calls = engine.trades.filter(pl.col("exit_reason") == "margin_call")
+    if calls.height:
+        mm = maintenance_margin(settings.leverage, settings.maintenance_margin)
+        out.append(
+            f"margin calls: {calls.height} trades closed at the next open (exit reason "
+            f"margin_call) after a close with equity below {mm:.4g} x gross exposure or <= 0"
+        )
+    for a in np.flatnonzero(engine.ruined_at >= 0):
+        when = str(engine.dates[engine.ruined_at[a]])[:10]
+        who = "" if len(engine.accounts) == 1 else f" account {engine.accounts[a]}:"
+        out.append(
+            f"ruined: true;{who} equity reached zero or below at the close of {when}; its "
+            "positions closed at the next open and it placed no order after"
+        )
+    return out
 
 
 def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/meta", tags=["meta"])
 class MetricMeta(BaseModel):
     key: str
     label: str
-    unit: Literal["pct", "ratio", "currency", "bars", "days", "count"]
+    unit: Literal["pct", "ratio", "currency", "bars", "days", "count", "flag"]
     formula: str
     higher_is_better: bool | None
     group: Literal["returns", "risk", "distribution", "trades", "benchmark"]
