@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCompact, formatCurrency, formatMetric, formatNumber, formatPct, groupDigits } from "../src/lib/format";
+import { bestIndices, formatCompact, formatCurrency, formatMetric, formatNumber, formatPct, groupDigits, runCurrency } from "../src/lib/format";
 
 describe("groupDigits", () => {
   it("groups western style in threes", () => {
@@ -54,5 +54,31 @@ describe("compact and metric formats", () => {
     expect(formatMetric(253, "count")).toBe("253");
     expect(formatMetric(1420, "bars")).toBe("1,420 bars");
     expect(formatMetric(null, "ratio")).toBe("—");
+  });
+});
+
+describe("runCurrency", () => {
+  it("uses the run's own currency, else its market's", () => {
+    expect(runCurrency({ currency: "INR", market: "IN" })).toBe("INR");
+    expect(runCurrency({ currency: null, market: "IN" })).toBe("INR");
+    expect(runCurrency({ currency: null, market: "US" })).toBe("USD");
+  });
+});
+
+describe("bestIndices", () => {
+  it("ranks every value when there are no groups", () => {
+    expect([...bestIndices([1, 3, 2], true)]).toEqual([1]);
+    expect([...bestIndices([1, 3, 2], false)]).toEqual([0]);
+  });
+  it("never ranks money of different currencies against each other", () => {
+    // fees: ₹46,958 is not "better" than $59,621
+    expect([...bestIndices([46958, 59621], false, ["INR", "USD"])]).toEqual([]);
+    // within one currency it still does
+    const best = bestIndices([46958, 59621, 12000], false, ["INR", "USD", "USD"]);
+    expect([...best]).toEqual([2]);
+  });
+  it("skips missing values and marks no winner on a tie", () => {
+    expect([...bestIndices([null, 2, undefined], true)]).toEqual([]);
+    expect([...bestIndices([2, 2], true)]).toEqual([]);
   });
 });

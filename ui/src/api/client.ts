@@ -1,4 +1,5 @@
 import { ApiError } from "../lib/apiErrors";
+import { authRequired, withAuth, withTokenParam } from "../lib/auth";
 import type {
   BacktestRequest,
   BarsResponse,
@@ -13,6 +14,7 @@ import type {
   SymbolInfo,
   Trade,
   Universe,
+  UploadResponse,
 } from "./types";
 
 export const API = "/api/v2";
@@ -34,8 +36,9 @@ interface Raw {
 async function request<T>(path: string, init?: RequestInit): Promise<T> {
   let raw: Raw;
   try {
-    const res = await fetch(API + path, init);
+    const res = await fetch(API + path, withAuth(init));
     raw = { ok: res.ok, status: res.status, statusText: res.statusText, text: await res.text() };
+    if (res.status === 401) authRequired(); // the page asks for the API token
   } catch (e) {
     if ((e as Error).name === "AbortError") throw e;
     throw new ApiError(0, { code: "network_error", message: "cannot reach the Ava API — is `ava serve` running?" });
@@ -83,7 +86,7 @@ export const api = {
     q: { start?: string; end?: string; prices?: "adjusted" | "as_traded" },
     signal?: AbortSignal,
   ) => request<BarsResponse>(`/data/bars/${encodeURIComponent(market)}/${encodeURIComponent(symbol)}${qs(q)}`, { signal }),
-  upload: (form: FormData) => request<Record<string, unknown>>(`/data/upload`, { method: "POST", body: form }),
+  upload: (form: FormData) => request<UploadResponse>(`/data/upload`, { method: "POST", body: form }),
   metricsMeta: () => request<MetricMeta[]>(`/meta/metrics`),
   createBacktest: (body: BacktestRequest) => request<Run>(`/backtests`, json("POST", body)),
   runs: (
@@ -129,9 +132,10 @@ export function metricsMeta(): Promise<MetricMeta[]> {
   return metaPromise;
 }
 
+/** The WebSocket URL of `path`, with `?token=` when an API token is set. */
 export function wsUrl(path: string): string {
   const proto = window.location.protocol === "https:" ? "wss:" : "ws:";
-  return `${proto}//${window.location.host}${path}`;
+  return withTokenParam(`${proto}//${window.location.host}${path}`);
 }
 
 /** Requests index.html started for a run page before the app loaded (each used once). */
@@ -142,5 +146,8 @@ export function takePrefetch<T>(id: string, key: PrefetchKey): Promise<T> | null
   if (!p || p.id !== id || !p[key]) return null;
   const promise = p[key]!;
   delete p[key];
-  return promise.then((raw) => parse<T>(raw));
+  return promise.then((raw) => {
+    if (raw.status === 401) authRequired();
+    return parse<T>(raw);
+  });
 }

@@ -200,3 +200,34 @@ export interface BacktestRequest {
   adjustment: "events" | "adjusted" | "none";
   benchmark?: string;
 }
+
+/** One group of the upload validator's findings, e.g. 14 rows "not a US session; dropped". */
+export interface UploadIssueGroup {
+  kind: string;
+  detail: string;
+  severity: string;
+  action: string;
+  count: number;
+  first: string | null;
+  last: string | null;
+}
+
+/** POST /api/v2/data/upload: what was stored, and what the validator did to the file. */
+export interface UploadResponse {
+  symbol: string;
+  market: string;
+  /** bars stored */
+  rows: number;
+  /** data rows read from the file */
+  rows_in_file: number;
+  rows_dropped: number;
+  first: string;
+  last: string;
+  source: string;
+  validation: {
+    issues: Record<string, unknown>[];
+    issues_total: number;
+    repaired: number;
+    summary: UploadIssueGroup[];
+  };
+}

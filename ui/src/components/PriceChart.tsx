@@ -6,7 +6,7 @@ import { useAsync } from "../lib/hooks";
 import { ema, overlaysFor, sma } from "../lib/indicators";
 import { chartColors, useTheme } from "../lib/theme";
 import { toChartTime } from "../lib/time";
-import { formatCompact, formatPrice } from "../lib/format";
+import { formatCompact, formatPrice, runCurrency } from "../lib/format";
 import { ErrorBox, Loading } from "./ui";
 import { baseOptions, fitWhenSized, makeChart } from "./charts";
 
@@ -28,7 +28,7 @@ export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] 
   const el = useRef<HTMLDivElement>(null);
   const chartRef = useRef<IChartApi | null>(null);
   const { theme } = useTheme();
-  const currency = run.currency ?? "USD";
+  const currency = runCurrency(run);
 
   useEffect(() => {
     const data = bars.data?.bars;

@@ -1,5 +1,5 @@
 import type { Run } from "../api/types";
-import { formatCurrency, formatDateTime, formatDuration } from "../lib/format";
+import { formatCurrency, formatDateTime, formatDuration, runCurrency } from "../lib/format";
 
 function show(v: unknown): string {
   if (v === null || v === undefined || v === "") return "—";
@@ -10,7 +10,7 @@ function show(v: unknown): string {
 export default function RunConfig({ run }: { run: Run }) {
   const c = run.config;
   const skip = new Set(["params", "strategy_name", "market", "universe", "symbols"]);
-  const currency = run.currency ?? "USD";
+  const currency = runCurrency(run);
   return (
     <div className="config-grid" data-testid="run-config">
       <dl className="kv">

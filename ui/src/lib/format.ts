@@ -145,3 +145,41 @@ export function formatPrice(value: number | null | undefined, currency = "USD"):
   const d = a >= 1 || a === 0 ? 2 : 5;
   return formatNumber(value, d, currency);
 }
+
+/** The currency of a market, when a run has not recorded its own yet (queued, failed). */
+export const MARKET_CURRENCY: Record<string, string> = { US: "USD", IN: "INR", "24x7": "USD" };
+
+/** A run's currency: the one it recorded, else its market's. */
+export function runCurrency(run: { currency?: string | null; market?: string | null }): string {
+  return run.currency || MARKET_CURRENCY[run.market ?? ""] || "USD";
+}
+
+/** Which of `values` is best by `higherIsBetter`, comparing only values whose group (currency)
+ * matches: money in different currencies is never ranked against each other. With `groups`
+ * null every value competes. A group needs two or more values to have a best. Returns the set
+ * of winning indices (at most one per group). */
+export function bestIndices(
+  values: (number | null | undefined)[],
+  higherIsBetter: boolean,
+  groups: string[] | null = null,
+): Set<number> {
+  const byGroup = new Map<string, number[]>();
+  values.forEach((v, i) => {
+    if (v === null || v === undefined || !Number.isFinite(v)) return;
+    const g = groups ? groups[i] : "";
+    byGroup.set(g, [...(byGroup.get(g) ?? []), i]);
+  });
+  const out = new Set<number>();
+  for (const idx of byGroup.values()) {
+    if (idx.length < 2) continue;
+    let bi = idx[0];
+    for (const i of idx.slice(1)) {
+      const v = values[i] as number;
+      const b = values[bi] as number;
+      if (higherIsBetter ? v > b : v < b) bi = i;
+    }
+    // a tie is no win
+    if (idx.filter((i) => values[i] === values[bi]).length === 1) out.add(bi);
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { wsUrl } from "../api/client";
+import { authRequired, WS_UNAUTHORIZED } from "./auth";
 import { TERMINAL, type RunStatus } from "../api/types";
 
 export interface LiveState {
@@ -104,9 +105,16 @@ export function useRunEvents(
           setState((s) => ({ ...s, reconnecting: false, terminalMessage: String(e.message ?? "error") }));
         }
       };
-      ws.onclose = () => {
+      ws.onclose = (ev) => {
         setState((s) => ({ ...s, connected: false }));
         if (stopped || done) return;
+        if (ev.code === WS_UNAUTHORIZED) {
+          // Refused for its token: retrying with the same token cannot help.
+          done = true;
+          setState((s) => ({ ...s, reconnecting: false, terminalMessage: "the server refused the live updates: enter the API token" }));
+          authRequired();
+          return;
+        }
         attempt += 1;
         const delay = Math.min(10000, 500 * 2 ** Math.min(attempt, 5));
         setState((s) => ({ ...s, reconnecting: true }));

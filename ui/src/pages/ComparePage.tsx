@@ -7,7 +7,7 @@ import { useAsync } from "../lib/hooks";
 import { humanize } from "../lib/schemaForm";
 import { chartColors, useTheme } from "../lib/theme";
 import { toChartTime } from "../lib/time";
-import { formatCompact, formatMetric } from "../lib/format";
+import { CURRENCY_SYMBOL, bestIndices, formatCompact, formatMetric, runCurrency } from "../lib/format";
 import { ErrorBox, Loading, Section, StatusBadge, SyntheticBadge } from "../components/ui";
 import { fitWhenSized, makeChart } from "../components/charts";
 
@@ -45,18 +45,16 @@ export default function ComparePage() {
   const keys = [...metaKeys, ...runKeys.filter((k) => !metaKeys.includes(k))].filter((k) => runs.some((r) => r.run.metrics && k in r.run.metrics));
   const byKey = new Map((meta.data ?? []).map((m) => [m.key, m]));
   const labels = runs.map((r, i) => `${i + 1}. ${r.run.strategy_name}`);
+  const currencies = runs.map((r) => runCurrency(r.run));
+  const distinct = [...new Set(currencies)];
+  const mixed = distinct.length > 1;
 
-  const best = (k: string): number | null => {
+  // Money is ranked only among runs of one currency; returns and ratios across all of them.
+  const best = (k: string): Set<number> => {
     const m = byKey.get(k);
-    if (!m || m.higher_is_better === null) return null;
-    let bi: number | null = null;
-    runs.forEach((r, i) => {
-      const v = r.run.metrics?.[k];
-      if (v === null || v === undefined) return;
-      const bv = bi === null ? null : runs[bi].run.metrics?.[k];
-      if (bv === null || bv === undefined || (m.higher_is_better ? v > bv : v < bv)) bi = i;
-    });
-    return bi;
+    if (!m || m.higher_is_better === null) return new Set();
+    const values = runs.map((r) => r.run.metrics?.[k]);
+    return bestIndices(values, m.higher_is_better, m.unit === "currency" ? currencies : null);
   };
 
   return (
@@ -67,12 +65,26 @@ export default function ComparePage() {
         </p>
         <h1>Compare {runs.length} runs</h1>
       </div>
+      {mixed && (
+        <p className="notice warn currency-note" data-testid="currency-note" role="note">
+          These runs are in {distinct.map((c) => `${c} (${CURRENCY_SYMBOL[c] ?? c})`).join(" and ")}: equity is drawn rebased to 100, money is shown in each run's
+          own currency, and "best" marks money only among runs of the same currency.
+        </p>
+      )}
       <Section
         title="Equity curves"
         actions={
           <>
             <label className="check small">
-              <input type="checkbox" checked={normalize} onChange={(e) => setNormalize(e.target.checked)} /> start at 100
+              <input
+                type="checkbox"
+                checked={normalize || mixed}
+                disabled={mixed}
+                onChange={(e) => setNormalize(e.target.checked)}
+                data-testid="compare-normalize"
+                title={mixed ? "Runs in different currencies are compared rebased to 100 only" : undefined}
+              />{" "}
+              start at 100
             </label>
             <label className="check small">
               <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
@@ -80,7 +92,7 @@ export default function ComparePage() {
           </>
         }
       >
-        <CompareChart runs={runs} labels={labels} normalize={normalize} log={log} />
+        <CompareChart runs={runs} labels={labels} normalize={normalize || mixed} log={log} currency={distinct[0]} />
       </Section>
       <Section title="Metrics">
         <div className="table-wrap">
@@ -91,7 +103,9 @@ export default function ComparePage() {
                 {runs.map((r, i) => (
                   <th key={r.run.id} className="num">
                     <Link to={`/runs/${r.run.id}`}>{labels[i]}</Link>
-                    <div className="muted small mono">{r.run.id.slice(0, 8)}</div>
+                    <div className="muted small mono">
+                      {r.run.id.slice(0, 8)} · <span data-testid={`compare-currency-${i}`}>{currencies[i]}</span>
+                    </div>
                   </th>
                 ))}
               </tr>
@@ -138,8 +152,13 @@ export default function ComparePage() {
                       {m?.label ?? humanize(k)}
                     </th>
                     {runs.map((r, i) => (
-                      <td key={r.run.id} className={"num" + (b === i ? " best" : "")}>
-                        {formatMetric(r.run.metrics?.[k], m?.unit, r.run.currency ?? "USD", k)}
+                      <td
+                        key={r.run.id}
+                        className={"num" + (b.has(i) ? " best" : "")}
+                        data-testid={`compare-${k}-${i}`}
+                        title={b.has(i) ? (m?.unit === "currency" && mixed ? `best among the ${currencies[i]} runs` : "best") : undefined}
+                      >
+                        {formatMetric(r.run.metrics?.[k], m?.unit, currencies[i], k)}
                       </td>
                     ))}
                   </tr>
@@ -153,10 +172,11 @@ export default function ComparePage() {
   );
 }
 
-function CompareChart({ runs, labels, normalize, log }: { runs: Loaded[]; labels: string[]; normalize: boolean; log: boolean }) {
+/** Overlaid equity curves. In money only when every run has one currency (`currency`); the
+ * page passes `normalize` when they do not. */
+function CompareChart({ runs, labels, normalize, log, currency }: { runs: Loaded[]; labels: string[]; normalize: boolean; log: boolean; currency: string }) {
   const el = useRef<HTMLDivElement>(null);
   const { theme } = useTheme();
-  const currency = runs[0]?.run.currency ?? "USD";
   useEffect(() => {
     if (!el.current) return;
     const c = chartColors(theme);

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api } from "../api/client";
-import type { MarketDetail, SymbolInfo } from "../api/types";
+import type { MarketDetail, SymbolInfo, UploadResponse } from "../api/types";
 import { ApiError } from "../lib/apiErrors";
 import { checkBarsCsv, type CsvCheck } from "../lib/csvCheck";
 import { useAsync } from "../lib/hooks";
@@ -223,7 +223,7 @@ function UploadForm({ markets, onUploaded }: { markets: string[]; onUploaded: ()
   const [file, setFile] = useState<File | null>(null);
   const [check, setCheck] = useState<CsvCheck | null>(null);
   const [errors, setErrors] = useState<string[]>([]);
-  const [result, setResult] = useState<string | null>(null);
+  const [result, setResult] = useState<UploadResponse | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -254,9 +254,7 @@ function UploadForm({ markets, onUploaded }: { markets: string[]; onUploaded: ()
     fd.set("file", file!);
     setBusy(true);
     try {
-      const res = await api.upload(fd);
-      const rows = (res.rows ?? res.total ?? res.bars ?? check?.rows) as number | undefined;
-      setResult(`Uploaded ${symbol.toUpperCase()} to ${market}${rows !== undefined ? `: ${rows} bars` : ""}${res.first && res.last ? ` (${res.first} – ${res.last})` : ""}.`);
+      setResult(await api.upload(fd));
       onUploaded();
     } catch (err) {
       if (err instanceof ApiError && (err.status === 405 || (err.status === 404 && /upload|^(404 )?not found$/i.test(err.message)))) {
@@ -313,16 +311,47 @@ function UploadForm({ markets, onUploaded }: { markets: string[]; onUploaded: ()
           </ul>
         </div>
       )}
-      {result && (
-        <div className="notice ok" data-testid="upload-result" role="status">
-          {result}
-        </div>
-      )}
+      {result && <UploadReport result={result} checkedRows={check?.ok ? check.rows : null} />}
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" data-testid="upload-submit" disabled={busy}>
           {busy ? "Uploading…" : "Upload"}
         </button>
       </div>
     </form>
+  );
+}
+
+/** What the server stored and why it differs from the file: rows read, bars stored, rows
+ * dropped, and every kind of finding (e.g. "14 rows: not a US session; dropped"). */
+export function UploadReport({ result, checkedRows }: { result: UploadResponse; checkedRows: number | null }) {
+  const inFile = result.rows_in_file ?? checkedRows ?? result.rows;
+  const dropped = result.rows_dropped ?? Math.max(0, inFile - result.rows);
+  const groups = result.validation?.summary ?? [];
+  const warned = dropped > 0 || groups.length > 0;
+  return (
+    <div className={"notice " + (warned ? "warn" : "ok")} data-testid="upload-result" role="status">
+      <p data-testid="upload-counts">
+        Uploaded <strong>{result.symbol}</strong> to {result.market}: {formatNumber(result.rows, 0, null)} bars stored ({result.first} – {result.last}) from{" "}
+        {formatNumber(inFile, 0, null)} rows in the file
+        {dropped > 0 ? `; ${formatNumber(dropped, 0, null)} row${dropped === 1 ? "" : "s"} dropped` : "; none dropped"}.
+      </p>
+      {groups.length > 0 && (
+        <>
+          <p className="small">The server's checks found:</p>
+          <ul className="upload-summary small" data-testid="upload-warnings">
+            {groups.map((g) => (
+              <li key={`${g.kind}|${g.detail}`} data-testid={`upload-warning-${g.kind}`}>
+                <strong>
+                  {formatNumber(g.count, 0, null)} row{g.count === 1 ? "" : "s"}
+                </strong>
+                : {g.detail}
+                {g.first ? <span className="muted"> ({g.first === g.last || !g.last ? g.first : `${g.first} – ${g.last}`})</span> : null}
+                {g.severity !== "warning" ? <span className="muted"> [{g.severity}]</span> : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </div>
   );
 }

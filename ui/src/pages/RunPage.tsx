@@ -5,7 +5,7 @@ import { TERMINAL, type EquityPoint, type MetricMeta, type Page, type Run, type 
 import { useInView } from "../lib/hooks";
 import { useRunEvents } from "../lib/runEvents";
 import { download, toCsv, TRADE_COLUMNS } from "../lib/csv";
-import { formatCurrency, formatDateTime, formatDuration } from "../lib/format";
+import { formatCurrency, formatDateTime, formatDuration, runCurrency } from "../lib/format";
 import { ErrorBox, Loading, Section, SyntheticBadge, errorText } from "../components/ui";
 import MetricCards from "../components/MetricCards";
 import EquityChart from "../components/EquityChart";
@@ -117,7 +117,7 @@ export default function RunPage() {
 
   const status: RunStatus = (active && live.status) || run.status;
   const percent = status === "completed" ? 100 : Math.round(active ? Math.max(live.percent, (run.progress ?? 0) * 100) : (run.progress ?? 0) * 100);
-  const currency = run.currency ?? (run.market === "IN" ? "INR" : "USD");
+  const currency = runCurrency(run);
 
   async function cancel() {
     setBusy("cancel");

@@ -3,7 +3,7 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import { TERMINAL, type Page, type Run } from "../api/types";
 import { useAsync } from "../lib/hooks";
-import { formatCurrency, formatDateTime, formatNumber, formatPct } from "../lib/format";
+import { formatCurrency, formatDateTime, formatNumber, formatPct, runCurrency } from "../lib/format";
 import { Empty, ErrorBox, Loading, Pager, StatusBadge, SyntheticBadge, errorText } from "../components/ui";
 
 const STATUSES = ["queued", "running", "completed", "failed", "cancelled", "interrupted"];
@@ -186,8 +186,9 @@ export default function RunsPage() {
             <option value="created_at">Oldest first</option>
             <option value="strategy_name">Strategy A–Z</option>
             <option value="status">Status</option>
-            <option value="-final_equity">Final equity ↓</option>
-            <option value="final_equity">Final equity ↑</option>
+            {/* by return, never by raw equity: $ and ₹ equities are not comparable */}
+            <option value="-total_return">Return ↓</option>
+            <option value="total_return">Return ↑</option>
           </select>
         </label>
         {(strategy || market || status || from || to) && (
@@ -235,7 +236,7 @@ export default function RunsPage() {
               </thead>
               <tbody>
                 {data.items.map((r) => {
-                  const cur = r.currency ?? (r.market === "IN" ? "INR" : "USD");
+                  const cur = runCurrency(r);
                   const active = !TERMINAL.includes(r.status);
                   const isSel = selected.includes(r.id);
                   return (
@@ -267,7 +268,9 @@ export default function RunsPage() {
                       <td className="num">{formatNumber(r.metrics?.sharpe, 2, null)}</td>
                       <td className="num">{formatPct(r.metrics?.max_drawdown)}</td>
                       <td className="num">{r.n_trades ?? "—"}</td>
-                      <td className="num">{formatCurrency(r.final_equity, cur, 0)}</td>
+                      <td className="num" data-testid={`final-equity-${r.id}`}>
+                        {formatCurrency(r.final_equity, cur, 0)}
+                      </td>
                       <td className="row-actions">
                         {active && (
                           <button type="button" className="btn btn-small" data-testid={`cancel-run-${r.id}`} onClick={() => cancel(r.id)}>
