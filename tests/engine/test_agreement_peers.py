@@ -13,6 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import oracle
 
 from ava_backtest.data.panel import load_panel_with_info
 from ava_backtest.domain.config import RunConfig
@@ -42,9 +43,9 @@ def _goog_frame() -> pd.DataFrame:
 
 
 def test_sma_crossover_on_goog_matches_backtesting_py_trade_for_trade():
-    from backtesting import Backtest
-    from backtesting import Strategy as BtStrategy
-    from backtesting.lib import crossover
+    bt = oracle("backtesting")
+    Backtest, BtStrategy = bt.Backtest, bt.Strategy
+    crossover = oracle("backtesting.lib").crossover
 
     def rolling_mean(x: np.ndarray, n: int) -> np.ndarray:
         return pd.Series(x).rolling(n).mean().to_numpy()
@@ -103,9 +104,7 @@ def us_sample_case():
 
 @pytest.fixture(scope="session")
 def vbt():
-    import vectorbt
-
-    return vectorbt
+    return oracle("vectorbt")
 
 
 def _vbt_frames(panel, sig):

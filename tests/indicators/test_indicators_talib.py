@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from conftest import oracle
 
 import ava_backtest.indicators as ind
 from ava_backtest.data.sample_store import read_sample
 
-talib = pytest.importorskip("talib")
+talib = oracle("talib")
 
 LEAD = (0, 300, 1111)  # leading NaN rows of the block's columns
 
