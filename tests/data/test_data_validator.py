@@ -13,7 +13,8 @@ from ava_backtest.data.universes import get_symbol
 from ava_backtest.data.validator import check_bars, clean_bars
 from ava_backtest.domain.errors import DataError
 
-# What the validator finds in each shipped series (kind -> count). Real data, real findings.
+# What the validator finds in each shipped series (kind -> count). Real data, real findings:
+# each count is recounted from the raw file, independently of the validator, by ``_recount``.
 EXPECTED = {
     "AAPL": {},
     "IBM": {},
@@ -34,6 +35,43 @@ EXPECTED = {
         "zero_volume": 1,
     },
 }
+
+
+_STEP_MINUTES = {"15m": 15, "1h": 60}
+_PRICES = ("open", "high", "low", "close")
+
+
+def _raw(symbol: str) -> pl.DataFrame:
+    series = next(s for s in SAMPLES if s.symbol == symbol)
+    return load_sample_bars(series.market, symbol)
+
+
+def _recount(symbol: str) -> dict[str, int]:
+    """The findings counted straight from the raw file with plain polars, in the validator's order
+    (sort, exact duplicates, same-time revisions keeping the later, off-grid bars, gaps, missing
+    prices, zero volume reported once): an oracle that shares no code with the validator."""
+    series = next(s for s in SAMPLES if s.symbol == symbol)
+    f = _raw(symbol)
+    t = f.columns[0]
+    out: dict[str, int] = {}
+    if not f[t].is_sorted():
+        out["unsorted"] = 1
+    f = f.sort(t, maintain_order=True)
+    distinct = f.unique(maintain_order=True)
+    out["duplicate_row"] = f.height - distinct.height
+    out["duplicate_time"] = distinct.height - distinct[t].n_unique()
+    kept = distinct.unique(subset=[t], keep="last", maintain_order=True)
+    if series.timeframe in _STEP_MINUTES:
+        step = _STEP_MINUTES[series.timeframe] * 60 * 10**9
+        ns = kept[t].dt.epoch("ns").to_numpy()
+        on_grid = ns % step == 0
+        out["off_grid"] = int((~on_grid).sum())
+        out["gap"] = int((np.diff(ns[on_grid]) > step).sum())
+        kept = kept.filter(pl.Series(on_grid))
+    missing = pl.any_horizontal([pl.col(c).is_null() | pl.col(c).is_nan() for c in _PRICES])
+    out["nan_price"] = kept.filter(missing).height
+    out["zero_volume"] = int((kept["volume"] == 0).any())
+    return {k: v for k, v in out.items() if v}
 
 
 def _clean(symbol: str):
@@ -58,9 +96,17 @@ def test_real_sample_findings(symbol: str) -> None:
     assert frame[frame.columns[0]].is_unique().all()
 
 
+@pytest.mark.parametrize("symbol", list(EXPECTED))
+def test_pinned_findings_are_what_the_raw_file_holds(symbol: str) -> None:
+    assert _recount(symbol) == EXPECTED[symbol]
+
+
 def test_btcusd_repairs_in_detail() -> None:
     frame, report = _clean("BTCUSD")
-    assert (report.rows_in, report.rows_out) == (8721, 8686)
+    raw = _raw("BTCUSD")
+    # Dropped: exact copies, the earlier of two revisions of a bar, and off-grid snapshots.
+    dropped = sum(EXPECTED["BTCUSD"][k] for k in ("duplicate_row", "duplicate_time", "off_grid"))
+    assert (report.rows_in, report.rows_out) == (raw.height, raw.height - dropped)
     issues = report.to_frame()
     off = issues.filter(pl.col("kind") == "off_grid")["date"].to_list()
     assert off == [
@@ -72,10 +118,18 @@ def test_btcusd_repairs_in_detail() -> None:
     conflicts = issues.filter(pl.col("kind") == "duplicate_time")
     assert conflicts["date"].min() == "2021-10-27 06:00:00+00:00"
     assert "high, low, close" in conflicts.filter(pl.col("date").str.contains("13:45"))["detail"][0]
-    bar = frame.filter(pl.col("ts") == dt.datetime(2021, 10, 27, 13, 45, tzinfo=dt.UTC))
-    assert bar["close"].item() == pytest.approx(59050.125)
+    at = dt.datetime(2021, 10, 27, 13, 45, tzinfo=dt.UTC)
+    revisions = raw.filter(pl.col("ts") == at)
+    assert revisions["close"].n_unique() == 2  # the file holds two different closes for it
+    assert frame.filter(pl.col("ts") == at)["close"].item() == revisions["close"][-1]
     largest_gap = issues.filter(pl.col("kind") == "gap")["detail"].str.extract(r"^(\d+)").cast(int)
-    assert largest_gap.max() == 222  # 2021-11-27 .. 2021-11-29: the source has no bars
+    # 2021-11-27 .. 2021-11-29: the source has no bars; the 15-minute bars missing in between.
+    before = dt.datetime(2021, 11, 27, tzinfo=dt.UTC)
+    after = dt.datetime(2021, 11, 30, tzinfo=dt.UTC)
+    times = frame.filter(pl.col("ts").is_between(before, after))["ts"]
+    widest = times.diff().max()
+    assert isinstance(widest, dt.timedelta)
+    assert largest_gap.max() == widest // dt.timedelta(minutes=15) - 1
 
 
 def test_vix_holiday_rows_are_dropped_not_sessions() -> None:
@@ -83,7 +137,7 @@ def test_vix_holiday_rows_are_dropped_not_sessions() -> None:
     dropped = report.to_frame().filter(pl.col("kind") == "nan_price")["date"].to_list()
     assert "2018-12-05" in dropped  # national day of mourning, NYSE closed
     assert "missing_session" not in report.counts()
-    assert frame.height == 1305 - 46
+    assert frame.height == _raw("VIX").height - EXPECTED["VIX"]["nan_price"]
 
 
 def test_validation_report_as_frame() -> None:

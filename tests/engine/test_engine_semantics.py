@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -224,9 +226,21 @@ def test_leverage_buying_power_and_short_proceeds_not_spendable():
     s = _sig((4, 2), short_entry=[(0, 0)], long_entry=[(1, 1)])
     r = simulate(_panel(o, o, o, o), s, EngineSettings(initial_cash=1000, max_positions=1))
     assert r.skipped["reason"].to_list() == ["max_positions"]
-    r2 = simulate(_panel(o, o, o, o), s, EngineSettings(initial_cash=1000, max_positions=2))
-    # short takes 500 (equal slots); buying power left = 1000 - 500 = 500 -> 50 shares of S1
-    assert r2.open_positions["qty"].to_list() == [50, 50]
+    # Short 600 of S0: cash is 1,600, but at 1x the proceeds are not buying power (1,000 - 600 =
+    # 400 is left), so the 600 asked for S1 buys 40 shares. Spendable proceeds would buy 60.
+    fixed = EngineSettings(
+        initial_cash=1000, max_positions=2, sizing_mode="fixed_cash", sizing_value=600
+    )
+    r2 = simulate(_panel(o, o, o, o), s, fixed)
+    assert r2.cash[1, 0] == pytest.approx(1600)
+    assert r2.open_positions.select("symbol", "direction", "qty").rows() == [
+        ("S0", "short", 60),
+        ("S1", "long", 40),
+    ]
+    # Asked for everything, the short leaves nothing to buy S1 with.
+    all_in = simulate(_panel(o, o, o, o), s, replace(fixed, sizing_value=1000))
+    assert all_in.open_positions["symbol"].to_list() == ["S0"]
+    assert all_in.skipped["reason"].to_list() == ["insufficient_buying_power"]
     r3 = simulate(
         _panel(o, o, o, o), s, EngineSettings(initial_cash=1000, max_positions=2, leverage=2)
     )
