@@ -372,9 +372,11 @@ def margin_notes(engine: EngineResult, settings: EngineSettings) -> list[str]:
     calls = engine.trades.filter(pl.col("exit_reason") == "margin_call")
     if calls.height:
         mm = maintenance_margin(settings.leverage, settings.maintenance_margin)
+        why = f"below {mm:.4g} x gross exposure" if mm > 0 else "at or below zero"
+        n = calls.height
         out.append(
-            f"margin calls: {calls.height} trades closed at the next open (exit reason "
-            f"margin_call) after a close with equity below {mm:.4g} x gross exposure or <= 0"
+            f"margin calls: {n} trade{'s' if n > 1 else ''} closed at the next open after a close "
+            f"with equity {why} (exit reason margin_call)"
         )
     for a in np.flatnonzero(engine.ruined_at >= 0):
         when = str(engine.dates[engine.ruined_at[a]])[:10]
