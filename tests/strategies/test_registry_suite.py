@@ -185,14 +185,15 @@ def _generated(need: str, bars: Bars) -> np.ndarray:
 
 
 def _exit_reasons(name: str) -> tuple[set[str], Any]:
-    """Exit reasons of the defaults' run on the sample, and the signals behind it."""
+    """Exit reasons (and ``side:short`` / ``side:long`` for the sides traded) of the defaults' run
+    on the sample, and the signals behind it."""
     cls = strategy_class(name)
     try:
         result = smoke_run(name)
     except DataError as e:
         assert any(need in e.message or need == e.field for need in cls.requires), e.message
         return _run_on_generated(cls)
-    reasons = set(result.trades["exit_reason"].to_list())
+    reasons = _reasons(result.trades)
     assert result.trades.height >= 1, f"{name} made no trade on the US sample with its defaults"
     assert np.isfinite(result.equity).all()
     return reasons, compute_signals(cls(), sample_bars(name))
@@ -207,7 +208,11 @@ def _run_on_generated(cls: type[Strategy]) -> tuple[set[str], Any]:
     sig = compute_signals(strategy, replace(panel.bars, extra=extra))
     result = simulate(panel, sig, EngineSettings(max_positions=panel.bars.n_symbols))
     assert result.trades.height >= 1, f"{cls.name} made no trade on generated data"
-    return set(result.trades["exit_reason"].to_list()), sig
+    return _reasons(result.trades), sig
+
+
+def _reasons(trades: Any) -> set[str]:
+    return set(trades["exit_reason"].to_list()) | {f"side:{s}" for s in trades["side"].to_list()}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -218,3 +223,8 @@ def test_trades_with_its_defaults_and_its_declared_exits_happen(name):
             assert reason in reasons, f"{array} is declared but no trade ended by {reason}"
     if sig.max_hold is not None:
         assert "max_hold" in reasons, "a time stop is declared but no trade ended by it"
+    direction = strategy_class(name).direction
+    if direction != "long_only":
+        assert "side:short" in reasons, f"{direction} but no short trade with the defaults"
+    if direction != "short_only":
+        assert "side:long" in reasons, f"{direction} but no long trade with the defaults"
