@@ -212,7 +212,7 @@ def _run_on_generated(cls: type[Strategy]) -> tuple[set[str], Any]:
 
 
 def _reasons(trades: Any) -> set[str]:
-    return set(trades["exit_reason"].to_list()) | {f"side:{s}" for s in trades["side"].to_list()}
+    return set(trades["exit_reason"].to_list()) | {f"side:{s}" for s in trades["direction"].to_list()}
 
 
 @pytest.mark.parametrize("name", NAMES)
