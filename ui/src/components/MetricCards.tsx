@@ -33,14 +33,28 @@ function tone(value: number | null | undefined, m: MetricMeta | undefined): stri
   return "";
 }
 
-function Card({ k, value, meta, currency, big }: { k: string; value: number | null | undefined; meta?: MetricMeta; currency: string; big?: boolean }) {
+/** The run's benchmark window (metrics benchmark_start/end/bars), stated beside every
+ * benchmark-relative figure: a benchmark rarely covers the whole run. */
+export const WINDOW_KEYS = ["benchmark_start", "benchmark_end", "benchmark_bars"];
+
+export function benchmarkWindow(metrics: Record<string, unknown>): string | null {
+  const start = metrics.benchmark_start;
+  const end = metrics.benchmark_end;
+  if (typeof start !== "string" || typeof end !== "string") return null;
+  const bars = metrics.benchmark_bars;
+  return `${start} – ${end}` + (typeof bars === "number" ? ` (${bars.toLocaleString("en-US")} bars)` : "");
+}
+
+function Card({ k, value, meta, currency, big, window }: { k: string; value: number | null | undefined; meta?: MetricMeta; currency: string; big?: boolean; window?: string | null }) {
   const label = meta?.label ?? humanize(k);
   const formula = meta?.formula ?? "";
-  const tip = formula ? `${label}: ${formula}` : label;
+  const over = window && (meta?.group === "benchmark" || k === "benchmark_return") ? `over ${window}` : "";
+  const tip = [formula ? `${label}: ${formula}` : label, over].filter(Boolean).join("; ");
   return (
-    <div className={`metric-card${big ? " big" : ""}`} data-testid={`metric-${k}`} title={tip} tabIndex={0} aria-label={`${label}: ${formatMetric(value, meta?.unit, currency, k)}. ${formula}`}>
+    <div className={`metric-card${big ? " big" : ""}`} data-testid={`metric-${k}`} title={tip} tabIndex={0} aria-label={`${label}: ${formatMetric(value, meta?.unit, currency, k)}. ${formula} ${over}`}>
       <div className="metric-label">{label}</div>
       <div className={`metric-value ${tone(value, meta)}`}>{formatMetric(value, meta?.unit, currency, k)}</div>
+      {over && <div className="metric-window" data-testid={`metric-window-${k}`}>{over}</div>}
       {formula && (
         <div className="tooltip" role="tooltip">
           <strong>{label}</strong>
@@ -62,14 +76,15 @@ export default function MetricCards({
   currency: string;
 }) {
   const byKey = new Map((meta ?? []).map((m) => [m.key, m]));
+  const window = benchmarkWindow(metrics);
   const headline = HEADLINE.filter((k) => k in metrics);
   const rest = (meta ?? []).filter((m) => !headline.includes(m.key) && m.key in metrics);
-  const unknown = Object.keys(metrics).filter((k) => !headline.includes(k) && !byKey.has(k));
+  const unknown = Object.keys(metrics).filter((k) => !headline.includes(k) && !byKey.has(k) && !WINDOW_KEYS.includes(k));
   return (
     <div>
       <div className="metric-grid" data-testid="headline-metrics">
         {headline.map((k) => (
-          <Card key={k} k={k} value={metrics[k]} meta={byKey.get(k)} currency={currency} big />
+          <Card key={k} k={k} value={metrics[k]} meta={byKey.get(k)} currency={currency} big window={window} />
         ))}
       </div>
       <details className="all-metrics">
@@ -82,7 +97,7 @@ export default function MetricCards({
               <h3>{title}</h3>
               <div className="metric-grid small">
                 {items.map((m) => (
-                  <Card key={m.key} k={m.key} value={metrics[m.key]} meta={m} currency={currency} />
+                  <Card key={m.key} k={m.key} value={metrics[m.key]} meta={m} currency={currency} window={window} />
                 ))}
               </div>
             </div>

@@ -10,6 +10,7 @@ import { toChartTime } from "../lib/time";
 import { CURRENCY_SYMBOL, bestIndices, formatCompact, formatMetric, runCurrency } from "../lib/format";
 import { ErrorBox, Loading, Section, StatusBadge, SyntheticBadge } from "../components/ui";
 import { fitWhenSized, makeChart } from "../components/charts";
+import { WINDOW_KEYS, benchmarkWindow } from "../components/MetricCards";
 
 interface Loaded {
   run: Run;
@@ -42,7 +43,7 @@ export default function ComparePage() {
   // metric order and labels from /meta/metrics; without it, whatever keys the runs carry
   const runKeys = [...new Set(runs.flatMap((r) => Object.keys(r.run.metrics ?? {})))];
   const metaKeys = (meta.data ?? []).map((m) => m.key);
-  const keys = [...metaKeys, ...runKeys.filter((k) => !metaKeys.includes(k))].filter((k) => runs.some((r) => r.run.metrics && k in r.run.metrics));
+  const keys = [...metaKeys, ...runKeys.filter((k) => !metaKeys.includes(k) && !WINDOW_KEYS.includes(k))].filter((k) => runs.some((r) => r.run.metrics && k in r.run.metrics));
   const byKey = new Map((meta.data ?? []).map((m) => [m.key, m]));
   const labels = runs.map((r, i) => `${i + 1}. ${r.run.strategy_name}`);
   const currencies = runs.map((r) => runCurrency(r.run));
@@ -140,6 +141,14 @@ export default function ComparePage() {
                 {runs.map((r) => (
                   <td key={r.run.id} className="num mono small">
                     {r.points[0]?.date.slice(0, 10) ?? "—"} – {r.points[r.points.length - 1]?.date.slice(0, 10) ?? "—"}
+                  </td>
+                ))}
+              </tr>
+              <tr>
+                <th scope="row" title="the bars alpha, beta, information ratio and benchmark return cover">Benchmark window</th>
+                {runs.map((r, i) => (
+                  <td key={r.run.id} className="num mono small" data-testid={`compare-benchmark-window-${i}`}>
+                    {benchmarkWindow(r.run.metrics ?? {}) ?? "no benchmark"}
                   </td>
                 ))}
               </tr>
