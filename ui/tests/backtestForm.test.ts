@@ -35,7 +35,7 @@ describe("validateForm", () => {
       fields,
     );
     expect(body).toBeNull();
-    expect(Object.keys(errors).sort()).toEqual(["initial_capital", "max_positions", "params.fast_period", "slippage_bps", "start_date"]);
+    expect(Object.keys(errors).sort()).toEqual(["end_date", "initial_capital", "max_positions", "params.fast_period", "slippage_bps"]);
     expect(errors.initial_capital).toBe("Input should be greater than 0");
   });
   it("needs a universe or symbols, without duplicates", () => {
@@ -51,6 +51,15 @@ describe("validateForm", () => {
     expect(validateForm({ ...base(), sizing_mode: "fraction", sizing_value: "1.5" }, fields).errors.sizing).toMatch(/fraction of equity/);
     expect(validateForm({ ...base(), sizing_mode: "fixed_cash", sizing_value: "0" }, fields).errors["sizing.value"]).toBeTruthy();
     expect(validateForm({ ...base(), sizing_mode: "fraction", sizing_value: "0.1" }, fields).body?.sizing).toEqual({ mode: "fraction", value: 0.1, fractional: false });
+  });
+  it("refuses a capital past the API's maximum", () => {
+    expect(validateForm({ ...base(), initial_capital: "1e308" }, fields).errors.initial_capital).toMatch(/less than or equal/);
+    expect(validateForm({ ...base(), initial_capital: "1e12" }, fields).errors).toEqual({});
+  });
+  it("sends the benchmark as a symbol, none, or not at all (the default)", () => {
+    expect(validateForm(base(), fields).body).not.toHaveProperty("benchmark");
+    expect(validateForm({ ...base(), benchmark: " None " }, fields).body?.benchmark).toBe("none");
+    expect(validateForm({ ...base(), benchmark: "ixic" }, fields).body?.benchmark).toBe("IXIC");
   });
   it("rejects impossible dates", () => {
     expect(validateForm({ ...base(), start_date: "2021-02-30" }, fields).errors.start_date).toBeTruthy();

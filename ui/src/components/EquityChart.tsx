@@ -81,7 +81,7 @@ export default function EquityChart({ points, currency, height = 420 }: { points
         <span className="swatch" style={{ background: chartColors(theme).equity }} /> Equity
         {hasBenchmark && (
           <>
-            <span className="swatch" style={{ background: chartColors(theme).benchmark }} /> Benchmark (scaled to capital)
+            <span className="swatch" style={{ background: chartColors(theme).benchmark }} /> Benchmark (rebased to the equity where both start)
           </>
         )}
         <span className="swatch" style={{ background: chartColors(theme).drawdownLine }} /> Drawdown

@@ -60,6 +60,9 @@ export const initialForm = (strategy = ""): BacktestFormState => ({
   benchmark: "",
 });
 
+/** The API's largest initial capital (RunConfig MAX_CAPITAL). */
+export const MAX_CAPITAL = 1e12;
+
 export function parseSymbols(text: string): string[] {
   return text
     .split(/[\s,;]+/)
@@ -99,11 +102,12 @@ export function validateForm(form: BacktestFormState, fields: ParamField[]): For
   if (form.start_date && !validDate(form.start_date)) errors.start_date = "use YYYY-MM-DD";
   if (form.end_date && !validDate(form.end_date)) errors.end_date = "use YYYY-MM-DD";
   if (!errors.start_date && !errors.end_date && form.start_date && form.end_date && form.start_date > form.end_date)
-    errors.start_date = `start_date ${form.start_date} is after end_date ${form.end_date}`;
+    errors.end_date = `start_date ${form.start_date} is after end_date ${form.end_date}`;
 
   const capital = Number(form.initial_capital);
   if (form.initial_capital.trim() === "" || !Number.isFinite(capital)) errors.initial_capital = "enter a number";
   else if (capital <= 0) errors.initial_capital = "Input should be greater than 0";
+  else if (capital > MAX_CAPITAL) errors.initial_capital = `Input should be less than or equal to ${MAX_CAPITAL}`;
 
   const mode = SIZING_MODES.find((m) => m.value === form.sizing_mode);
   let sizingValue: number | undefined;
@@ -151,7 +155,9 @@ export function validateForm(form: BacktestFormState, fields: ParamField[]): For
   if (form.end_date) body.end_date = form.end_date;
   if (sizingValue !== undefined) body.sizing.value = sizingValue;
   if (maxPositions !== undefined) body.max_positions = maxPositions;
-  if (form.benchmark.trim()) body.benchmark = form.benchmark.trim().toUpperCase();
+  const benchmark = form.benchmark.trim();
+  // a symbol, "none" for no benchmark, or empty for the universe's or market's default
+  if (benchmark) body.benchmark = benchmark.toLowerCase() === "none" ? "none" : benchmark.toUpperCase();
   return { body, errors };
 }
 

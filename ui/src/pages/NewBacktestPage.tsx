@@ -321,7 +321,7 @@ export default function NewBacktestPage() {
               </div>
               <div className="field">
                 <label htmlFor="benchmark">Benchmark</label>
-                <input id="benchmark" data-testid="benchmark-input" placeholder={universe?.benchmark ?? markets.data?.find((m) => m.code === form.market)?.default_benchmark ?? "default"} value={form.benchmark} onChange={(e) => set("benchmark", e.target.value)} {...inv("benchmark")} />
+                <input id="benchmark" data-testid="benchmark-input" title="a symbol to compare with, none for no benchmark, or empty for the default (left out, with a note, where it has no data)" placeholder={universe?.benchmark ?? markets.data?.find((m) => m.code === form.market)?.default_benchmark ?? "default"} value={form.benchmark} onChange={(e) => set("benchmark", e.target.value)} {...inv("benchmark")} />
                 <FieldError name="benchmark" errors={errors} />
               </div>
             </div>
