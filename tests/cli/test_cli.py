@@ -129,3 +129,19 @@ def test_indian_symbols_run_without_a_default_benchmark_and_say_so():
     doc = json.loads(r.stdout)
     assert doc["currency"] == "INR" and doc["synthetic"] is True
     assert any("no benchmark" in n for n in doc["notes"])
+
+
+def test_benchmark_is_a_choice_and_its_window_is_printed():
+    # NVDA 2020-2024 is after the default GSPC ends: a note, not an error; --benchmark none: neither.
+    args = ["backtest", "sma_crossover", "-s", "NVDA", "--start", "2020-01-01", "--json"]
+    default = json.loads(runner.invoke(app, args).stdout)
+    assert any(n.startswith("no benchmark: the default GSPC") for n in default["notes"])
+    none = runner.invoke(app, [*args, "--benchmark", "none"])
+    assert none.exit_code == 0, none.output
+    assert not any("GSPC" in n for n in json.loads(none.stdout)["notes"])
+    named = runner.invoke(app, [*args, "--benchmark", "GSPC"])
+    assert named.exit_code == 2 and "benchmark" in named.output
+    # AMZN (1997..2020) against GSPC (1999..2018): the report says which bars the figures cover.
+    report = runner.invoke(app, ["backtest", "sma_crossover", "-s", "AMZN"])
+    assert report.exit_code == 0, report.output
+    assert "Benchmark return) cover 1999-01-04 → 2018-12-31" in report.output
