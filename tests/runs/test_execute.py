@@ -264,3 +264,12 @@ def test_dates_past_the_timestamp_range_are_refused_by_the_loader_too():
         with pytest.raises(ConfigError) as e:
             load_panel_with_info("US", ["AAPL"], start, end)
         assert e.value.field == field
+
+
+def test_a_strategy_that_needs_a_benchmark_is_refused_at_create_when_told_none():
+    assert "benchmark" in get_strategy("dual_momentum").requires
+    cfg = RunConfig(strategy_name="dual_momentum", universe="us_sample", benchmark="none")
+    for check in (validate_run, run_backtest):
+        with pytest.raises(DataError) as e:
+            check(cfg)
+        assert e.value.field == "benchmark"
