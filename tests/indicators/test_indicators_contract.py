@@ -86,6 +86,7 @@ REGISTRY: dict[str, tuple[Call, Any]] = {
     "donchian": (_hl(lambda h, lo: ind.donchian(h, lo, 20)), 19),
     "williams_vix_fix": (lambda d, s: ind.williams_vix_fix(d["close"], d["low"], 22), 21),
     "rsi": (_c(lambda c: ind.rsi(c, 14)), 14),
+    "cutler_rsi": (_c(lambda c: ind.cutler_rsi(c, 14)), 14),
     "macd": (_c(ind.macd), {"macd": 25, "signal": 33, "hist": 33}),
     "macd_talib": (
         _c(lambda c: ind.macd(c, convention="talib")),

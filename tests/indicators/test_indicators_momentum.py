@@ -145,3 +145,15 @@ def test_previous_shifts_down_with_nan_above():
     out = ind.previous(x, 2)
     assert np.isnan(out[:2]).all()
     np.testing.assert_array_equal(out[2:], x[:3])
+
+
+def test_cutler_rsi_by_hand() -> None:
+    x = np.array([10.0, 11.0, 13.0, 12.0, 12.0, 12.0, 15.0, 14.0])
+    # n = 3, windows of changes: (+1, +2, -1), (+2, -1, 0), (-1, 0, 0), (0, 0, +3), (0, +3, -1)
+    expected = [np.nan] * 3 + [100 * 3 / 4, 100 * 2 / 3, 0.0, 100.0, 75.0]
+    np.testing.assert_allclose(ind.cutler_rsi(x, 3), expected, rtol=1e-14)
+    assert ind.cutler_rsi(np.full(10, 5.0), 3)[3:].tolist() == [50.0] * 7
+    assert (ind.cutler_rsi(np.arange(1.0, 20.0), 4)[4:] == 100.0).all()
+    # A change leaves the window after n bars: no Wilder memory.
+    y = np.array([5.0, 1.0, 2.0, 3.0, 4.0])
+    assert ind.cutler_rsi(y, 3)[4] == 100.0 and ind.rsi(y, 3)[4] < 100.0

@@ -1,8 +1,9 @@
 """The FastAPI application.
 
 ``create_app()`` wires the run store (SQLite by default, PostgreSQL with ``AVA_DATABASE_URL``), the
-event bus (in-process, or Redis with ``AVA_REDIS_URL``) and the worker pool. On start-up, runs a
-previous process left queued or running are marked ``interrupted``.
+event bus (in-process, or Redis with ``AVA_REDIS_URL``) and the run service with its worker pool.
+Several API processes may share one database: each owns the runs it accepted (see
+``runs.service``), and start-up marks ``interrupted`` only runs whose owner process is gone.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, WebSocket
-from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
@@ -39,6 +39,7 @@ from ava_backtest.api.routers import (
 )
 from ava_backtest.runs.events import EventBus, make_bus
 from ava_backtest.runs.executor import RunExecutor
+from ava_backtest.runs.service import RunService
 from ava_backtest.settings import Settings, get_settings
 from ava_backtest.store.db import database_url, make_engine, migrate
 from ava_backtest.store.repository import RunStore
@@ -52,7 +53,8 @@ class Services:
     settings: Settings
     store: RunStore
     bus: EventBus
-    executor: RunExecutor
+    runs: RunService
+    """The run lifecycle: create, cancel, delete, status and events (``runs.service``)."""
 
     def authorized(self, header: str | None) -> bool:
         return security.bearer_ok(header, self.settings.api_token)
@@ -62,70 +64,12 @@ class Services:
             websocket.headers, websocket.query_params, self.settings.api_token, query_ok=True
         )
 
+    @property
+    def executor(self) -> RunExecutor:
+        return self.runs.executor
+
     def terminal_event(self, row: dict[str, Any]) -> dict[str, Any]:
-        event: dict[str, Any] = {"type": row["status"], "run_id": row["id"]}
-        if row["status"] == "completed":
-            metrics = row.get("metrics") or {}
-            keys = ("total_return", "cagr", "sharpe", "max_drawdown", "trade_count", "final_equity")
-            event["metrics"] = {k: metrics.get(k) for k in keys}
-        elif row.get("error"):
-            event["message"] = row["error"]
-            event["code"] = row.get("error_code")
-        return event
-
-    async def on_event(self, run_id: str, event: dict[str, Any]) -> None:
-        """Worker events: record the state, then tell every subscriber."""
-        kind = event.get("type")
-        try:
-            if kind == "started":
-                await run_in_threadpool(self.store.mark_running, run_id)
-                pid = event.get("pid")
-                event = {
-                    "type": "log",
-                    "run_id": run_id,
-                    "message": f"started in worker {pid}",
-                    "pid": pid,
-                }
-            elif kind == "progress":
-                await run_in_threadpool(
-                    self.store.set_progress,
-                    run_id,
-                    event.get("percent", 0) / 100.0,
-                    event.get("message", ""),
-                )
-            elif kind in ("completed", "failed", "cancelled"):
-                await self.finish(run_id, event)
-                return
-            elif kind == "interrupted":
-                # The server is shutting down under this run (the store marks it just after).
-                event = {
-                    **event,
-                    "message": event.get("message") or "the server stopped during this run",
-                }
-        except Exception:  # a deleted run, a store hiccup: never let it kill the pump
-            log.exception("recording %s for run %s", kind, run_id)
-        await self.bus.publish(run_id, {**event, "run_id": run_id})
-
-    async def finish(self, run_id: str, event: dict[str, Any]) -> None:
-        kind = event["type"]
-        try:
-            if kind == "completed":
-                await run_in_threadpool(self.store.save_result, run_id, event["result"])
-            elif kind == "failed":
-                await run_in_threadpool(
-                    self.store.mark_failed,
-                    run_id,
-                    event.get("code", "internal_error"),
-                    event.get("message", ""),
-                )
-            else:
-                await run_in_threadpool(self.store.mark_cancelled, run_id)
-            row = await run_in_threadpool(self.store.get_run, run_id)
-        except Exception:
-            log.exception("finishing run %s", run_id)
-            row = None
-        out = self.terminal_event(row) if row else {k: v for k, v in event.items() if k != "result"}
-        await self.bus.publish(run_id, {**out, "run_id": run_id})
+        return self.runs.terminal_event(row)
 
 
 class _Guard(BaseHTTPMiddleware):
@@ -183,26 +127,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(database_url(settings.database_url))
         migrate(engine)
         store = RunStore(engine)
-        n = store.mark_interrupted_running(
-            "the server stopped while this run was queued or running"
-        )
-        if n:
-            log.warning("marked %d unfinished run(s) as interrupted", n)
         bus = make_bus(settings.redis_url)
-        services = Services(settings=settings, store=store, bus=bus, executor=None)  # type: ignore[arg-type]
-        services.executor = RunExecutor(workers=settings.workers, on_event=services.on_event)
+        runs = RunService(store, bus, workers=settings.workers)
+        services = Services(settings=settings, store=store, bus=bus, runs=runs)
         app.state.services = services
-        await services.executor.start(wait_warm=False)
+        # Interrupts only runs whose owner process is gone, never a live peer's.
+        await runs.start()
         # Start-up objects (modules, strategies, calendars) never die: keep them out of the
         # collector's full passes, which otherwise pause the event loop for ~100 ms under load.
         gc.freeze()
         try:
             yield
         finally:
-            await services.executor.shutdown()
-            store.mark_interrupted_running(
-                "the server stopped while this run was queued or running"
-            )
+            await runs.shutdown()  # interrupts this process's own runs only
             await bus.close()
             engine.dispose()
 

@@ -17,7 +17,7 @@ from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.candles import typical_price
 from ava_backtest.indicators.conventions import TIE, Convention, Seed, is_talib
 from ava_backtest.indicators.moving_averages import ema, ewm, sma
-from ava_backtest.indicators.statistics import highest, lowest
+from ava_backtest.indicators.statistics import highest, lowest, rolling_sum
 
 
 class MACD(NamedTuple):
@@ -130,6 +130,27 @@ def rsi(x: np.ndarray, n: int = 14) -> np.ndarray:
     a, flat = as_block(x)
     out = np.empty_like(a)
     _rsi(a, first_valid(a), n, out)
+    return restore(out, flat)
+
+
+@memoized
+def cutler_rsi(x: np.ndarray, n: int = 14) -> np.ndarray:
+    """Cutler's RSI: 100 x G / (G + L), G and L the plain means of the gains and the losses among
+    the last n bar-to-bar changes (no Wilder smoothing, so it forgets a change n bars later);
+    first value at bar n. No loss in the window gives 100, no gain 0, a flat window 50."""
+    n = period(n, "cutler_rsi period")
+    a, flat = as_block(x)
+    d = a - lag(a, 1)
+    up = rolling_sum(np.maximum(d, 0.0), n)
+    down = rolling_sum(np.maximum(-d, 0.0), n)
+    # Counted, so "no loss in the window" is exact whatever the running sums round to.
+    n_down = rolling_sum(np.where(np.isnan(d), np.nan, (d < 0.0) * 1.0), n)
+    n_up = rolling_sum(np.where(np.isnan(d), np.nan, (d > 0.0) * 1.0), n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = 100.0 * up / (up + down)
+    out = np.where(n_down == 0.0, np.where(n_up > 0.0, 100.0, 50.0), out)
+    out = np.where(n_up == 0.0, np.where(n_down > 0.0, 0.0, 50.0), out)
+    out[np.isnan(n_down)] = np.nan
     return restore(out, flat)
 
 

@@ -19,7 +19,7 @@ import ava_backtest
 from ava_backtest.analytics.metrics import benchmark_window, compute_metrics, drawdown_series
 from ava_backtest.analytics.trade_stats import TradeStats
 from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_close
-from ava_backtest.data.universes import get_universe
+from ava_backtest.data.universes import Universe, get_universe
 from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import NO_BENCHMARK, RunConfig
 from ava_backtest.domain.errors import AvaError, ConfigError, DataError, NotFoundError
@@ -120,10 +120,13 @@ def _records(df: pl.DataFrame) -> list[dict[str, Any]]:
     return out.to_dicts()
 
 
-def resolve_symbols(config: RunConfig) -> tuple[list[str], str | None, bool]:
-    """(symbols, default benchmark, synthetic) for the config's universe or symbol list."""
+def resolve_symbols(
+    config: RunConfig, universe: Universe | None = None
+) -> tuple[list[str], str | None, bool]:
+    """(symbols, default benchmark, synthetic) for the config's universe or symbol list.
+    ``universe``: the config's universe already resolved (a user's, from the run store)."""
     if config.universe is not None:
-        u = get_universe(config.universe)
+        u = universe if universe is not None else get_universe(config.universe)
         if u.market != config.market:
             raise ConfigError(
                 f"universe {config.universe!r} belongs to market {u.market}, not {config.market}",
@@ -195,9 +198,11 @@ def benchmark_choice(config: RunConfig, universe_benchmark: str | None) -> tuple
     return default, default is not None
 
 
-def load_run_panel(config: RunConfig, strategy: Strategy) -> tuple[Panel, LoadInfo]:
+def load_run_panel(
+    config: RunConfig, strategy: Strategy, universe: Universe | None = None
+) -> tuple[Panel, LoadInfo]:
     """The config's data, with the strategy's warm-up loaded before the start where it exists."""
-    symbols, universe_benchmark, _ = resolve_symbols(config)
+    symbols, universe_benchmark, _ = resolve_symbols(config, universe)
     benchmark, is_default = benchmark_choice(config, universe_benchmark)
     panel, info = load_panel_with_info(
         config.market,
@@ -239,21 +244,23 @@ def check_signals(config: RunConfig, strategy: Strategy, signals: Signals) -> No
         )
 
 
-def validate_run(config: RunConfig) -> Strategy:
+def validate_run(config: RunConfig, universe: Universe | None = None) -> Strategy:
     """Everything that can be known before running, as the run itself checks it: strategy and
     parameters, symbols, dates and benchmark against the data, the cost model, the strategy's
     data needs and, for ``risk`` and ``target_weight`` sizing, what its signals carry.
     Raises a domain error naming the field."""
     strategy = build_strategy(config)
     run_cost_model(config)
-    panel, _ = load_run_panel(config, strategy)
+    panel, _ = load_run_panel(config, strategy, universe)
     bars = with_required_data(strategy, panel, config.market)
     if config.sizing.mode in ("risk", "target_weight"):
         check_signals(config, strategy, compute_signals(strategy, bars))
     return strategy
 
 
-def run_backtest(config: RunConfig, progress: Progress | None = None) -> BacktestResult:
+def run_backtest(
+    config: RunConfig, progress: Progress | None = None, *, universe: Universe | None = None
+) -> BacktestResult:
     """Run ``config``. Raises a domain error (naming the field) for anything the user got wrong."""
     report = progress or (lambda _f, _m: None)
     timings: dict[str, float] = {}
@@ -261,9 +268,9 @@ def run_backtest(config: RunConfig, progress: Progress | None = None) -> Backtes
     market = get_market(config.market)
     strategy = build_strategy(config)
     run_cost_model(config)
-    symbols, _, _ = resolve_symbols(config)
+    symbols, _, _ = resolve_symbols(config, universe)
     report(0.05, f"loading {len(symbols)} symbols")
-    panel, info = load_run_panel(config, strategy)
+    panel, info = load_run_panel(config, strategy, universe)
     timings["data"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()

@@ -3,7 +3,6 @@ true totals, read, trades, equity curve, cancel, delete; and the WebSocket of a 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import Any, Literal
 
@@ -12,7 +11,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-import ava_backtest
 from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
@@ -128,15 +126,11 @@ async def create_backtest(config: RunConfig, request: Request) -> RunOut:
     symbols, dates against the data), stores the run as ``queued`` and starts it in a worker."""
     # The run's own checks (symbols, dates and benchmark against the data, costs, what the
     # sizing mode needs from the signals): a bad request fails here, 4xx, not as a failed run.
-    strategy = await run_in_threadpool(validate_run, config)
     services = _services(request)
-    run_id = await run_in_threadpool(
-        services.store.create_run,
-        config,
-        params=strategy.params,
-        code_version=ava_backtest.__version__,
-    )
-    services.executor.submit(run_id, config)
+    # One resolver for built-in and custom universes (the run service; workers get the result).
+    universe = await run_in_threadpool(services.runs.resolve, config)
+    strategy = await run_in_threadpool(validate_run, config, universe)
+    run_id = await services.runs.submit(config, params=strategy.params, universe=universe)
     return _run_out(await _get_run(request, run_id))
 
 
@@ -236,25 +230,17 @@ async def cancel_backtest(run_id: str, request: Request) -> RunOut:
             f"backtest {run_id} is already {row['status']}",
             {"status": row["status"]},
         )
-    services = _services(request)
-    if not services.executor.cancel(run_id):
-        await services.finish(run_id, {"type": "cancelled"})
-    for _ in range(40):  # the worker notices within a second; report the recorded state
-        row = await _get_run(request, run_id)
-        if row["status"] in TERMINAL:
-            break
-        await asyncio.sleep(0.05)
+    # The run's owner stops it: this process, or a peer sharing the database (which may take a
+    # heartbeat to notice); the answer is the state recorded by then, never a guess.
+    row = await _services(request).runs.cancel(run_id) or await _get_run(request, run_id)
     return _run_out(row)
 
 
 @router.delete("/{run_id}", response_model=Deleted, summary="Delete a backtest and its results")
 async def delete_backtest(run_id: str, request: Request) -> Deleted:
-    row = await _get_run(request, run_id)
-    services = _services(request)
-    if row["status"] not in TERMINAL:
-        services.executor.cancel(run_id)
-    deleted = await run_in_threadpool(services.store.delete_run, run_id)
-    return Deleted(id=run_id, deleted=bool(deleted))
+    await _get_run(request, run_id)
+    deleted = await _services(request).runs.delete(run_id)  # a live run is cancelled first
+    return Deleted(id=run_id, deleted=deleted)
 
 
 async def _stream(websocket: WebSocket, run_id: str) -> None:
