@@ -1,8 +1,11 @@
 """Real server processes: progress crosses API processes through Redis; a killed worker never
-leaves a run stuck in ``running``."""
+leaves a run stuck in ``running``; two API processes on one PostgreSQL database leave each other's
+runs alone and a cancel reaches the process that runs the run; a SIGKILLed server leaves no
+worker or helper process behind."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -55,8 +58,10 @@ class Server:
             f"server on {self.port} did not start: {Path(self.log.name).read_text()[-2000:]}"
         )
 
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGINT)
+    def stop(self, sig: int = signal.SIGINT) -> None:
+        if self.log.closed:
+            return
+        self.proc.send_signal(sig)
         try:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -130,5 +135,172 @@ def test_a_killed_worker_fails_the_run_and_the_server_goes_on(sqlite_url, tmp_pa
             timeout=60,
         )
         assert _wait(srv.base, ok.json()["id"])["status"] == "completed"
+    finally:
+        srv.stop()
+
+
+# A user strategy (AVA_STRATEGY_DIRS) that sleeps in the worker before it trades: a run that stays
+# ``running`` for as long as a test needs, on any machine. Seconds per symbol in AVA_TEST_SLEEPS.
+SLEEPY = """
+import json, os, time
+from ava_backtest.domain.signals import Signals
+from ava_backtest.strategies.base import Strategy
+from ava_backtest.strategies.registry import register
+
+@register
+class Sleepy(Strategy):
+    name = "sleepy_test"
+    description = "test only: sleeps, then enters every 20 bars and exits 10 bars later"
+
+    def signals(self, bars):
+        sleeps = json.loads(os.environ.get("AVA_TEST_SLEEPS", "{}"))
+        time.sleep(max(float(sleeps.get(s, 0)) for s in bars.symbols))
+        sig = Signals.empty(bars.close.shape)
+        sig.long_entry[::20] = True
+        sig.long_exit[10::20] = True
+        return sig
+"""
+
+
+def _sleepy_env(tmp_path: Path, sleeps: dict[str, float], **env: str) -> dict[str, str]:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir(exist_ok=True)
+    (plugins / "sleepy.py").write_text(SLEEPY)
+    return {
+        "AVA_STRATEGY_DIRS": str(plugins),
+        "AVA_TEST_SLEEPS": json.dumps(sleeps),
+        "AVA_HOME": str(tmp_path),
+        **env,
+    }
+
+
+def _sleepy(base: str, symbol: str) -> str:
+    body = {"strategy_name": "sleepy_test", "symbols": [symbol], "benchmark": "none"}
+    r = httpx.post(f"{base}/api/v2/backtests", json=body, timeout=60)
+    if r.status_code == 422 and "benchmark" in r.text:  # before benchmark "none" existed
+        body.pop("benchmark")
+        r = httpx.post(f"{base}/api/v2/backtests", json=body, timeout=60)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def _wait_status(base: str, run_id: str, status: str, timeout: float = 60) -> dict:
+    deadline = time.monotonic() + timeout
+    run: dict = {}
+    while time.monotonic() < deadline:
+        run = httpx.get(f"{base}/api/v2/backtests/{run_id}", timeout=10).json()
+        if run["status"] == status:
+            return run
+        assert run["status"] in ("queued", "running"), run
+        time.sleep(0.2)
+    raise AssertionError(f"{run_id} is {run.get('status')}, not {status}")
+
+
+def test_two_api_processes_on_one_database_leave_each_others_runs_alone(
+    pg_url, redis_url, tmp_path
+):
+    env = _sleepy_env(
+        tmp_path,
+        {"AAPL": 40, "IBM": 300, "MSFT": 0},
+        AVA_DATABASE_URL=pg_url,
+        AVA_REDIS_URL=redis_url,
+        AVA_WORKERS="2",
+    )
+    a = Server(env, tmp_path)
+    b: Server | None = None
+    try:
+        survivor = _sleepy(a.base, "AAPL")  # 40 s in A's first worker
+        doomed = _sleepy(a.base, "IBM")  # 300 s in A's second worker, unless cancelled
+        _wait_status(a.base, survivor, "running")
+        _wait_status(a.base, doomed, "running")
+
+        # B starts on the same database while A's runs are live: they stay A's.
+        b = Server(env, tmp_path)
+        for run_id in (survivor, doomed):
+            assert httpx.get(f"{b.base}/api/v2/backtests/{run_id}").json()["status"] == "running"
+
+        # A cancel sent to B reaches A, whose worker really stops: it is free for the next run
+        # while the survivor still holds the other one.
+        r = httpx.post(f"{b.base}/api/v2/backtests/{doomed}/cancel", timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] in ("running", "cancelled")  # never a cancel it did not do
+        _wait_status(a.base, doomed, "cancelled", timeout=40)
+        quick = _sleepy(a.base, "MSFT")
+        assert _wait_status(a.base, quick, "completed", timeout=20)["n_trades"] > 0
+        assert httpx.get(f"{a.base}/api/v2/backtests/{survivor}").json()["status"] == "running"
+
+        # B stops (SIGTERM, as a deployment does): A's run goes on.
+        b.stop(signal.SIGTERM)
+        assert b.proc.returncode is not None
+        assert httpx.get(f"{a.base}/api/v2/backtests/{survivor}").json()["status"] == "running"
+
+        run = _wait_status(a.base, survivor, "completed", timeout=90)
+        assert run["n_trades"] > 0 and run["error"] is None
+        trades = httpx.get(f"{a.base}/api/v2/backtests/{survivor}/trades").json()
+        assert trades["total"] == run["n_trades"]
+        curve = httpx.get(f"{a.base}/api/v2/backtests/{survivor}/equity-curve").json()
+        assert len(curve["points"]) > 100
+    finally:
+        a.stop()
+        if b is not None:
+            b.stop()
+
+
+def _proc_stat(pid: int) -> tuple[int, str, int] | None:
+    """(ppid, state, start time) of a live process, None when there is none."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()
+    return int(fields[1]), fields[0], int(fields[19])
+
+
+def _alive(pid: int, started: int | None = None) -> bool:
+    stat = _proc_stat(pid)
+    if stat is None or stat[1] in ("Z", "X"):
+        return False
+    return started is None or stat[2] == started
+
+
+def _descendants(root: int) -> dict[int, int]:
+    """pid -> start time of every process below ``root``."""
+    parents: dict[int, list[int]] = {}
+    starts: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
+            parents.setdefault(stat[0], []).append(int(entry.name))
+            starts[int(entry.name)] = stat[2]
+    out: dict[int, int] = {}
+    todo = [root]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            out[child] = starts[child]
+            todo.append(child)
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_a_sigkilled_server_leaves_no_process_behind(sqlite_url, tmp_path):
+    env = _sleepy_env(tmp_path, {"AAPL": 120}, AVA_DATABASE_URL=sqlite_url, AVA_WORKERS="2")
+    srv = Server(env, tmp_path)
+    try:
+        run_id = _sleepy(srv.base, "AAPL")
+        _wait_status(srv.base, run_id, "running")
+        # The Manager, a worker busy with the run, and whatever else the pool started.
+        below = _descendants(srv.proc.pid)
+        assert len(below) >= 2, below
+        srv.proc.kill()
+        srv.proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            left = {pid for pid, start in below.items() if _alive(pid, start)}
+            if not left:
+                break
+            time.sleep(0.2)
+        for pid in left:  # never leave them behind for the next test, whatever the outcome
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        assert not left, f"processes outlived the SIGKILLed server: {sorted(left)}"
     finally:
         srv.stop()

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.runs.execute import BacktestResult, run_backtest
+from ava_backtest.runs.execute import BacktestResult, resolve_symbols, run_backtest
 from ava_backtest.store.db import make_engine, migrate
 from ava_backtest.store.repository import RunStore
 
@@ -48,7 +48,11 @@ def _count(store: RunStore, table: str, run_id: str | None = None) -> int:
 
 
 def _new(store: RunStore, config: RunConfig = CONFIG) -> str:
-    return store.create_run(config, params=dict(config.params), code_version="test")
+    # The run service resolves the symbols (built-in, custom or uploaded); the store records them.
+    symbols = resolve_symbols(config)[0]
+    return store.create_run(
+        config, params=dict(config.params), code_version="test", symbols=symbols
+    )
 
 
 def test_full_round_trip(store: RunStore, result: BacktestResult):
@@ -311,10 +315,15 @@ def test_mark_interrupted_running_only_touches_unfinished_runs(store: RunStore, 
     assert store.get_run(failed)["error"] == "kaput"
     assert store.get_run(cancelled)["status"] == "cancelled"
     assert store.mark_interrupted_running(reason) == 0
-    # interrupted is terminal
+    # interrupted is terminal for the lifecycle...
     assert not store.mark_running(queued)
-    assert not store.save_result(running, result)
-    assert _count(store, "trades", running) == 0
+    assert not store.set_progress(queued, 0.5)
+    # ...but a finished result is never thrown away: the run's own outcome replaces it.
+    assert store.save_result(running, result)
+    assert store.get_run(running)["status"] == "completed"
+    assert store.get_run(running)["error"] is None
+    assert _count(store, "trades", running) == result.trades.height
+    assert not store.save_result(cancelled, result)  # a cancel stands
 
 
 def test_delete_cascades_to_trades_and_equity(store: RunStore, result: BacktestResult):
@@ -362,3 +371,55 @@ def test_symbols_config_and_cancel(store: RunStore):
     row = store.get_run(run_id)
     assert row["status"] == "cancelled" and row["finished_at"] is not None
     assert not store.set_progress(run_id, 0.9, "too late")
+
+
+def _owned(store: RunStore, owner: str | None) -> str:
+    return store.create_run(CONFIG, params={}, code_version="test", symbols=["AAPL"], owner=owner)
+
+
+def test_only_runs_whose_owner_is_gone_are_interrupted(store: RunStore):
+    now = dt.datetime.now(dt.UTC)
+    store.register_owner("alive", "host-a", 101)
+    store.register_owner("stale", "host-b", 102)
+    store.register_owner("dead", "host-a", 103)
+    with store._write() as conn:  # "stale" last beat a minute ago
+        conn.execute(
+            text("UPDATE run_owners SET heartbeat_at = :t WHERE id = 'stale'"),
+            {"t": now - dt.timedelta(minutes=1)},
+        )
+    mine = _owned(store, "alive")
+    store.mark_running(mine)
+    stale, dead, unowned, unknown = (
+        _owned(store, o) for o in ("stale", "dead", None, "never-registered")
+    )
+    got = store.interrupt_orphans(
+        "gone", stale_before=now - dt.timedelta(seconds=20), gone=["dead"]
+    )
+    assert sorted(got) == sorted([stale, dead, unowned, unknown])
+    assert store.get_run(mine)["status"] == "running"
+    for run_id in got:
+        assert store.get_run(run_id)["status"] == "interrupted"
+        assert store.get_run(run_id)["error_code"] == "interrupted"
+    assert [o["id"] for o in store.owners()] == ["alive"]
+    assert store.heartbeat("alive") and not store.heartbeat("stale")
+
+
+def test_shutdown_interrupts_its_own_runs_only(store: RunStore):
+    store.register_owner("a", "h", 1)
+    store.register_owner("b", "h", 2)
+    a, b = _owned(store, "a"), _owned(store, "b")
+    assert store.interrupt_owned("a", "stopped") == 1
+    assert store.get_run(a)["status"] == "interrupted"
+    assert store.get_run(b)["status"] == "queued"
+
+
+def test_a_cancel_request_reaches_the_owner_through_the_database(store: RunStore):
+    store.register_owner("a", "h", 1)
+    a1, a2, b1 = _owned(store, "a"), _owned(store, "a"), _owned(store, "b")
+    assert store.cancel_requests("a") == []
+    assert store.request_cancel(a1) and store.request_cancel(b1)
+    assert store.cancel_requests("a") == [a1]
+    assert store.get_run(a1)["status"] == "queued"  # the owner records the cancel, not the peer
+    store.mark_cancelled(a1)
+    assert store.cancel_requests("a") == [] and not store.request_cancel(a1)
+    assert store.get_run(a2)["cancel_requested"] is False

@@ -23,7 +23,8 @@ from ava_backtest.store.db import (
 )
 from ava_backtest.store.models import Base, Run
 
-TABLES = {"runs", "trades", "equity_points", "custom_universes"}
+TABLES = {"runs", "trades", "equity_points", "custom_universes", "run_owners"}
+HEAD = "0002"  # the newest migration
 
 
 def test_database_url_prefers_argument_then_env_then_ava_home(tmp_path, monkeypatch):
@@ -77,7 +78,7 @@ def test_migrations_are_idempotent_and_match_models(db_url):
         assert current_revision(engine) is None
         migrate(engine)
         migrate(engine)  # every start-up calls it: the second is a no-op
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
         names = set(inspect(engine).get_table_names())
         assert names >= TABLES | {VERSION_TABLE}
         assert "alembic_version" not in names  # Ava keeps its own version table
@@ -135,7 +136,7 @@ def test_migrate_from_processes_starting_together(db_url):
         assert p.returncode == 0, err
     engine = make_engine(db_url)
     try:
-        assert current_revision(engine) == "0001"
+        assert current_revision(engine) == HEAD
         assert schema_diff(engine) == []
     finally:
         engine.dispose()
@@ -160,7 +161,7 @@ def test_migrate_from_threads_at_once(db_url):
         t.join(60)
     try:
         assert errors == []
-        assert current_revision(engines[0]) == "0001"
+        assert current_revision(engines[0]) == HEAD
     finally:
         for e in engines:
             e.dispose()
@@ -194,5 +195,38 @@ def test_session_factory_uses_typed_models(db_url):
             assert run.created_at == dt.datetime(2024, 1, 2, 1, 4, 5, tzinfo=dt.UTC)
             assert run.created_at.tzinfo is dt.UTC
             assert run.progress == 0.0
+    finally:
+        engine.dispose()
+
+
+def test_upgrading_to_run_owners_keeps_every_run_and_its_trades(db_url):
+    """0002 adds columns in place: on SQLite a table rebuild would drop ``runs`` and its
+    ON DELETE CASCADE would take every trade with it."""
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, "0001")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO runs (id, status, strategy_name, market, symbols, config, params,"
+                    " created_at, progress) VALUES ('r1', 'completed', 's', 'US', '[]', '{}', '{}',"
+                    " CURRENT_TIMESTAMP, 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO trades (run_id, seq, symbol, direction, entry_time, exit_time,"
+                    " entry_price, exit_price, qty, pnl_gross, fees, dividends, pnl_net,"
+                    " exit_reason, bars_held) VALUES ('r1', 0, 'AAPL', 'long', CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP, 1, 2, 1, 1, 0, 0, 1, 'signal', 1)"
+                )
+            )
+        migrate(engine)
+        assert current_revision(engine) == HEAD
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM trades")).scalar_one() == 1
+            row = conn.execute(text("SELECT owner, cancel_requested FROM runs")).one()
+        assert tuple(row) == (None, None)  # a run from before ownership: no owner
+        assert schema_diff(engine) == []
     finally:
         engine.dispose()

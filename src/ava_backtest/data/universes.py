@@ -8,44 +8,38 @@ generated prices, ``survivorship_biased`` for today's-members lists, the price b
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ava_backtest.data.sample_store import SAMPLES, SampleSeries
+from ava_backtest.data.catalogue import (
+    CATALOGUE,
+    IN_SYNTHETIC_END,
+    IN_SYNTHETIC_INDEX,
+    IN_SYNTHETIC_SEED,
+    IN_SYNTHETIC_START,
+    IN_SYNTHETIC_SYMBOLS,
+    SymbolInfo,
+)
+from ava_backtest.data.user_store import user_symbol, user_symbols
 from ava_backtest.domain.errors import NotFoundError
 from ava_backtest.markets.registry import get_market
 
-IN_SYNTHETIC_SEED = 0
-"""Synthetic data is data: a fixed seed, not the run's, so every run sees the same prices."""
-IN_SYNTHETIC_START = dt.date(2005, 1, 3)
-IN_SYNTHETIC_END = dt.date(2024, 12, 31)
-IN_SYNTHETIC_SYMBOLS = tuple(f"INSYN{i:02d}" for i in range(1, 51))
-IN_SYNTHETIC_INDEX = "NIFTY50_SYN"
-
-
-@dataclass(frozen=True, slots=True)
-class SymbolInfo:
-    """One loadable series: where its bars come from and how its prices must be read."""
-
-    symbol: str
-    market: str
-    name: str
-    kind: str  # equity | index | volatility_index | fx | crypto
-    timeframe: str  # 1d, 1h, 15m
-    price_basis: (
-        str  # as_traded | split_adjusted | price_return_index | close_only | quote | synthetic
-    )
-    first: dt.date
-    last: dt.date
-    synthetic: bool
-    source: str
-    licence: str
-    seed: int | None = None  # synthetic series only
-    note: str = ""
-
-    @property
-    def has_corporate_actions(self) -> bool:
-        """Only real equities split or pay dividends; indices, quotes and generated series do not."""
-        return self.kind == "equity" and not self.synthetic
+__all__ = [
+    "IN_SYNTHETIC_END",
+    "IN_SYNTHETIC_INDEX",
+    "IN_SYNTHETIC_SEED",
+    "IN_SYNTHETIC_START",
+    "IN_SYNTHETIC_SYMBOLS",
+    "UNIVERSES",
+    "SymbolInfo",
+    "Universe",
+    "custom_universe",
+    "get_symbol",
+    "get_universe",
+    "list_symbols",
+    "list_universes",
+    "resolve_universe",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,53 +56,10 @@ class Universe:
     membership: str  # "static": one member list for the whole history
     start: dt.date | None = None
     end: dt.date | None = None
+    custom: bool = False  # defined by a user (``POST /api/v2/universes``), not shipped
 
 
-def _from_sample(s: SampleSeries) -> SymbolInfo:
-    return SymbolInfo(
-        symbol=s.symbol,
-        market=s.market,
-        name=s.name,
-        kind=s.kind,
-        timeframe=s.timeframe,
-        price_basis=s.price_basis,
-        first=s.first,
-        last=s.last,
-        synthetic=False,
-        source=s.source,
-        licence=s.licence,
-        note=s.note,
-    )
-
-
-def _synthetic(symbol: str, name: str, kind: str) -> SymbolInfo:
-    return SymbolInfo(
-        symbol=symbol,
-        market="IN",
-        name=name,
-        kind=kind,
-        timeframe="1d",
-        price_basis="synthetic",
-        first=IN_SYNTHETIC_START,
-        last=IN_SYNTHETIC_END,
-        synthetic=True,
-        source="ava synthetic generator (regime-switching GBM on the XBOM calendar)",
-        licence="generated",
-        seed=IN_SYNTHETIC_SEED,
-        note="generated prices, not real market data",
-    )
-
-
-_CATALOGUE: dict[tuple[str, str], SymbolInfo] = {
-    **{(s.market, s.symbol): _from_sample(s) for s in SAMPLES},
-    **{
-        ("IN", sym): _synthetic(sym, f"Synthetic NSE-like stock {sym[-2:]}", "equity")
-        for sym in IN_SYNTHETIC_SYMBOLS
-    },
-    ("IN", IN_SYNTHETIC_INDEX): _synthetic(
-        IN_SYNTHETIC_INDEX, "Synthetic NIFTY-50-like market index", "index"
-    ),
-}
+_CATALOGUE = CATALOGUE  # the name older callers use
 
 UNIVERSES: dict[str, Universe] = {
     "us_sample": Universe(
@@ -149,14 +100,43 @@ def get_universe(name: str) -> Universe:
         raise NotFoundError("universe", name, UNIVERSES, field="universe") from None
 
 
+def custom_universe(
+    name: str, market: str, symbols: Sequence[str], description: str = ""
+) -> Universe:
+    """A user's universe: a static list chosen today (survivorship-biased), no benchmark of its
+    own (the market's default applies), synthetic only when every member is."""
+    get_market(market)
+    infos = [CATALOGUE.get((market, s)) or user_symbol(market, s) for s in symbols]
+    return Universe(
+        name=name,
+        market=market,
+        symbols=tuple(symbols),
+        benchmark=None,
+        description=description,
+        synthetic=bool(infos) and all(i is not None and i.synthetic for i in infos),
+        survivorship_biased=True,
+        membership="static",
+        custom=True,
+    )
+
+
+def resolve_universe(name: str, custom: Callable[[str], Universe | None] | None = None) -> Universe:
+    """The one resolver of universe names: built-in first, then ``custom`` (the user's universes,
+    e.g. from the run store). NotFoundError names the field ``universe``."""
+    if name in UNIVERSES:
+        return UNIVERSES[name]
+    found = custom(name) if custom is not None else None
+    if found is None:
+        raise NotFoundError("universe", name, UNIVERSES, field="universe")
+    return found
+
+
 def list_universes(market: str | None = None) -> tuple[Universe, ...]:
     return tuple(u for u in UNIVERSES.values() if market is None or u.market == market)
 
 
 def list_symbols(market: str) -> tuple[SymbolInfo, ...]:
     """Every single symbol loadable on ``market``: shipped ones sorted by symbol, then uploads."""
-    from ava_backtest.data.user_store import user_symbols  # it imports this module
-
     get_market(market)
     infos = (i for i in _CATALOGUE.values() if i.market == market)
     return (*sorted(infos, key=lambda i: i.symbol), *user_symbols(market))
@@ -164,8 +144,6 @@ def list_symbols(market: str) -> tuple[SymbolInfo, ...]:
 
 def get_symbol(market: str, symbol: str) -> SymbolInfo:
     """The catalogue entry (shipped first, then uploads); NotFoundError lists what exists."""
-    from ava_backtest.data.user_store import user_symbol, user_symbols  # it imports this module
-
     get_market(market)
     key = (market, symbol.strip().upper())
     if key not in _CATALOGUE:

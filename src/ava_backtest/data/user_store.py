@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ava_backtest.data.universes import _CATALOGUE, SymbolInfo
+from ava_backtest.data.catalogue import CATALOGUE, SymbolInfo
 from ava_backtest.domain.errors import ConfigError, DataError, NotFoundError
 from ava_backtest.markets.registry import get_market
 
@@ -91,10 +91,9 @@ def generation() -> str:
 def _bump() -> None:
     root = data_dir()
     root.mkdir(parents=True, exist_ok=True)
+    # Every process (this one too) compares the generation before it reads a cached series, so
+    # nothing here reaches into the panel's cache.
     _atomic_write(root / _GENERATION_FILE, lambda p: p.write_text(uuid.uuid4().hex))
-    from ava_backtest.data.panel import forget_cached_series  # panel imports this module
-
-    forget_cached_series()
 
 
 def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
@@ -110,7 +109,7 @@ def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
 
 def refuse_shipped(market: str, symbol: str) -> None:
     """ShippedSymbolError when ``symbol`` is in the built-in catalogue of ``market``."""
-    if (market, symbol.strip().upper()) in _CATALOGUE:
+    if (market, symbol.strip().upper()) in CATALOGUE:
         raise ShippedSymbolError(
             f"{symbol} is a symbol Ava ships for market {market}; upload it under another name "
             "(a user symbol never replaces shipped data)",

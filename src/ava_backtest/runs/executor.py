@@ -33,12 +33,15 @@ import asyncio
 import collections
 import concurrent.futures
 import contextlib
+import ctypes
 import inspect
 import itertools
 import logging
 import multiprocessing as mp
 import os
 import signal
+import sys
+import threading
 import time
 import traceback
 from collections.abc import Awaitable, Callable
@@ -50,6 +53,7 @@ from ava_backtest.domain.errors import AvaError
 from ava_backtest.runs import events as ev
 
 if TYPE_CHECKING:
+    from ava_backtest.data.universes import Universe
     from ava_backtest.domain.config import RunConfig
 
 log = logging.getLogger("ava.runs.executor")
@@ -90,13 +94,51 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _init_worker(events: Any, cancel_flags: Any, pids: Any, warm: bool) -> None:
-    """Pool initializer: one numba thread per worker, the shared channels, warm kernels."""
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL_SECONDS = 0.5
+
+
+def die_with_parent(parent_pid: int, *, pdeathsig: bool = True) -> None:
+    """Make this (child) process end when ``parent_pid`` does, however the parent dies.
+
+    A parent killed with SIGKILL runs no clean-up: its pool workers would wait on their pipes
+    forever (holding their memory). On Linux, ``pdeathsig`` asks the kernel to SIGKILL this
+    process the moment its parent goes (``prctl(PR_SET_PDEATHSIG)``; the kernel ties it to the
+    parent *thread* that started the child, so use it only for children started from a thread
+    that lives as long as the parent). Everywhere, a daemon thread watches for the parent pid to
+    change (the orphan is re-parented) and exits."""
+    if pdeathsig and sys.platform.startswith("linux"):
+        with contextlib.suppress(Exception):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:  # gone before the kernel was asked to tell us
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent_pid,), name="ava-parent-watch", daemon=True
+    ).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while True:
+        time.sleep(PARENT_POLL_SECONDS)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
+def _init_manager(parent_pid: int) -> None:
+    """The Manager's server process: no Ctrl-C, and gone with its parent. It is started from a
+    helper thread, so only the watchdog (not PDEATHSIG) ties it to the parent."""
+    _ignore_sigint()
+    die_with_parent(parent_pid, pdeathsig=False)
+
+
+def _init_worker(events: Any, cancel_flags: Any, pids: Any, warm: bool, parent_pid: int) -> None:
+    """Pool initializer: gone with the parent, one numba thread, the shared channels, warm
+    kernels."""
+    die_with_parent(parent_pid)
     os.environ["NUMBA_NUM_THREADS"] = "1"
     _ignore_sigint()
     _worker.update(events=events, cancel=cancel_flags, pids=pids)
-    import sys
-
     if "numba" in sys.modules:  # imported before us (e.g. by the parent's main module)
         import numba
 
@@ -128,10 +170,12 @@ def _warm_kernels() -> None:
     simulate(panel, signals, EngineSettings(initial_cash=1000.0))
 
 
-def _run_backtest(config: Any, progress: Callable[..., None]) -> Any:
+def _run_backtest(config: Any, progress: Callable[..., None], universe: Any = None) -> Any:
     from ava_backtest.runs.execute import run_backtest
 
-    return run_backtest(config, progress=progress)
+    if universe is None:
+        return run_backtest(config, progress=progress)
+    return run_backtest(config, progress=progress, universe=universe)
 
 
 class _Reporter:
@@ -189,7 +233,9 @@ def _details(e: AvaError) -> Any:
         return None
 
 
-def _work(run_id: str, config: Any, job: Job | None, attempt: int) -> tuple[Any, ...]:
+def _work(
+    run_id: str, config: Any, job: Job | None, attempt: int, universe: Any = None
+) -> tuple[Any, ...]:
     """One run inside a worker. Returns a tagged tuple and never raises, so no exception type
     (an ``AvaError`` subclass with its own ``__init__``) has to survive pickling."""
     events, cancel_flags, pids = _worker["events"], _worker["cancel"], _worker["pids"]
@@ -200,7 +246,9 @@ def _work(run_id: str, config: Any, job: Job | None, attempt: int) -> tuple[Any,
         started = ev.make_event("started", run_id, pid=os.getpid(), attempt=attempt)
         events.put((run_id, attempt, started))
         report = _Reporter(run_id, attempt, events, cancel_flags)
-        result = (job or _run_backtest)(config, report)
+        run = job or _run_backtest
+        # The universe the parent resolved (a user's universe lives in its database).
+        result = run(config, report) if universe is None else run(config, report, universe)
         return ("completed", result, round(time.monotonic() - report.t0, 3))
     except Cancelled:
         return ("cancelled",)
@@ -227,6 +275,7 @@ def _noop() -> int:
 class _Run:
     run_id: str
     config: Any
+    universe: Any = None
     seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     state: str = "queued"  # queued | running | done
     attempt: int = 0
@@ -298,7 +347,7 @@ class RunExecutor:
         from multiprocessing.managers import SyncManager
 
         self._manager = SyncManager(ctx=self._ctx)
-        await asyncio.to_thread(self._manager.start, _ignore_sigint)
+        await asyncio.to_thread(self._manager.start, _init_manager, (os.getpid(),))
         self._events = self._manager.Queue()
         self._cancel_flags = self._manager.dict()
         self._pids = self._manager.dict()
@@ -313,7 +362,9 @@ class RunExecutor:
             max_workers=self.workers,
             mp_context=self._ctx,
             initializer=_init_worker,
-            initargs=(self._events, self._cancel_flags, self._pids, self._warm),
+            # Workers are started by ``submit`` on the loop's thread, which lives as long as the
+            # executor: PDEATHSIG is safe for them.
+            initargs=(self._events, self._cancel_flags, self._pids, self._warm, os.getpid()),
         )
 
     async def shutdown(self, *, grace: float = 5.0) -> None:
@@ -405,13 +456,14 @@ class RunExecutor:
         loop.call_soon_threadsafe(call)
         return done.result(timeout=30)
 
-    def submit(self, run_id: str, config: RunConfig) -> None:
+    def submit(self, run_id: str, config: RunConfig, universe: Universe | None = None) -> None:
         """Queue a run (the caller has stored it as queued). Never blocks; events follow.
+        ``universe``: the config's universe as the caller resolved it (built-in or custom).
 
         Call it from the event loop, or from another thread once the executor has started."""
-        self._on_loop(self._submit, run_id, config)
+        self._on_loop(self._submit, run_id, config, universe)
 
-    def _submit(self, run_id: str, config: RunConfig) -> None:
+    def _submit(self, run_id: str, config: RunConfig, universe: Universe | None = None) -> None:
         if self._closed or self._closing:
             raise RuntimeError("the executor is shut down")
         existing = self._runs.get(run_id)
@@ -424,7 +476,7 @@ class RunExecutor:
                 raise RuntimeError(
                     "submit from a running event loop, or `await executor.start()` first"
                 ) from None
-        run = _Run(run_id, config)
+        run = _Run(run_id, config, universe)
         self._runs[run_id] = run
         self._queue.append(run)
         if self._loop is None:
@@ -499,7 +551,7 @@ class RunExecutor:
             run.drained = asyncio.Event()
             try:
                 run.future = self._pool.submit(
-                    _work, run.run_id, run.config, self._job, run.attempt
+                    _work, run.run_id, run.config, self._job, run.attempt, run.universe
                 )
             except BrokenProcessPool:
                 # The pool broke under us; recover, then try again.

@@ -103,6 +103,7 @@ class Run(Base):
         Index(None, "strategy_name"),
         Index(None, "market"),
         Index(None, "created_at"),
+        Index(None, "owner"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -130,6 +131,21 @@ class Run(Base):
     n_trades: Mapped[int | None] = mapped_column(Integer())
     final_equity: Mapped[float | None]
     timings: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # The API process that accepted the run (a ``run_owners`` id) and a cancel sent to another one.
+    owner: Mapped[str | None] = mapped_column(String(64))
+    cancel_requested: Mapped[bool | None] = mapped_column(Boolean())
+
+
+class RunOwner(Base):
+    """An API process that runs backtests, alive while its heartbeat is recent."""
+
+    __tablename__ = "run_owners"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer())
+    started_at: Mapped[dt.datetime]
+    heartbeat_at: Mapped[dt.datetime]
 
 
 class Trade(Base):

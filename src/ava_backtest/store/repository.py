@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +36,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.store.db import write_options
-from ava_backtest.store.models import RUN_STATUSES, CustomUniverse, EquityPoint, Run, Trade, utcnow
+from ava_backtest.store.models import (
+    RUN_STATUSES,
+    CustomUniverse,
+    EquityPoint,
+    Run,
+    RunOwner,
+    Trade,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from ava_backtest.runs.execute import BacktestResult
@@ -44,12 +52,16 @@ if TYPE_CHECKING:
 __all__ = ["ACTIVE_STATUSES", "RUN_STATUSES", "TERMINAL_STATUSES", "RunStore"]
 
 ACTIVE_STATUSES = ("queued", "running")
+# A run's own outcome is recorded over ``interrupted`` too: a process presumed gone that finishes
+# after all keeps its result (only a cancel, a delete or an earlier outcome stops it).
+OUTCOME_FROM = (*ACTIVE_STATUSES, "interrupted")
 TERMINAL_STATUSES = ("completed", "failed", "cancelled", "interrupted")
 
 RUNS: Table = Run.__table__  # type: ignore[assignment]
 TRADES: Table = Trade.__table__  # type: ignore[assignment]
 EQUITY: Table = EquityPoint.__table__  # type: ignore[assignment]
 UNIVERSES: Table = CustomUniverse.__table__  # type: ignore[assignment]
+OWNERS: Table = RunOwner.__table__  # type: ignore[assignment]
 
 RUN_SORTS = ("created_at", "strategy_name", "status", "final_equity", "total_return")
 TRADE_COLUMNS = (
@@ -96,13 +108,24 @@ class RunStore:
 
     # -- runs: lifecycle ---------------------------------------------------------------------
 
-    def create_run(self, config: RunConfig, *, params: dict[str, Any], code_version: str) -> str:
-        """Record a new run as ``queued``; returns its id (uuid4 hex)."""
+    def create_run(
+        self,
+        config: RunConfig,
+        *,
+        params: dict[str, Any],
+        code_version: str,
+        symbols: Sequence[str] | None = None,
+        owner: str | None = None,
+    ) -> str:
+        """Record a new run as ``queued``; returns its id (uuid4 hex).
+
+        ``symbols`` are the run's resolved symbols (the run service resolves built-in, custom and
+        uploaded names); without them, the config's own list or the custom universe stored here.
+        ``owner`` is the ``run_owners`` id of the process that will run it."""
         run_id = uuid.uuid4().hex
-        symbols = list(config.symbols) if config.symbols is not None else []
-        if config.universe is not None:
-            symbols = _builtin_universe_symbols(config.universe)
-            if symbols is None:
+        if symbols is None:
+            symbols = list(config.symbols) if config.symbols is not None else []
+            if config.universe is not None:
                 custom = self.get_custom_universe(config.universe)
                 symbols = list(custom["symbols"]) if custom else []
         row = {
@@ -111,12 +134,14 @@ class RunStore:
             "strategy_name": config.strategy_name,
             "market": config.market,
             "universe": config.universe,
-            "symbols": symbols,
+            "symbols": list(symbols),
             "config": config.model_dump(mode="json"),
             "params": _json_safe(dict(params)),
             "created_at": utcnow(),
             "progress": 0.0,
             "code_version": code_version,
+            "owner": owner,
+            "cancel_requested": False,
         }
         with self._write() as conn:
             conn.execute(insert(RUNS), row)
@@ -175,7 +200,7 @@ class RunStore:
         with self._write() as conn:
             done = conn.execute(
                 update(RUNS)
-                .where(RUNS.c.id == run_id, RUNS.c.status.in_(ACTIVE_STATUSES))
+                .where(RUNS.c.id == run_id, RUNS.c.status.in_(OUTCOME_FROM))
                 .values(**values)
             )
             if done.rowcount != 1:
@@ -190,10 +215,10 @@ class RunStore:
         return True
 
     def mark_failed(self, run_id: str, code: str, message: str) -> bool:
-        """``queued | running -> failed`` with an error code and message."""
+        """``queued | running | interrupted -> failed`` with an error code and message."""
         return self._transition(
             run_id,
-            ACTIVE_STATUSES,
+            OUTCOME_FROM,
             status="failed",
             finished_at=utcnow(),
             error=message,
@@ -201,10 +226,10 @@ class RunStore:
         )
 
     def mark_cancelled(self, run_id: str) -> bool:
-        """``queued | running -> cancelled``."""
+        """``queued | running | interrupted -> cancelled``."""
         return self._transition(
             run_id,
-            ACTIVE_STATUSES,
+            OUTCOME_FROM,
             status="cancelled",
             finished_at=utcnow(),
             progress_message="cancelled",
@@ -225,6 +250,107 @@ class RunStore:
                 )
             )
             return int(res.rowcount or 0)
+
+    # -- run owners: API processes sharing the database ---------------------------------------
+
+    def register_owner(self, owner: str, hostname: str, pid: int) -> None:
+        """Record a live API process (or refresh it, if a peer presumed it gone)."""
+        now = utcnow()
+        with self._write() as conn:
+            done = conn.execute(
+                update(OWNERS).where(OWNERS.c.id == owner).values(heartbeat_at=now)
+            ).rowcount
+            if done != 1:
+                conn.execute(
+                    insert(OWNERS),
+                    {
+                        "id": owner,
+                        "hostname": hostname,
+                        "pid": pid,
+                        "started_at": now,
+                        "heartbeat_at": now,
+                    },
+                )
+
+    def heartbeat(self, owner: str) -> bool:
+        """Mark ``owner`` alive now. False when its row is gone (a peer presumed it dead)."""
+        with self._write() as conn:
+            res = conn.execute(
+                update(OWNERS).where(OWNERS.c.id == owner).values(heartbeat_at=utcnow())
+            )
+            return res.rowcount == 1
+
+    def owners(self) -> list[dict[str, Any]]:
+        """Every registered process: id, hostname, pid, started_at, heartbeat_at (datetimes)."""
+        with self._read() as conn:
+            rows = conn.execute(select(OWNERS).order_by(OWNERS.c.started_at)).mappings()
+            return [dict(r) for r in rows]
+
+    def remove_owner(self, owner: str) -> None:
+        with self._write() as conn:
+            conn.execute(delete(OWNERS).where(OWNERS.c.id == owner))
+
+    def interrupt_orphans(
+        self, reason: str, *, stale_before: dt.datetime, gone: Iterable[str] = ()
+    ) -> list[str]:
+        """Runs whose owner is gone become ``interrupted`` with ``reason``; returns their ids.
+
+        An owner is gone when it has no row, when its heartbeat is older than ``stale_before``,
+        or when it is in ``gone`` (a process known dead, e.g. its pid on this host has exited).
+        Gone owners' rows are removed. Runs of live owners are never touched."""
+        gone = list(gone)
+        with self._write() as conn:
+            if gone:
+                conn.execute(delete(OWNERS).where(OWNERS.c.id.in_(gone)))
+            conn.execute(delete(OWNERS).where(OWNERS.c.heartbeat_at < stale_before))
+            live = select(OWNERS.c.id)
+            orphaned = RUNS.c.status.in_(ACTIVE_STATUSES) & (
+                RUNS.c.owner.is_(None) | RUNS.c.owner.not_in(live)
+            )
+            ids = [r[0] for r in conn.execute(select(RUNS.c.id).where(orphaned))]
+            if ids:
+                conn.execute(
+                    update(RUNS)
+                    .where(RUNS.c.id.in_(ids), RUNS.c.status.in_(ACTIVE_STATUSES))
+                    .values(
+                        status="interrupted",
+                        finished_at=utcnow(),
+                        error=reason,
+                        error_code="interrupted",
+                    )
+                )
+        return ids
+
+    def interrupt_owned(self, owner: str, reason: str) -> int:
+        """At shutdown: ``owner``'s own queued or running runs become ``interrupted``."""
+        with self._write() as conn:
+            res = conn.execute(
+                update(RUNS)
+                .where(RUNS.c.owner == owner, RUNS.c.status.in_(ACTIVE_STATUSES))
+                .values(
+                    status="interrupted",
+                    finished_at=utcnow(),
+                    error=reason,
+                    error_code="interrupted",
+                )
+            )
+            return int(res.rowcount or 0)
+
+    def request_cancel(self, run_id: str) -> bool:
+        """Ask the run's owner to cancel it (it polls). False if the run is not queued/running."""
+        return self._transition(run_id, ACTIVE_STATUSES, cancel_requested=True)
+
+    def cancel_requests(self, owner: str) -> list[str]:
+        """Ids of ``owner``'s queued or running runs a peer asked to cancel."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(RUNS.c.id).where(
+                    RUNS.c.owner == owner,
+                    RUNS.c.cancel_requested.is_(True),
+                    RUNS.c.status.in_(ACTIVE_STATUSES),
+                )
+            )
+            return [r[0] for r in rows]
 
     def _transition(self, run_id: str, from_statuses: tuple[str, ...], **values: Any) -> bool:
         with self._write() as conn:
@@ -370,17 +496,6 @@ class RunStore:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def _builtin_universe_symbols(name: str) -> list[str] | None:
-    """The symbols of a built-in universe, or None when ``name`` is not one."""
-    from ava_backtest.data.universes import get_universe
-    from ava_backtest.domain.errors import AvaError
-
-    try:
-        return list(get_universe(name).symbols)
-    except AvaError:
-        return None
 
 
 def _check_page(limit: int, offset: int) -> None:
