@@ -153,8 +153,28 @@ def test_split_scales_quantity_and_keeps_equity_continuous():
     s = _sig((5, 1), long_entry=[0])
     r = simulate(p, s, EngineSettings(initial_cash=1000))
     op = r.open_positions.row(0, named=True)
-    assert op["qty"] == 20 and op["entry_price"] == 50
+    # Held now: 20 shares; filled: 10 at 100 (the fill is reported as it happened, not rewritten).
+    assert (op["qty"], op["entry_qty"], op["entry_price"]) == (20, 10, 100)
     assert np.allclose(r.equity[:, 0], 1000)
+
+
+def test_a_trade_across_a_split_reports_its_real_fills_and_the_adjusted_scale_beside_them():
+    # As traded: 100 before a 2:1 split on bar 3, 50 after; the signal prices are split-adjusted
+    # (50 throughout), as with adjustment="events".
+    o = np.array([100.0, 100, 100, 50, 55, 55])[:, None]
+    p = _panel(o, o, o, o)
+    ratio = np.ones((6, 1))
+    ratio[3, 0] = 2.0
+    adj = o.copy()
+    adj[:3] /= 2.0
+    bars = replace(p.bars, open=adj, high=adj, low=adj, close=adj)
+    p = replace(p, bars=bars, split_ratio=ratio, adjustment="events")
+    r = simulate(p, _sig((6, 1), long_entry=[0], long_exit=[3]), EngineSettings(initial_cash=1000))
+    t = r.trades.row(0, named=True)
+    assert (t["entry_bar"], t["entry_price"], t["qty"]) == (1, 100.0, 10.0)  # bought 10 at 100
+    assert (t["exit_bar"], t["exit_price"], t["exit_qty"]) == (4, 55.0, 20.0)  # sold 20 at 55
+    assert (t["entry_price_adj"], t["exit_price_adj"], t["qty_adj"]) == (50.0, 55.0, 20.0)
+    assert t["pnl_gross"] == pytest.approx(20 * 55 - 10 * 100)
 
 
 def test_dividend_credits_cash_on_ex_date_and_debits_shorts():

@@ -314,7 +314,28 @@ def _fills_frame(f: np.ndarray, panel: Panel) -> pl.DataFrame:
     )
 
 
+def _price_basis(
+    panel: Panel, col: np.ndarray, entry: np.ndarray, exit_: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For positions of symbol ``col`` filled at bar ``entry`` and held to bar ``exit_``:
+    (R, f_entry, f_exit). R is the product of the split ratios applied while held (the engine
+    carries a position's entry price and quantity across a split, so its entry price is the fill
+    divided by R); f is the factor from as-traded to signal prices at a bar (1 where they are the
+    same), which puts a fill on the price scale the strategy and the adjusted chart use."""
+    if entry.size == 0:
+        empty = np.ones(0)
+        return empty, empty, empty
+    logs = np.cumsum(np.log(panel.split_ratio), axis=0)
+    ratio = np.exp(logs[exit_, col] - logs[entry, col])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(panel.trade_close > 0, panel.bars.close / panel.trade_close, np.nan)
+    factor = np.where(np.isfinite(factor), factor, 1.0)
+    return ratio, factor[entry, col], factor[exit_, col]
+
+
 def _trades_frame(tr: np.ndarray, panel: Panel) -> pl.DataFrame:
+    col, entry, exit_ = (tr[:, i].astype(np.int64) for i in (0, 2, 3))
+    held_splits, f_entry, f_exit = _price_basis(panel, col, entry, exit_)
     gross = tr[:, 7]
     fees = tr[:, 8]
     divs = tr[:, 9]
@@ -330,9 +351,15 @@ def _trades_frame(tr: np.ndarray, panel: Panel) -> pl.DataFrame:
         exit_time=pl.lit(_time(tr[:, 3], panel)),
         entry_bar=pl.lit(pl.Series(tr[:, 2].astype(np.int64))),
         exit_bar=pl.lit(pl.Series(tr[:, 3].astype(np.int64))),
-        entry_price=pl.lit(pl.Series(tr[:, 4])),
+        # The fills as they happened: a split while held does not rewrite the entry.
+        entry_price=pl.lit(pl.Series(tr[:, 4] * held_splits)),
         exit_price=pl.lit(pl.Series(tr[:, 5])),
-        qty=pl.lit(pl.Series(tr[:, 6])),
+        qty=pl.lit(pl.Series(tr[:, 6] / held_splits)),
+        exit_qty=pl.lit(pl.Series(tr[:, 6])),
+        # The same trade on the signal (adjusted) price scale, where the adjusted chart draws it.
+        entry_price_adj=pl.lit(pl.Series(tr[:, 4] * held_splits * f_entry)),
+        exit_price_adj=pl.lit(pl.Series(tr[:, 5] * f_exit)),
+        qty_adj=pl.lit(pl.Series(tr[:, 6] / held_splits / f_entry)),
         pnl_gross=pl.lit(pl.Series(gross)),
         fees=pl.lit(pl.Series(fees)),
         dividends=pl.lit(pl.Series(divs)),
@@ -346,6 +373,9 @@ def _trades_frame(tr: np.ndarray, panel: Panel) -> pl.DataFrame:
 
 def _open_frame(op: np.ndarray, panel: Panel) -> pl.DataFrame:
     qty = op[:, 1]
+    col, entry = op[:, 0].astype(np.int64), op[:, 2].astype(np.int64)
+    last = np.full_like(entry, panel.trade_close.shape[0] - 1)
+    held_splits, f_entry, _ = _price_basis(panel, col, entry, last)
     return pl.DataFrame(
         {
             "entry_time": _time(op[:, 2], panel),
@@ -355,7 +385,9 @@ def _open_frame(op: np.ndarray, panel: Panel) -> pl.DataFrame:
         direction=_decode((qty < 0).astype(np.int64), ("long", "short")),
         qty=pl.lit(pl.Series(np.abs(qty))),
         entry_time=pl.col("entry_time"),
-        entry_price=pl.lit(pl.Series(op[:, 3])),
+        entry_price=pl.lit(pl.Series(op[:, 3] * held_splits)),
+        entry_qty=pl.lit(pl.Series(np.abs(qty) / held_splits)),
+        entry_price_adj=pl.lit(pl.Series(op[:, 3] * held_splits * f_entry)),
         mark_price=pl.lit(pl.Series(op[:, 4])),
         unrealized_pnl=pl.lit(pl.Series((op[:, 4] - op[:, 3]) * qty - op[:, 5] + op[:, 6])),
     )
