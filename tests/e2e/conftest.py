@@ -92,22 +92,21 @@ def _free_port() -> int:
 
 
 class AvaServer:
-    """``ava serve`` on a free port with its own AVA_HOME (and so its own SQLite file)."""
+    """``ava serve`` on a free port with its own AVA_HOME (and so its own SQLite file); ``env``
+    adds variables (e.g. ``AVA_API_TOKEN``) to a clean environment."""
 
-    def __init__(self, home: Path, workers: int = 2) -> None:
+    CLEARED = ("AVA_DATABASE_URL", "AVA_REDIS_URL", "AVA_API_TOKEN", "AVA_CORS_ORIGINS")
+
+    def __init__(self, home: Path, workers: int = 2, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = home / "server.log"
         self.log = self.log_path.open("w")
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("AVA_DATABASE_URL", "AVA_REDIS_URL", "AVA_API_TOKEN", "AVA_CORS_ORIGINS")
-        }
-        env.update(AVA_HOME=str(home), AVA_WORKERS=str(workers))
+        child_env = {k: v for k, v in os.environ.items() if k not in self.CLEARED}
+        child_env.update(AVA_HOME=str(home), AVA_WORKERS=str(workers), **(env or {}))
         self.proc = subprocess.Popen(
             [str(AVA), "serve", "--port", str(self.port)],
-            env=env,
+            env=child_env,
             cwd=home,
             stdout=self.log,
             stderr=subprocess.STDOUT,

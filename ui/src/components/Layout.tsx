@@ -56,7 +56,7 @@ export default function Layout() {
           aria-controls="token-panel"
           title={token ? "API token set (stored in this browser)" : "Enter the API token"}
         >
-          🔑 {token ? "Token set" : "Token"}
+          {token ? "Token set" : "API token"}
         </button>
         <button
           type="button"

@@ -19,10 +19,11 @@ export function errorText(err: unknown): string {
 
 export function ErrorBox({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
   const notFound = error instanceof ApiError && error.status === 404;
+  const noToken = error instanceof ApiError && error.status === 401;
   return (
     <div className="state state-error" role="alert" data-testid={notFound ? "not-found" : "error-box"}>
-      <strong>{title ?? (notFound ? "Not found" : "Something went wrong")}</strong>
-      <p>{errorText(error)}</p>
+      <strong>{title ?? (notFound ? "Not found" : noToken ? "API token needed" : "Something went wrong")}</strong>
+      <p>{noToken ? "This server needs its API token (AVA_API_TOKEN): enter it with the token button at the top right." : errorText(error)}</p>
       {onRetry && (
         <button type="button" className="btn" onClick={onRetry}>
           Retry
