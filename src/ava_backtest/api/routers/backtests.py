@@ -4,6 +4,7 @@ true totals, read, trades, equity curve, cancel, delete; and the WebSocket of a 
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
@@ -15,6 +16,7 @@ from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.execute import validate_run
+from ava_backtest.runs.indicators import display_series
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
 ws_router = APIRouter(tags=["backtests"])
@@ -204,6 +206,39 @@ async def get_trades(
         TradeOut(**{k: _iso(v) for k, v in r.items() if k in TradeOut.model_fields}) for r in rows
     ]
     return TradeList(items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/{run_id}/indicators",
+    summary="The strategy's own display series for one symbol, on the prices it used",
+    responses={
+        200: {
+            "description": "``series``: the strategy's declared overlays (on the price) and panes, "
+            "one value per date (null while undefined); ``factor``: adjusted / as-traded price per "
+            "date, to draw a price overlay on the as-traded chart; ``notes``: e.g. data changed "
+            "since the run."
+        }
+    },
+)
+async def get_indicators(
+    run_id: str,
+    request: Request,
+    symbol: str = Query(..., min_length=1, max_length=32, description="one of the run's symbols"),
+) -> JSONResponse:
+    row = await _get_run(request, run_id)
+    config = RunConfig.model_validate(row["config"])
+    services = _services(request)
+    universe = await run_in_threadpool(services.runs.resolve, config)
+    out = await run_in_threadpool(
+        partial(
+            display_series,
+            config,
+            symbol,
+            universe=universe,
+            fingerprint=row.get("data_fingerprint"),
+        )
+    )
+    return JSONResponse({"run_id": run_id, **out})
 
 
 @router.get(
