@@ -145,3 +145,27 @@ def test_benchmark_is_a_choice_and_its_window_is_printed():
     report = runner.invoke(app, ["backtest", "sma_crossover", "-s", "AMZN"])
     assert report.exit_code == 0, report.output
     assert "Benchmark return) cover 1999-01-04 → 2018-12-31" in report.output
+
+
+def test_backtest_on_a_custom_universe_the_api_created(tmp_path, monkeypatch):
+    """The CLI resolves universes as the API does: built-in, then the custom universes in the
+    API's database (here the default SQLite file under AVA_HOME)."""
+    from ava_backtest.store.db import database_url, make_engine, migrate
+    from ava_backtest.store.repository import RunStore
+
+    monkeypatch.setenv("AVA_HOME", str(tmp_path))
+    monkeypatch.delenv("AVA_DATABASE_URL", raising=False)
+    engine = make_engine(database_url())
+    migrate(engine)
+    RunStore(engine).create_universe("pair", "US", ["IBM", "GOOG"])
+    engine.dispose()
+
+    r = runner.invoke(app, ["backtest", "sma_crossover", "--universe", "pair", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["symbols"] == ["IBM", "GOOG"] and doc["config"]["universe"] == "pair"
+    assert {t["symbol"] for t in doc["trades"]} == {"IBM", "GOOG"}
+    wrong = runner.invoke(
+        app, ["backtest", "sma_crossover", "--universe", "pair", "--market", "IN"]
+    )
+    assert wrong.exit_code == 2 and "belongs to market US" in wrong.output

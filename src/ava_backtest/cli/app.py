@@ -130,6 +130,7 @@ def backtest(
     """
     from ava_backtest.domain.config import RunConfig
     from ava_backtest.runs.execute import run_backtest
+    from ava_backtest.runs.service import database_universes, resolve_run_universe
 
     raw: dict[str, Any] = {
         "strategy_name": strategy,
@@ -156,8 +157,10 @@ def backtest(
     except ValidationError as e:
         _fail(_pydantic_message(e))
     try:
+        # The API's resolver: built-in universes, then the custom ones in the API's database.
+        resolved = resolve_run_universe(config, database_universes())
         if as_json or not sys.stderr.isatty():
-            result = run_backtest(config)
+            result = run_backtest(config, universe=resolved)
         else:
             with Progress(
                 TextColumn("[bold]{task.description}"),
@@ -173,6 +176,7 @@ def backtest(
                     progress=lambda f, m: bar.update(
                         task, completed=f, description=f"{strategy}: {m}"
                     ),
+                    universe=resolved,
                 )
     except AvaError as e:
         _fail(str(e))
@@ -302,6 +306,7 @@ def strategies_check(
     """
     from ava_backtest.domain.config import RunConfig
     from ava_backtest.runs.execute import build_strategy, load_run_panel, with_required_data
+    from ava_backtest.runs.service import database_universes, resolve_run_universe
     from ava_backtest.strategies.lookahead import check_lookahead
 
     raw = {
@@ -314,7 +319,8 @@ def strategies_check(
     try:
         config = RunConfig.model_validate(raw)
         strategy = build_strategy(config)
-        panel, _ = load_run_panel(config, strategy)
+        resolved = resolve_run_universe(config, database_universes())
+        panel, _ = load_run_panel(config, strategy, resolved)
         bars = with_required_data(strategy, panel, config.market)
         report = check_lookahead(strategy, bars, points=points)
     except ValidationError as e:

@@ -27,11 +27,13 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import ava_backtest
 from ava_backtest.data.universes import Universe, custom_universe, resolve_universe
 from ava_backtest.domain.config import RunConfig
+from ava_backtest.domain.errors import ConfigError
 from ava_backtest.runs.events import EventBus
 from ava_backtest.runs.executor import RunExecutor
 from ava_backtest.store.repository import TERMINAL_STATUSES, RunStore
@@ -78,13 +80,47 @@ def store_universes(store: RunStore) -> Callable[[str], Universe | None]:
     return lookup
 
 
-def resolve_run_universe(config: RunConfig, store: RunStore | None) -> Universe | None:
-    """The run's universe, built-in or custom (``None`` for a symbol list). The one resolver the
-    API, the CLI and (through the executor) the workers share; raises NotFoundError naming the
-    field for an unknown name."""
+def database_universes(url: str | None = None) -> Callable[[str], Universe | None]:
+    """The custom universes of the database at ``url`` (default ``AVA_DATABASE_URL``, else the
+    SQLite file under ``AVA_HOME``), as the API created them: how the CLI sees them. The database
+    is opened only for a name that is not built in, read only, never created or migrated."""
+
+    def lookup(name: str) -> Universe | None:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ava_backtest.store.db import database_url, make_engine
+
+        chosen = make_url(database_url(url))
+        if chosen.get_backend_name() == "sqlite" and not Path(chosen.database or "").is_file():
+            return None  # no database yet: no custom universes
+        engine = make_engine(chosen.render_as_string(hide_password=False))
+        try:
+            return store_universes(RunStore(engine))(name)
+        except SQLAlchemyError:  # not an Ava database (yet)
+            return None
+        finally:
+            engine.dispose()
+
+    return lookup
+
+
+def resolve_run_universe(
+    config: RunConfig, custom: Callable[[str], Universe | None] | None
+) -> Universe | None:
+    """The run's universe, built-in or custom (``None`` for a symbol list): the one resolver the
+    API, the CLI and (through the executor) the workers share. A NotFoundError names the field
+    ``universe``; a universe of another market is a ConfigError naming ``market``."""
     if config.universe is None:
         return None
-    return resolve_universe(config.universe, store_universes(store) if store else None)
+    universe = resolve_universe(config.universe, custom)
+    if universe.market != config.market:
+        raise ConfigError(
+            f"universe {config.universe!r} belongs to market {universe.market}, "
+            f"not {config.market}",
+            field="market",
+        )
+    return universe
 
 
 class RunService:
@@ -163,7 +199,7 @@ class RunService:
     def resolve(self, config: RunConfig) -> Universe | None:
         """The config's universe, built-in or one of the store's custom universes (``None`` for
         a symbol list); NotFoundError names the field ``universe``."""
-        return resolve_run_universe(config, self.store)
+        return resolve_run_universe(config, store_universes(self.store))
 
     async def submit(
         self, config: RunConfig, *, params: dict[str, Any], universe: Universe | None = None
@@ -292,19 +328,9 @@ class RunService:
         await self.bus.publish(run_id, {**out, "run_id": run_id})
 
 
-def local_store(url: str | None = None) -> RunStore:
-    """The store of ``url`` (default: ``AVA_DATABASE_URL`` or the SQLite file), migrated: where
-    the CLI finds the custom universes the API created."""
-    from ava_backtest.store.db import database_url, make_engine, migrate
-
-    engine = make_engine(database_url(url))
-    migrate(engine)
-    return RunStore(engine)
-
-
 __all__ = [
     "RunService",
-    "local_store",
+    "database_universes",
     "resolve_run_universe",
     "store_universes",
 ]
