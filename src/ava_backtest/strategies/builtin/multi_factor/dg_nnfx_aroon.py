@@ -1,0 +1,115 @@
+"""DG NNFX Aroon: an Aroon up/down cross confirmed by DPO, a simple-mean ADX and an SMA baseline."""
+
+import numpy as np
+
+from ava_backtest.strategies import (
+    Bars,
+    Float,
+    Int,
+    Overlay,
+    Pane,
+    Signals,
+    Strategy,
+    crossed_above,
+    crossed_below,
+    previous,
+    sma,
+    true_range,
+)
+
+
+def aroon_oldest(x: np.ndarray, n: int, lowest: bool) -> np.ndarray:
+    """100 * pos / n, pos = index in the last n+1 bars (0 = oldest) of the FIRST (oldest)
+    occurrence of the window's max (or min): the original's tie rule, where the library's aroon
+    gives ties to the most recent bar. NaN until the window holds n+1 values."""
+    out = np.full(x.shape, np.nan)
+    if x.shape[0] <= n:
+        return out
+    w = np.lib.stride_tricks.sliding_window_view(x, n + 1, axis=0)
+    filled = np.where(np.isnan(w), np.inf if lowest else -np.inf, w)
+    pos = (np.argmin if lowest else np.argmax)(filled, axis=-1)
+    out[n:] = np.where(np.isnan(w).any(axis=-1), np.nan, 100.0 * pos / n)
+    return out
+
+
+def simple_adx(bars: Bars, p: int) -> np.ndarray:
+    """The original's ADX with simple means: +DM/-DM by the usual rule (0 on a symbol's first bar),
+    TR (0 on the first bar), ATR(i) = mean(TR[i-p..i-1]) (bar i excluded), +DI(i) = 100 *
+    mean(+DM[i-p+1..i]) / ATR(i), DX = 100 |+DI - -DI| / (+DI + -DI), ADX = mean of the last p DX;
+    undefined where ATR or the DI sum is 0."""
+    first = bars.has_bar & np.isnan(previous(bars.close))
+    up = np.where(first, 0.0, bars.high - previous(bars.high))
+    dn = np.where(first, 0.0, previous(bars.low) - bars.low)
+    plus_dm = np.where((up > dn) & (up > 0), up, np.where(np.isnan(up), np.nan, 0.0))
+    minus_dm = np.where((dn > up) & (dn > 0), dn, np.where(np.isnan(dn), np.nan, 0.0))
+    tr = np.where(first, 0.0, true_range(bars.high, bars.low, bars.close))
+    atr_prev = previous(sma(tr, p))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        atr_ok = np.where(atr_prev != 0, atr_prev, np.nan)
+        plus_di = 100.0 * sma(plus_dm, p) / atr_ok
+        minus_di = 100.0 * sma(minus_dm, p) / atr_ok
+        total = plus_di + minus_di
+        dx = 100.0 * np.abs(plus_di - minus_di) / np.where(total != 0, total, np.nan)
+    return sma(dx, p)
+
+
+class DgNnfxAroon(Strategy):
+    """NNFX-style long. Aroon over the last L+1 bars (ties: the oldest bar, as the original);
+    DPO(t) = close(t) - SMA(close, dpo_period)(t - floor(dpo_period/2) - 1); the original's ADX of
+    simple means (ATR window one bar behind the DM window); Baseline = SMA(close,
+    baseline_period). Everything is read one bar late, as in the original.
+
+    Entry at t: AroonUp(t-1) > AroonDown(t-1) and AroonUp(t-2) <= AroonDown(t-2), DPO(t-1) > 0,
+    ADX(t-1) > adx_threshold and close(t-1) > Baseline(t-1). Exit at t: the opposite Aroon cross.
+    No signal before the symbol's bar ``max(aroon_length, dpo_period, adx_period,
+    baseline_period) + 5``. The NNFX ATR stop and target were never part of the original and
+    have no parameters, so there are none here either.
+    """
+
+    name = "dg_nnfx_aroon"
+    version = "1.0.0"
+    category = "multi_factor"
+    description = (
+        "NNFX-style long: Aroon up/down cross confirmed by DPO > 0, ADX above a threshold and "
+        "price above an SMA baseline; exits on the opposite Aroon cross."
+    )
+    tags = ("aroon", "dpo", "adx", "nnfx", "trend")
+    aroon_length = Int(14, 1, 100, "Aroon length L", window=True)
+    dpo_period = Int(21, 1, 100, "DPO length", window=True)
+    adx_period = Int(14, 1, 100, "ADX length p", window=True)
+    adx_threshold = Float(15.0, 0.0, 100.0, "Minimum ADX")
+    baseline_period = Int(100, 1, 400, "Baseline SMA length", window=True)
+    display = (
+        Overlay("baseline", "SMA {baseline_period}"),
+        Pane("aroon_up", "Aroon up {aroon_length}", pane="aroon"),
+        Pane("aroon_down", "Aroon down {aroon_length}", pane="aroon"),
+        Pane("dpo", "DPO {dpo_period}", levels=(0.0,)),
+        Pane("adx", "ADX {adx_period} (simple means)", levels=("adx_threshold",)),
+    )
+    warmup_extra = 5
+
+    def signals(self, bars: Bars) -> Signals:
+        up = aroon_oldest(bars.high, self.aroon_length, lowest=False)
+        down = aroon_oldest(bars.low, self.aroon_length, lowest=True)
+        dpo = bars.close - previous(sma(bars.close, self.dpo_period), self.dpo_period // 2 + 1)
+        adx_ = simple_adx(bars, self.adx_period)
+        baseline = sma(bars.close, self.baseline_period)
+        up1, down1 = previous(up), previous(down)
+        ready = bars.ready(self.warmup())
+        entry = (
+            crossed_above(up1, down1, from_touch=True)
+            & (previous(dpo) > 0)
+            & (previous(adx_) > self.adx_threshold)
+            & (previous(bars.close) > previous(baseline))
+        )
+        return Signals(
+            long_entry=entry & ready,
+            long_exit=crossed_below(up1, down1, from_touch=True) & ready,
+            series={
+                "baseline": baseline,
+                "aroon_up": up,
+                "aroon_down": down,
+                "dpo": dpo,
+                "adx": adx_,
+            },
+        )
