@@ -24,6 +24,7 @@ describe("benchmark window", () => {
     for (const k of ["benchmark_start", "benchmark_end", "benchmark_bars"]) {
       expect(screen.queryByTestId(`metric-${k}`)).toBeNull();
     }
+    expect(screen.getByText("All metrics (3)")).toBeTruthy();
   });
 
   it("is absent without a benchmark", () => {

@@ -88,7 +88,7 @@ export default function MetricCards({
         ))}
       </div>
       <details className="all-metrics">
-        <summary>All metrics ({Object.keys(metrics).length})</summary>
+        <summary>All metrics ({Object.keys(metrics).filter((k) => !WINDOW_KEYS.includes(k)).length})</summary>
         {GROUPS.map(([g, title]) => {
           const items = rest.filter((m) => m.group === g);
           if (!items.length) return null;
