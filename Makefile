@@ -8,7 +8,7 @@ export NUMBA_CACHE_DIR ?= $(abspath $(VENV))/numba-cache
 UI_STAMP := ui/node_modules/.ui-stamp
 HAVE_NODE := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes)
 
-.PHONY: setup run demo serve test lint format bench clean ui
+.PHONY: setup run demo serve test lint format bench catalogue clean ui
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ endif
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# Run every catalogue strategy with its defaults on the sample and write the catalogue page.
+catalogue: setup
+	$(BIN)/ava strategies report --write docs/strategies/README.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -245,40 +246,56 @@ def strategies_show(name: Annotated[str, typer.Argument(help="Strategy name.")])
 @strategies_app.command("report")
 def strategies_report(
     missing: Annotated[
-        bool, typer.Option("--missing", help="Only the catalogue entries not implemented yet.")
+        bool, typer.Option("--missing", help="Only list the catalogue entries not implemented yet.")
     ] = False,
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="Also write the catalogue page (Markdown) to this file."),
+    ] = None,
 ) -> None:
-    """Compare the registry with the catalogue spec shipped in the package: which entries are
-    implemented, and whether their version and parameters match.
+    """Run every implemented strategy of the catalogue with its defaults on us_sample and show
+    trades, CAGR, Sharpe and max drawdown beside the entries not implemented yet.
 
-    Example: ava strategies report --missing
+    Examples: ava strategies report; ava strategies report --missing;
+    ava strategies report --write docs/strategies/README.md (what `make catalogue` does)
     """
+    from rich.progress import Progress
     from rich.table import Table
 
-    from ava_backtest.strategies.registry import all_strategies
+    from ava_backtest.runs.catalogue import catalogue_rows, render_catalogue
     from ava_backtest.strategies.spec import catalogue
 
-    registry = all_strategies()
-    table = Table("name", "spec file", "category", "status")
-    done = 0
-    for name, entry in catalogue().items():
-        cls = registry.get(name)
-        if cls is None:
-            status = "[yellow]not implemented[/]"
-        else:
-            done += 1
-            spec_params = [p["name"] for p in entry["params"]]
-            problems = []
-            if cls.version != str(entry["version"]):
-                problems.append(f"version {cls.version} (spec {entry['version']})")
-            if list(cls.parameters)[: len(spec_params)] != spec_params:
-                problems.append("parameters differ")
-            status = "[red]" + "; ".join(problems) + "[/]" if problems else "[green]ok[/]"
-        if missing and cls is not None:
+    if missing:
+        from ava_backtest.strategies.registry import all_strategies
+
+        todo = [n for n in catalogue() if n not in all_strategies()]
+        table = Table("name", "spec file", "category", "direction")
+        for name in todo:
+            e = catalogue()[name]
+            table.add_row(name, e["source"], e["category"], e["direction"])
+        out.print(table)
+        out.print(f"{len(todo)} of {len(catalogue())} catalogue strategies not implemented yet")
+        return
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("running the catalogue", total=len(catalogue()))
+        rows = catalogue_rows(lambda name: bar.update(task, advance=1, description=name))
+    table = Table("name", "category", "direction", "trades", "CAGR", "Sharpe", "max DD")
+    for r in rows:
+        m = r.metrics
+        if m is None:
+            status = "not yet" if not r.implemented else f"cannot run: {r.why_not}"
+            table.add_row(r.name, r.category, r.direction, status, "", "", "")
             continue
-        table.add_row(name, entry["source"], entry["category"], status)
+        table.add_row(
+            r.name, r.category, r.direction, str(m["trade_count"]), f"{100 * m['cagr']:.1f}%",
+            "—" if m["sharpe"] is None else f"{m['sharpe']:.2f}", f"{100 * m['max_drawdown']:.1f}%",
+        )  # fmt: skip
     out.print(table)
-    out.print(f"{done} of {len(catalogue())} catalogue strategies implemented")
+    done = sum(r.implemented for r in rows)
+    out.print(f"{done} of {len(rows)} catalogue strategies implemented")
+    if write is not None:
+        write.write_text(render_catalogue(rows))
+        out.print(f"wrote {write}")
 
 
 @strategies_app.command("check")
