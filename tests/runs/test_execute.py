@@ -273,3 +273,29 @@ def test_a_strategy_that_needs_a_benchmark_is_refused_at_create_when_told_none()
         with pytest.raises(DataError) as e:
             check(cfg)
         assert e.value.field == "benchmark"
+
+
+def test_risk_sizing_says_how_many_entries_had_no_stop(stop_strategy):
+    @register
+    class GappyStop(Strategy):
+        name = "test_gappy_stop"
+
+        def signals(self, bars):
+            s = Signals.empty(bars.close.shape)
+            s.long_entry[::20] = True
+            s.long_exit[10::20] = True
+            stop = np.full(bars.close.shape, 0.05)
+            stop[::40] = np.nan  # every other entry has no stop
+            s.stop_loss = stop
+            return s
+
+    risk = {"mode": "risk", "value": 0.01}
+    r = run_backtest(RunConfig(strategy_name="test_gappy_stop", symbols=["AAPL"], sizing=risk))
+    n = len(r.dates)
+    entries, unstopped = len(range(0, n, 20)), len(range(0, n, 40))
+    assert [x for x in r.notes if x.startswith("sizing=risk")] == [
+        f"sizing=risk: {unstopped} of {entries} entry signals carry no stop; an entry without one "
+        "is sized with all the buying power left"
+    ]
+    full = run_backtest(RunConfig(strategy_name="test_fixed_stop", symbols=["AAPL"], sizing=risk))
+    assert not any(x.startswith("sizing=risk") for x in full.notes)

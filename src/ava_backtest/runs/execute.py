@@ -244,6 +244,23 @@ def check_signals(config: RunConfig, strategy: Strategy, signals: Signals) -> No
         )
 
 
+def risk_sizing_note(config: RunConfig, signals: Signals) -> str | None:
+    """``risk`` sizing with entries that carry no stop: say how many, and how they were sized."""
+    if config.sizing.mode != "risk" or signals.stop_loss is None:
+        return None
+    entries = np.zeros(signals.stop_loss.shape, dtype=bool)
+    for side in (signals.long_entry, signals.short_entry):
+        if side is not None:
+            entries |= side
+    missing = int(np.count_nonzero(entries & ~np.isfinite(signals.stop_loss)))
+    if not missing:
+        return None
+    return (
+        f"sizing=risk: {missing} of {int(np.count_nonzero(entries))} entry signals carry no stop; "
+        "an entry without one is sized with all the buying power left"
+    )
+
+
 def validate_run(config: RunConfig, universe: Universe | None = None) -> Strategy:
     """Everything that can be known before running, as the run itself checks it: strategy and
     parameters, symbols, dates and benchmark against the data, the cost model, the strategy's
@@ -350,6 +367,9 @@ def run_backtest(
         notes.append("synthetic data: generated prices, not market history")
     if config.fill == "close":
         notes.append("fills at the signal bar's close (fill=close)")
+    unstopped = risk_sizing_note(config, run_signals)
+    if unstopped:
+        notes.append(unstopped)
     notes.extend(margin_notes(engine, settings))
     return BacktestResult(
         config=config,
