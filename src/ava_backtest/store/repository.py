@@ -6,8 +6,13 @@ and commits before returning, so the API may call them from any worker thread
 wait for it up to the busy timeout.
 
 Status moves one way: ``queued -> running -> completed | failed | cancelled``, and
-``queued | running -> interrupted`` at start-up. A run in a terminal status is never changed again:
-the transition methods return ``False`` for a terminal (or missing) run and leave it untouched.
+``queued | running -> interrupted`` when the process that owns the run is gone (``run_owners``:
+the API processes sharing this database, each with a heartbeat). A terminal run is never changed
+again, with one exception: the run's own outcome replaces ``interrupted`` (a finished result is
+never thrown away). The transition methods return ``False`` when they change nothing.
+
+The store sits below the run service: it takes a domain-level result (``domain.results``) and
+resolved symbols, and imports nothing that runs backtests or resolves names.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from ava_backtest.store.models import (
 )
 
 if TYPE_CHECKING:
-    from ava_backtest.runs.execute import BacktestResult
+    from ava_backtest.domain.results import FinishedRun
 
 __all__ = ["ACTIVE_STATUSES", "RUN_STATUSES", "TERMINAL_STATUSES", "RunStore"]
 
@@ -168,7 +173,7 @@ class RunStore:
             progress_message=message,
         )
 
-    def save_result(self, run_id: str, result: BacktestResult) -> bool:
+    def save_result(self, run_id: str, result: FinishedRun) -> bool:
         """Store a finished run: status ``completed``, metrics, trades and equity curve, in one
         transaction. False (and nothing written) if the run is missing or already terminal, so a
         late result never overwrites a cancel. Non-finite floats are stored as NULL."""
