@@ -50,6 +50,14 @@ def test_compare_a_us_and_an_indian_run_keeps_each_currency(
     wait_chart(page, "compare-chart")
     assert canvas_stats(page, "compare-chart")["nonBackground"] > 500
 
+    # The Indian run's own page: money in ₹ everywhere (cards, trades, configuration).
+    page.goto(f"/runs/{india['id']}")
+    expect(page.get_by_test_id("metric-total_fees")).to_contain_text("₹")
+    expect(page.get_by_test_id("trade-row").first).to_contain_text("₹")
+    expect(page.get_by_test_id("run-config")).to_contain_text("₹")
+    for testid in ("trades-table", "run-config"):
+        assert "$" not in page.get_by_test_id(testid).inner_text(), testid
+
 
 def test_the_runs_list_sorts_by_return(page, api, make_run):
     make_run(strategy_name="sma_crossover", market="IN", symbols=["INSYN02"], **WINDOW)
