@@ -1,7 +1,7 @@
 """From symbol names to the aligned ``Panel`` a run trades on.
 
-Every symbol goes onto one grid (the market's sessions for daily bars, a regular clock for 24x7
-intraday bars) so the engine can walk all columns with one index; a symbol without a bar on a
+Every symbol goes onto one grid (the market's sessions for daily bars, the bars of those sessions
+for equity intraday bars, a regular clock for 24x7 intraday bars) so the engine can walk all columns with one index; a symbol without a bar on a
 session is NaN there, never filled, because a fill on a price that did not exist is fiction.
 Warm-up bars are loaded before ``start`` where the data has them, and ``LoadInfo`` says how many
 there were, because a strategy whose indicators start late must be judged from when they start.
@@ -25,6 +25,7 @@ import polars as pl
 
 from ava_backtest.data import user_store
 from ava_backtest.data.events import derive_events
+from ava_backtest.data.intraday import session_grid
 from ava_backtest.data.sample_store import PRICE_BASES, load_sample_bars
 from ava_backtest.data.synthetic import synthetic_bars
 from ava_backtest.data.universes import SymbolInfo, get_symbol, get_universe
@@ -218,6 +219,12 @@ def _to_date(t: np.datetime64, timeframe: str) -> dt.date:
 def _grid(market: str, timeframe: str, first: np.datetime64, last: np.datetime64) -> np.ndarray:
     if timeframe == "1d":
         return get_market(market).sessions(_to_date(first, "1d"), _to_date(last, "1d"))
+    if get_market(market).calendar != "24/7":
+        # Equity intraday bars live on the exchange's sessions (early closes included).
+        grid = session_grid(
+            market, _to_date(first, "1d"), _to_date(last, "1d"), _STEPS[timeframe]
+        )
+        return grid[(grid >= first) & (grid <= last)]
     step = np.timedelta64(_STEPS[timeframe], "m").astype("timedelta64[ns]")
     return np.arange(first, last + np.timedelta64(1, "ns"), step)
 

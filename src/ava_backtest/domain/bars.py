@@ -33,8 +33,9 @@ class Bars:
     close: np.ndarray
     volume: np.ndarray
     extra: Mapping[str, np.ndarray] = field(default_factory=dict)
-    """Data beyond OHLCV that the strategy declared in ``requires``, each shape (bars,) on the same
-    grid: e.g. ``benchmark`` (the benchmark's close) or ``vix`` (the VIX close)."""
+    """Data beyond OHLCV that the strategy declared in ``requires``, on the same grid: shape (bars,)
+    for market-wide series (``benchmark``, ``vix``, the session clock of intraday bars) or (bars,
+    symbols) for per-symbol data (``earnings``)."""
 
     def __post_init__(self) -> None:
         t, n = len(self.dates), len(self.symbols)
@@ -45,6 +46,8 @@ class Bars:
         for name, arr in self.extra.items():
             if arr.shape[0] != t:
                 raise ValueError(f"extra[{name!r}] has {arr.shape[0]} rows, expected {t}")
+            if arr.ndim == 2 and arr.shape[1] != n:
+                raise ValueError(f"extra[{name!r}] has {arr.shape[1]} columns, expected {n}")
 
     @property
     def n_bars(self) -> int:
@@ -95,6 +98,7 @@ class Bars:
             low=as_block(self.low[:, columns]),
             close=as_block(self.close[:, columns]),
             volume=as_block(self.volume[:, columns]),
+            extra={k: v[:, columns] if v.ndim == 2 else v for k, v in self.extra.items()},
         )
 
 

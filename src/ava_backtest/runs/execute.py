@@ -18,6 +18,8 @@ import polars as pl
 import ava_backtest
 from ava_backtest.analytics.metrics import benchmark_window, compute_metrics, drawdown_series
 from ava_backtest.analytics.trade_stats import TradeStats
+from ava_backtest.data.earnings import earnings_sessions
+from ava_backtest.data.intraday import intraday_extras, is_intraday_need
 from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_close
 from ava_backtest.data.universes import Universe, get_universe
 from ava_backtest.domain.bars import Bars, Panel
@@ -33,6 +35,7 @@ from ava_backtest.engine.backtest import (
 from ava_backtest.markets import get_market
 from ava_backtest.markets.costs import CostModel, cost_model
 from ava_backtest.strategies.base import Strategy
+from ava_backtest.strategies.calendar_features import sessions_to_holiday
 from ava_backtest.strategies.evaluate import compute_signals
 from ava_backtest.strategies.registry import get_strategy
 
@@ -419,7 +422,10 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
     """The panel's bars plus the extra series the strategy declared in ``requires``.
 
     Missing data is an error naming it, never a stand-in: a strategy that needs the VIX does not
-    get the stock's own volatility instead.
+    get the stock's own volatility instead. ``earnings`` is a (bars, symbols) array (1.0 on each
+    symbol's earnings reaction session, data.earnings); ``market_holidays`` the sessions to the
+    next holiday (calendar_features.sessions_to_holiday); ``intraday:15m`` checks that the bars
+    are intraday bars of 15 minutes or finer and adds the session clock (data.intraday).
     """
     extra: dict[str, np.ndarray] = {}
     for need in strategy.requires:
@@ -438,6 +444,14 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
                 raise DataError(
                     f"strategy {strategy.name!r} needs the VIX: {e.message}", field="requires"
                 ) from None
+        elif need == "earnings":
+            extra["earnings"] = earnings_sessions(
+                market, panel.symbols, panel.dates, who=f"strategy {strategy.name!r}"
+            )
+        elif need == "market_holidays":
+            extra["market_holidays"] = sessions_to_holiday(panel.dates, market)
+        elif is_intraday_need(need):
+            extra.update(intraday_extras(need, panel.dates, market, f"strategy {strategy.name!r}"))
         else:
             raise DataError(
                 f"strategy {strategy.name!r} needs {need!r}, which no configured data source "

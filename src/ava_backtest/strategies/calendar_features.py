@@ -244,3 +244,34 @@ def calendar_features(dates: np.ndarray, market: str) -> CalendarFeatures:
         next_session_is_holiday=~next_weekday_is_session,
         options_expiry=expiry,
     )
+
+
+def sessions_to_holiday(dates: np.ndarray, market: str) -> np.ndarray:
+    """Per date, how many sessions from its session to the last session before the next market
+    holiday (a weekday the exchange is closed): 0 on that last session, 1 on the one before...
+    A date that is not a session counts from the next session. Shape (T,), float (NaN where the
+    calendar does not reach the next holiday).
+
+    Exchanges publish their holiday schedule a year or more ahead, so knowing today that a holiday
+    follows in k sessions is not look-ahead (the module docstring's caveat about unscheduled
+    closures applies).
+    """
+    stamps = np.asarray(dates, dtype="datetime64[ns]")
+    out = np.full(len(stamps), np.nan)
+    if len(stamps) == 0:
+        return out
+    d = stamps.astype("datetime64[D]")
+    sched = _schedule(get_market(market).calendar, d.min(), d.max())
+    s = sched.sessions
+    dow = (s.astype(np.int64) + 3) % 7
+    next_weekday = s + np.where(dow == 4, 3, np.where(dow == 5, 2, 1)).astype("timedelta64[D]")
+    pre_holiday = ~np.isin(next_weekday, s)
+    pre_holiday[-1] = False  # the calendar ends: what follows is unknown, not a holiday
+    idx = np.where(pre_holiday, np.arange(len(s)), len(s))
+    nxt = np.minimum.accumulate(idx[::-1])[::-1]  # first pre-holiday session at or after k
+    i = np.searchsorted(s, d, side="left")
+    ok = i < len(s)
+    k = np.minimum(i, len(s) - 1)
+    found = ok & (nxt[k] < len(s))
+    out[found] = (nxt[k] - k)[found]
+    return out

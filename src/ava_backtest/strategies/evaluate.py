@@ -49,7 +49,9 @@ def compute_signals(strategy: Strategy, bars: Bars) -> Signals:
             low=as_block(bars.low[rows, j : j + 1]),
             close=as_block(bars.close[rows, j : j + 1]),
             volume=as_block(bars.volume[rows, j : j + 1]),
-            extra={k: v[rows] for k, v in bars.extra.items()},
+            extra={
+                k: v[rows, j : j + 1] if v.ndim == 2 else v[rows] for k, v in bars.extra.items()
+            },
         )
         _scatter(out, _checked(strategy.signals(sub), (len(rows), 1)), rows, [j])
     return out

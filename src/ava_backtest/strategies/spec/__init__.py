@@ -37,6 +37,7 @@ def warmup_formula(entry: dict[str, Any]) -> str | None:
     """The spec's warm-up as a Python expression of the parameters, or None when the entry states
     it in words (``max over j=...``). Trailing remarks (``(= 27)``, ``; also ...``) are dropped."""
     text = str(entry["warmup_bars"]).split(";")[0].split("(=")[0].split("  (")[0].strip()
+    text = re.sub(r"^(\d+)\s+\(.*\)$", r"\1", text)  # "22 (hard-coded 20 + 2)" -> "22"
     m = _FORMULA.match(text)
     if m is None or m.group(0).strip() != text:
         return None

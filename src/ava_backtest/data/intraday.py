@@ -1,0 +1,193 @@
+"""Intraday equity bars on the exchange's session calendar.
+
+A US 15-minute bar series has 26 bars per regular session, 09:30 .. 15:45 New York time (13 on an
+early close), and nothing overnight, at weekends or on holidays: the grid comes from the market's
+exchange calendar (exchange_calendars, early closes included), not from a 24-hour clock. Times are
+bar *starts*, naive UTC, like every timestamp in Ava; the bar at 09:30 covers 09:30 .. 09:45.
+
+Strategies that declare ``requires = ("intraday:15m",)`` (bars of 15 minutes or finer) get the
+session clock in ``bars.extra``, each shape (bars,), from the calendar alone (so it is causal):
+
+- ``session``: the session's day number (days since 1970-01-01), the same on every bar of a session;
+- ``session_minute``: minutes from the session's open to the bar's start (0 on its first bar);
+- ``minutes_to_close``: minutes from the bar's start to the session's close (the last bar of a
+  15-minute session has 15);
+- ``bar_minutes``: the bars' length in minutes (a constant of the timeframe), so that
+  ``minutes_to_close <= bar_minutes`` marks a session's last bar.
+
+``synthetic_intraday_panel`` generates deterministic intraday bars on that grid for tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from ava_backtest.data.synthetic import _Clock, _simulate, _to_tick, stable_seed
+from ava_backtest.domain.bars import Panel
+from ava_backtest.domain.errors import ConfigError, DataError
+from ava_backtest.markets.registry import get_market
+from ava_backtest.strategies.calendar_features import _schedule
+
+MINUTE = np.timedelta64(1, "m")
+_REQUIRE = re.compile(r"^intraday(?::(\d+)(m|h))?$")
+
+HOW_TO = (
+    "upload intraday bars for the run's symbols (CSV or Parquet with columns timestamp, open, "
+    "high, low, close, volume on the exchange's session times) with POST "
+    "/api/v2/data/upload-intraday (form fields market, symbol, timeframe, file) and run on those "
+    "symbols; the format is in docs/data.md, 'Intraday bars'"
+)
+"""How to provide intraday bars: part of every error about missing ones."""
+
+
+def required_minutes(need: str) -> int | None:
+    """``intraday:15m`` -> 15, ``intraday:1h`` -> 60, ``intraday`` -> None; ValueError otherwise."""
+    m = _REQUIRE.match(need)
+    if m is None:
+        raise ValueError(f"not an intraday requirement: {need!r}")
+    if m.group(1) is None:
+        return None
+    return int(m.group(1)) * (60 if m.group(2) == "h" else 1)
+
+
+def is_intraday_need(need: str) -> bool:
+    return _REQUIRE.match(need) is not None
+
+
+def _session_bounds(market: str, first: np.datetime64, last: np.datetime64):
+    mk = get_market(market)
+    if mk.calendar == "24/7":
+        days = np.arange(
+            np.datetime64(first, "D"), np.datetime64(last, "D") + np.timedelta64(1, "D")
+        )
+        opens = days.astype("datetime64[ns]")
+        return days, opens, opens + np.timedelta64(1, "D").astype("timedelta64[ns]")
+    sched = _schedule(mk.calendar, np.datetime64(first, "D"), np.datetime64(last, "D"))
+    return sched.sessions, sched.opens, sched.closes
+
+
+def session_grid(market: str, start: dt.date, end: dt.date, minutes: int) -> np.ndarray:
+    """Bar starts (naive UTC, datetime64[ns]) of ``minutes``-minute bars on every session of
+    ``market`` from ``start`` to ``end`` (dates of the sessions, inclusive)."""
+    if minutes < 1:
+        raise ConfigError("bar length must be at least one minute", field="timeframe")
+    days, opens, closes = _session_bounds(market, np.datetime64(start), np.datetime64(end))
+    keep = (days >= np.datetime64(start, "D")) & (days <= np.datetime64(end, "D"))
+    opens, closes = opens[keep], closes[keep]
+    step = np.timedelta64(minutes, "m").astype("timedelta64[ns]")
+    counts = -(-(closes - opens) // step)
+    counts = counts.astype(np.int64)
+    first = np.repeat(opens, counts)
+    offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return first + offset * step
+
+
+def session_clock(dates: np.ndarray, market: str) -> dict[str, np.ndarray]:
+    """``session``, ``session_minute`` and ``minutes_to_close`` of each bar start (see the module
+    docstring); NaN for a time outside every session. Each value depends on its own bar's time and
+    the calendar only."""
+    stamps = np.asarray(dates, dtype="datetime64[ns]")
+    out = {
+        k: np.full(len(stamps), np.nan) for k in ("session", "session_minute", "minutes_to_close")
+    }
+    if len(stamps) == 0:
+        return out
+    days, opens, closes = _session_bounds(
+        market, stamps.min() - np.timedelta64(1, "D"), stamps.max() + np.timedelta64(1, "D")
+    )
+    k = np.searchsorted(opens, stamps, side="right") - 1
+    ok = k >= 0
+    kk = np.maximum(k, 0)
+    ok &= stamps < closes[kk]
+    out["session"][ok] = days[kk][ok].astype("datetime64[D]").astype(np.int64)
+    out["session_minute"][ok] = ((stamps - opens[kk]) / MINUTE)[ok]
+    out["minutes_to_close"][ok] = ((closes[kk] - stamps) / MINUTE)[ok]
+    return out
+
+
+def bar_minutes(dates: np.ndarray) -> int | None:
+    """The bar length in minutes of an intraday grid (the most common step between bars of one
+    day), or None for daily bars (every time at midnight)."""
+    stamps = np.asarray(dates, dtype="datetime64[ns]")
+    if len(stamps) == 0 or (stamps == stamps.astype("datetime64[D]")).all():
+        return None
+    steps = np.diff(stamps) / MINUTE
+    same_day = stamps[1:].astype("datetime64[D]") == stamps[:-1].astype("datetime64[D]")
+    steps = steps[same_day & (steps > 0)]
+    if len(steps) == 0:
+        return None
+    values, counts = np.unique(steps, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+def intraday_extras(need: str, dates: np.ndarray, market: str, who: str) -> dict[str, np.ndarray]:
+    """The session clock for a strategy that declared ``need`` (``intraday:15m``...), or a
+    DataError naming the missing intraday bars and how to provide them."""
+    wanted = required_minutes(need)
+    have = bar_minutes(dates)
+    size = f"{wanted}-minute or finer " if wanted else ""
+    if have is None:
+        raise DataError(
+            f"{who} needs {size}intraday bars ({need!r}) and this run's bars are daily; " + HOW_TO,
+            field="requires",
+            details={"requires": need},
+        )
+    if wanted is not None and have > wanted:
+        raise DataError(
+            f"{who} needs {size}intraday bars ({need!r}) and this run's bars are {have}-minute; "
+            + HOW_TO,
+            field="requires",
+            details={"requires": need},
+        )
+    out = session_clock(dates, market)
+    out["bar_minutes"] = np.full(len(out["session"]), float(have))
+    return out
+
+
+def synthetic_intraday_panel(
+    symbols: Sequence[str],
+    market: str,
+    start: dt.date,
+    end: dt.date,
+    minutes: int = 15,
+    seed: int = 0,
+) -> Panel:
+    """Deterministic synthetic ``minutes``-minute bars for ``symbols`` on ``market``'s sessions:
+    a continuous intraday path (the synthetic generator's market factor plus idiosyncratic risk)
+    with an overnight gap before each session's first bar (mostly small, now and then a few
+    percent, as around earnings). For tests and examples; labelled synthetic."""
+    mk = get_market(market)
+    grid = session_grid(market, start, end, minutes)
+    if len(grid) == 0:
+        raise ConfigError(f"no {market} sessions between {start} and {end}", field="start_date")
+    per_day = 390.0 / minutes
+    clock = _Clock(
+        bars_per_year=mk.trading_days_per_year * per_day, bars_per_day=per_day, gap_share=0.0
+    )
+    keys = [f"{s}|{minutes}m|{market}" for s in symbols]
+    o, h, lo, c, v = _simulate(keys, seed, len(grid), clock)
+    day = grid.astype("datetime64[D]")
+    first_bar = np.r_[True, day[1:] != day[:-1]]
+    first_bar[0] = False
+    gaps = np.zeros((len(grid), len(symbols)))
+    for j, key in enumerate(keys):
+        rng = np.random.Generator(np.random.PCG64(stable_seed(seed, f"__gaps__|{key}")))
+        n = int(first_bar.sum())
+        big = rng.random(n) < 0.08
+        size = np.where(big, rng.normal(0.0, 0.05, n), rng.normal(0.0, 0.006, n))
+        gaps[first_bar, j] = size
+    shift = np.exp(np.cumsum(gaps, axis=0))
+    o, h, lo, c = (x * shift for x in (o, h, lo, c))
+    # Volume follows the usual intraday U shape: heavier at the open and the close.
+    clock_ = session_clock(grid, market)
+    pos = clock_["session_minute"] / np.maximum(
+        clock_["session_minute"] + clock_["minutes_to_close"], 1.0
+    )
+    v = np.rint(v / per_day * (0.6 + 2.4 * (pos - 0.5) ** 2 * 4)[:, None])
+    if mk.tick_size > 0:
+        o, h, lo, c = _to_tick(o, h, lo, c, mk.tick_size)
+    return Panel.from_prices(grid, tuple(symbols), o, h, lo, c, v, market=market, synthetic=True)
