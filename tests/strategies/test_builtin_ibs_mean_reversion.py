@@ -46,10 +46,10 @@ def test_near_miss_ibs_above_the_entry_threshold():
 
 def test_the_stop_is_a_multiple_of_the_average_range_below_the_fill():
     crash = [(91.0, 92.0, 90.0, 91.5), (90.0, 90.5, 85.0, 86.0), (86.0, 87.0, 85.0, 86.0)]
-    # The signal at bar 7 fills at bar 8's open, 90; the stop 1 x 4 below it, 86, is inside
-    # bar 8's range.
+    # The signal at bar 7 fills at bar 8's open, 90; the stop 1 x 4 below it (sent as 4 / 91.5
+    # of the signal bar's close, applied to the fill: 90 x 4 / 91.5) is inside bar 8's range.
     res = trade(NAME, _bars(91.0, crash), stop_multiplier=1.0, **P)
     assert res.trades["exit_reason"].to_list() == ["stop_loss"]
-    assert res.trades["exit_price"].to_list() == [pytest.approx(86.0)]
+    assert res.trades["exit_price"].to_list() == [pytest.approx(90.0 - 90.0 * 4.0 / 91.5)]
     # With the default 3 x 4 = 12 the stop (78) is not reached.
     assert trade(NAME, _bars(91.0, crash), **P).trades.height == 0

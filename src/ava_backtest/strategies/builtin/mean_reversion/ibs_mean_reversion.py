@@ -20,7 +20,8 @@ class IbsMeanReversion(Strategy):
     """AR = SMA_range_period(high - low); IBS = (close - low) / (high - low) (no value on a
     zero-range bar); BAND = highest(high, high_period) - band_multiplier * AR. Entry at t:
     close(t-1) < BAND(t-1) and IBS(t-1) < ibs_entry_threshold. Exit at t: IBS(t-1) >
-    ibs_exit_threshold, or the engine's stop ``stop_multiplier * AR(t-1)`` below the fill price.
+    ibs_exit_threshold, or the engine's stop ``stop_multiplier * AR(t-1)`` below the fill price
+    (sent as that fraction of close(t), so it scales with the as-traded fill).
     Every test reads the previous bar, as the original's entry did.
 
     The original declared the IBS exit and the stop but implemented neither, so its first long
@@ -62,7 +63,8 @@ class IbsMeanReversion(Strategy):
             long_entry=(previous(bars.close) < previous(band))
             & (prev_ibs < self.ibs_entry_threshold),
             long_exit=prev_ibs > self.ibs_exit_threshold,
-            stop_loss=previous(self.stop_multiplier * avg_range),
-            stop_loss_abs=True,
+            # k x AR(t-1) as a fraction of close(t): indicators see adjusted prices, fills
+            # happen at as-traded ones, so the engine applies it to the fill price.
+            stop_loss=previous(self.stop_multiplier * avg_range) / bars.close,
             series={"band": band, "ibs": ibs},
         )
