@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { cleanup, render, screen } from "@testing-library/react";
+import { cleanup, render, screen, waitFor } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router";
 
 // The chart draws on a canvas jsdom does not have; what it is given is what matters here.
@@ -69,14 +69,14 @@ describe("ComparePage across currencies", () => {
     stub();
     renderCompare("us,in");
     expect(await screen.findByTestId("currency-note")).toBeTruthy();
+    // returns are one number everywhere: ranked across currencies (once the metric metadata is in)
+    await waitFor(() => expect(screen.getByTestId("compare-total_return-1").className).toContain("best"));
     expect(screen.getByTestId("compare-final_equity-0").textContent).toBe("$110,000.00");
     expect(screen.getByTestId("compare-final_equity-1").textContent).toBe("₹1,16,200.00");
     expect(screen.getByTestId("compare-total_fees-1").textContent).toBe("₹46,958.00");
     // fees ₹46,958 are not "better" than $59,621; equities are not ranked either
     for (const k of ["total_fees", "final_equity"])
       for (const i of [0, 1]) expect(screen.getByTestId(`compare-${k}-${i}`).className).not.toContain("best");
-    // returns are one number everywhere: ranked across currencies
-    expect(screen.getByTestId("compare-total_return-1").className).toContain("best");
     // the chart is rebased to 100 and cannot be switched to money
     const normalize = screen.getByTestId("compare-normalize") as HTMLInputElement;
     expect(normalize.checked && normalize.disabled).toBe(true);
@@ -88,7 +88,7 @@ describe("ComparePage across currencies", () => {
     stub();
     renderCompare("us,in,us2");
     await screen.findByTestId("currency-note");
-    expect(screen.getByTestId("compare-total_fees-2").className).toContain("best"); // $30,000 < $59,621
+    await waitFor(() => expect(screen.getByTestId("compare-total_fees-2").className).toContain("best")); // $30,000 < $59,621
     expect(screen.getByTestId("compare-total_fees-1").className).not.toContain("best"); // the ₹ run is alone
     expect(screen.getByTestId("compare-final_equity-0").className).toContain("best");
   });
