@@ -13,22 +13,36 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import functools
+import os
 import re
+import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 import guide_example  # noqa: F401 -- registers the guide's strategy, checked here like any other
 import numpy as np
+import polars as pl
 import pytest
 
-from ava_backtest.domain.bars import Bars
+from ava_backtest.data.earnings import earnings_sessions, save_earnings
+from ava_backtest.data.intraday import (
+    intraday_extras,
+    is_intraday_need,
+    required_minutes,
+    synthetic_intraday_panel,
+)
+from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import DataError, ParameterError
 from ava_backtest.runs.execute import (
     BacktestResult,
     load_run_panel,
     run_backtest,
+    timed_for_engine,
     with_required_data,
 )
 from ava_backtest.strategies import Strategy, all_strategies, register
@@ -49,6 +63,12 @@ SPEC_TYPES = {
     "string": "str",
 }
 EXIT_REASON = {"stop_loss": "stop_loss", "take_profit": "take_profit", "trail": "trailing_stop"}
+OTHER_SIDE: dict[str, dict[str, Any]] = {
+    "earnings_gap_fade": {"direction": "both"},
+    "orb_breakout": {"allow_short": True},
+}
+"""Long/short designs whose catalogue defaults trade one side only (the spec's default): the
+other side must trade with these parameters, on the same data."""
 
 
 def strategy_class(name: str) -> type[Strategy]:
@@ -60,10 +80,15 @@ def strategy_class(name: str) -> type[Strategy]:
 
 @functools.cache
 def sample_bars(name: str) -> Bars:
+    """The sample's bars with the strategy's data needs, or, where the sample lacks them
+    (earnings dates, intraday bars), generated data of that kind."""
     strategy = strategy_class(name)()
     cfg = RunConfig(strategy_name=name, universe="us_sample")
     panel, _ = load_run_panel(cfg, strategy)
-    return with_required_data(strategy, panel, "US")
+    try:
+        return with_required_data(strategy, panel, "US")
+    except DataError:
+        return generated_case(name)[1]
 
 
 @functools.cache
@@ -174,14 +199,76 @@ def test_display_series_are_the_declared_ones_with_the_bars_shape(name):
         assert np.isfinite(values).any(), f"{key} is never defined on the sample"
 
 
-def _generated(need: str, bars: Bars) -> np.ndarray:
-    """Generated data of a kind the sample lacks, for strategies that need it."""
+def _generated(need: str, bars: Bars) -> dict[str, np.ndarray]:
+    """Generated data of a kind the sample lacks, for strategies that need it: ``bars.extra``
+    entries, as the data layer would supply them."""
     rng = np.random.default_rng(7)
     if need == "benchmark":
-        return 100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.01, bars.n_bars)))
+        return {need: 100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.01, bars.n_bars)))}
     if need == "vix":
-        return np.clip(18.0 + np.cumsum(rng.normal(0.0, 1.0, bars.n_bars)) * 0.3, 9.0, 80.0)
+        return {need: np.clip(18.0 + np.cumsum(rng.normal(0.0, 1.0, bars.n_bars)) * 0.3, 9, 80)}
+    if need == "earnings":
+        # An earnings table built here, shaped like a real one: one announcement a quarter per
+        # symbol, its reaction session the quarter's heaviest-volume session (where earnings
+        # reactions usually are), reported alternately before the open (that session) and after
+        # the previous close; stored and read back through the data layer.
+        days = bars.dates.astype("datetime64[D]")
+        quarter = days.astype("datetime64[M]").astype(np.int64) // 3
+        rows = []
+        for j, sym in enumerate(bars.symbols):
+            vol = np.nan_to_num(bars.volume[:, j], nan=-1.0)
+            for i, q in enumerate(np.unique(quarter)):
+                at = np.flatnonzero(quarter == q)
+                k = int(at[np.argmax(vol[at])])
+                if vol[k] > 0 and k > 0:
+                    bmo = (i + j) % 2 == 0
+                    rows.append((sym, days[k if bmo else k - 1].item(), "bmo" if bmo else "amc"))
+        table = pl.DataFrame(
+            rows, schema={"symbol": pl.String, "date": pl.Date, "time": pl.String}, orient="row"
+        ).with_columns(eps_estimate=pl.lit(None, pl.Float64), eps_actual=pl.lit(None, pl.Float64))
+        with tempfile.TemporaryDirectory() as home, _ava_home(home):
+            save_earnings("US", table, "suite_earnings.csv")
+            return {need: earnings_sessions("US", bars.symbols, bars.dates)}
+    if is_intraday_need(need):
+        return intraday_extras(need, bars.dates, "US", "the suite")
     raise AssertionError(f"add a generator for {need!r} to the registry suite")
+
+
+@contextlib.contextmanager
+def _ava_home(path: str) -> Iterator[None]:
+    old = os.environ.get("AVA_HOME")
+    os.environ["AVA_HOME"] = path
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("AVA_HOME", None)
+        else:
+            os.environ["AVA_HOME"] = old
+
+
+def _intraday_minutes(cls: type[Strategy]) -> int | None:
+    wanted = [required_minutes(n) or 15 for n in cls().requires if is_intraday_need(n)]
+    return min(wanted) if wanted else None
+
+
+@functools.cache
+def generated_case(name: str) -> tuple[Panel, Bars]:
+    """Data of the kinds the sample lacks: intraday bars from the synthetic generator on the US
+    session calendar (three symbols, six months) or the sample's bars, plus generated extras."""
+    cls = strategy_class(name)
+    strategy = cls()
+    minutes = _intraday_minutes(cls)
+    if minutes is not None:
+        panel = synthetic_intraday_panel(
+            ("SYNA", "SYNB", "SYNC"), "US", dt.date(2024, 1, 2), dt.date(2024, 6, 28), minutes
+        )
+    else:
+        panel, _ = load_run_panel(RunConfig(strategy_name=name, universe="us_sample"), strategy)
+    extra: dict[str, np.ndarray] = {}
+    for need in strategy.requires:
+        extra.update(_generated(need, panel.bars))
+    return panel, replace(panel.bars, extra=extra)
 
 
 def _exit_reasons(name: str) -> tuple[set[str], Any]:
@@ -192,27 +279,48 @@ def _exit_reasons(name: str) -> tuple[set[str], Any]:
         result = smoke_run(name)
     except DataError as e:
         assert any(need in e.message or need == e.field for need in cls.requires), e.message
+        if any(n == "earnings" or is_intraday_need(n) for n in cls.requires):
+            # ... and how to provide it: the upload endpoint and the documented format.
+            assert "POST /api/v2/data/" in e.message and "docs/data.md" in e.message, e.message
         return _run_on_generated(cls)
     reasons = _reasons(result.trades)
     assert result.trades.height >= 1, f"{name} made no trade on the US sample with its defaults"
     assert np.isfinite(result.equity).all()
+    if name in OTHER_SIDE:
+        other = run_backtest(
+            RunConfig(strategy_name=name, universe="us_sample", params=OTHER_SIDE[name])
+        )
+        reasons |= _reasons(other.trades)
     return reasons, compute_signals(cls(), sample_bars(name))
 
 
 def _run_on_generated(cls: type[Strategy]) -> tuple[set[str], Any]:
+    """The defaults' run on generated data (placed and filled as a run places them), plus the
+    other side's run for a long/short design whose defaults trade one side only."""
     from ava_backtest.engine.backtest import EngineSettings, simulate
 
-    strategy = cls()
-    panel, _ = load_run_panel(RunConfig(strategy_name=cls.name, universe="us_sample"), strategy)
-    extra = {need: _generated(need, panel.bars) for need in cls.requires}
-    sig = compute_signals(strategy, replace(panel.bars, extra=extra))
-    result = simulate(panel, sig, EngineSettings(max_positions=panel.bars.n_symbols))
-    assert result.trades.height >= 1, f"{cls.name} made no trade on generated data"
-    return _reasons(result.trades), sig
+    panel, bars = generated_case(cls.name)
+    reasons: set[str] = set()
+    sig = None
+    for params in ({}, *([OTHER_SIDE[cls.name]] if cls.name in OTHER_SIDE else [])):
+        strategy = cls(**params)
+        computed = compute_signals(strategy, bars)
+        settings = EngineSettings(
+            max_positions=bars.n_symbols,
+            allow_short=strategy.direction != "long_only",
+            exits_at_close=strategy.exit_at == "close",
+        )
+        result = simulate(panel, timed_for_engine(strategy, computed), settings)
+        assert result.trades.height >= 1, f"{cls.name} {params} made no trade on generated data"
+        reasons |= _reasons(result.trades)
+        sig = sig or computed
+    return reasons, sig
 
 
 def _reasons(trades: Any) -> set[str]:
-    return set(trades["exit_reason"].to_list()) | {f"side:{s}" for s in trades["direction"].to_list()}
+    return set(trades["exit_reason"].to_list()) | {
+        f"side:{s}" for s in trades["direction"].to_list()
+    }
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -225,6 +333,6 @@ def test_trades_with_its_defaults_and_its_declared_exits_happen(name):
         assert "max_hold" in reasons, "a time stop is declared but no trade ended by it"
     direction = strategy_class(name).direction
     if direction != "long_only":
-        assert "side:short" in reasons, f"{direction} but no short trade with the defaults"
+        assert "side:short" in reasons, f"{direction} but no short trade (defaults, OTHER_SIDE)"
     if direction != "short_only":
-        assert "side:long" in reasons, f"{direction} but no long trade with the defaults"
+        assert "side:long" in reasons, f"{direction} but no long trade (defaults, OTHER_SIDE)"
