@@ -17,7 +17,7 @@ from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.candles import typical_price
 from ava_backtest.indicators.conventions import TIE, Convention, Seed, is_talib
 from ava_backtest.indicators.moving_averages import ema, ewm, sma
-from ava_backtest.indicators.statistics import highest, lowest, rolling_sum
+from ava_backtest.indicators.statistics import highest, lowest
 
 
 class MACD(NamedTuple):
@@ -58,6 +58,33 @@ def _rsi(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
                 loss[j] = (loss[j] * (n - 1) + lo) / n
             total = gain[j] + loss[j]
             out[i, j] = 100.0 * gain[j] / total if total > 0.0 else 50.0
+
+
+@nb.njit(cache=True)
+def _cutler_rsi(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
+    """Each window summed afresh (n is small), so no running-sum drift: a window without a loss
+    has a loss sum of exactly 0."""
+    rows, cols = x.shape
+    gain = np.zeros(cols)
+    loss = np.zeros(cols)
+    for i in range(rows):
+        gain[:] = 0.0
+        loss[:] = 0.0
+        for q in range(max(i - n + 1, 1), i + 1):
+            for j in range(cols):
+                d = x[q, j] - x[q - 1, j]
+                if d > 0.0:
+                    gain[j] += d
+                elif d < 0.0:
+                    loss[j] -= d
+                elif d != d:
+                    gain[j] = np.nan
+        for j in range(cols):
+            if i - first[j] < n or gain[j] != gain[j]:
+                out[i, j] = np.nan
+            else:
+                total = gain[j] + loss[j]
+                out[i, j] = 100.0 * gain[j] / total if total > 0.0 else 50.0
 
 
 @nb.njit(cache=True)
@@ -140,17 +167,8 @@ def cutler_rsi(x: np.ndarray, n: int = 14) -> np.ndarray:
     first value at bar n. No loss in the window gives 100, no gain 0, a flat window 50."""
     n = period(n, "cutler_rsi period")
     a, flat = as_block(x)
-    d = a - lag(a, 1)
-    up = rolling_sum(np.maximum(d, 0.0), n)
-    down = rolling_sum(np.maximum(-d, 0.0), n)
-    # Counted, so "no loss in the window" is exact whatever the running sums round to.
-    n_down = rolling_sum(np.where(np.isnan(d), np.nan, (d < 0.0) * 1.0), n)
-    n_up = rolling_sum(np.where(np.isnan(d), np.nan, (d > 0.0) * 1.0), n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = 100.0 * up / (up + down)
-    out = np.where(n_down == 0.0, np.where(n_up > 0.0, 100.0, 50.0), out)
-    out = np.where(n_up == 0.0, np.where(n_down > 0.0, 0.0, 50.0), out)
-    out[np.isnan(n_down)] = np.nan
+    out = np.empty_like(a)
+    _cutler_rsi(a, first_valid(a), n, out)
     return restore(out, flat)
 
 
