@@ -12,44 +12,45 @@ from ava_backtest.strategies import (
     Strategy,
     crossed_above,
     crossed_below,
+    highest,
+    lowest,
     previous,
     sma,
     true_range,
 )
 
 
-def aroon_oldest(x: np.ndarray, n: int, lowest: bool) -> np.ndarray:
+def aroon_oldest(x: np.ndarray, n: int, lowest_: bool) -> np.ndarray:
     """100 * pos / n, pos = index in the last n+1 bars (0 = oldest) of the FIRST (oldest)
     occurrence of the window's max (or min): the original's tie rule, where the library's aroon
     gives ties to the most recent bar. NaN until the window holds n+1 values."""
-    out = np.full(x.shape, np.nan)
-    if x.shape[0] <= n:
-        return out
-    w = np.lib.stride_tricks.sliding_window_view(x, n + 1, axis=0)
-    filled = np.where(np.isnan(w), np.inf if lowest else -np.inf, w)
-    pos = (np.argmin if lowest else np.argmax)(filled, axis=-1)
-    out[n:] = np.where(np.isnan(w).any(axis=-1), np.nan, 100.0 * pos / n)
-    return out
+    extreme = (lowest if lowest_ else highest)(x, n + 1)
+    pos = np.full(x.shape, np.nan)
+    hit = np.empty(x.shape, dtype=np.bool_)
+    rows = x.shape[0]
+    for k in range(n, max(n - rows, -1), -1):  # newest to oldest: the oldest match is written last
+        lag = n - k
+        np.equal(x[: rows - lag], extreme[lag:], out=hit[lag:])
+        np.copyto(pos[lag:], 100.0 * k / n, where=hit[lag:])
+    return pos
 
 
 def simple_adx(bars: Bars, p: int) -> np.ndarray:
-    """The original's ADX with simple means: +DM/-DM by the usual rule (0 on a symbol's first bar),
-    TR (0 on the first bar), ATR(i) = mean(TR[i-p..i-1]) (bar i excluded), +DI(i) = 100 *
-    mean(+DM[i-p+1..i]) / ATR(i), DX = 100 |+DI - -DI| / (+DI + -DI), ADX = mean of the last p DX;
-    undefined where ATR or the DI sum is 0."""
-    first = bars.has_bar & np.isnan(previous(bars.close))
-    up = np.where(first, 0.0, bars.high - previous(bars.high))
-    dn = np.where(first, 0.0, previous(bars.low) - bars.low)
-    plus_dm = np.where((up > dn) & (up > 0), up, np.where(np.isnan(up), np.nan, 0.0))
-    minus_dm = np.where((dn > up) & (dn > 0), dn, np.where(np.isnan(dn), np.nan, 0.0))
-    tr = np.where(first, 0.0, true_range(bars.high, bars.low, bars.close))
+    """The original's ADX with simple means: +DM/-DM by the usual rule, TR (0 on a symbol's first
+    bar), ATR(i) = mean(TR[i-p..i-1]) (bar i excluded), +DI(i) = 100 x mean(+DM[i-p+1..i]) /
+    ATR(i), -DI likewise, DX = 100 |+DI - -DI| / (+DI + -DI), ADX = mean of the last p DX;
+    undefined where ATR or the DI sum is 0. ATR cancels in DX, so it only decides where DX is
+    defined."""
+    up = bars.high - previous(bars.high)
+    dn = previous(bars.low) - bars.low
+    plus_dm = sma(np.where((up > dn) & (up > 0), up, 0.0), p)
+    minus_dm = sma(np.where((dn > up) & (dn > 0), dn, 0.0), p)
+    tr = true_range(bars.high, bars.low, bars.close)
+    tr[np.isnan(tr) & bars.has_bar] = 0.0
     atr_prev = previous(sma(tr, p))
     with np.errstate(divide="ignore", invalid="ignore"):
-        atr_ok = np.where(atr_prev != 0, atr_prev, np.nan)
-        plus_di = 100.0 * sma(plus_dm, p) / atr_ok
-        minus_di = 100.0 * sma(minus_dm, p) / atr_ok
-        total = plus_di + minus_di
-        dx = 100.0 * np.abs(plus_di - minus_di) / np.where(total != 0, total, np.nan)
+        dx = 100.0 * np.abs(plus_dm - minus_dm) / (plus_dm + minus_dm)
+    dx[~(atr_prev > 0)] = np.nan
     return sma(dx, p)
 
 
@@ -89,8 +90,8 @@ class DgNnfxAroon(Strategy):
     warmup_extra = 5
 
     def signals(self, bars: Bars) -> Signals:
-        up = aroon_oldest(bars.high, self.aroon_length, lowest=False)
-        down = aroon_oldest(bars.low, self.aroon_length, lowest=True)
+        up = aroon_oldest(bars.high, self.aroon_length, lowest_=False)
+        down = aroon_oldest(bars.low, self.aroon_length, lowest_=True)
         dpo = bars.close - previous(sma(bars.close, self.dpo_period), self.dpo_period // 2 + 1)
         adx_ = simple_adx(bars, self.adx_period)
         baseline = sma(bars.close, self.baseline_period)

@@ -22,26 +22,24 @@ RSI_PERIOD = 14
 
 
 def simple_di_adx(bars: Bars, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The spec's DI/ADX of simple means: +DM/-DM by the usual rule and TR, all 0 on a symbol's
-    first bar; from its bar p, +DI = 100 x mean(+DM)/mean(TR) over the last p bars (0 if mean TR
-    is 0), -DI likewise, DX = 100 |+DI - -DI|/(+DI + -DI) (0 if the sum is 0); ADX = mean of the
-    last p DX, from bar 2p."""
-    first = bars.has_bar & np.isnan(previous(bars.close))
-    up = np.where(first, 0.0, bars.high - previous(bars.high))
-    dn = np.where(first, 0.0, previous(bars.low) - bars.low)
-    zero = np.where(np.isnan(up), np.nan, 0.0)
-    plus_dm = np.where((up > dn) & (up > 0), up, zero)
-    minus_dm = np.where((dn > up) & (dn > 0), dn, zero)
-    tr = np.where(first, 0.0, true_range(bars.high, bars.low, bars.close))
-    s_tr = sma(tr, p)
+    """The spec's DI/ADX of simple means: +DM/-DM by the usual rule and TR; from a symbol's bar
+    p, +DI = 100 x mean(+DM)/mean(TR) over the last p bars (0 if mean TR is 0), -DI likewise,
+    DX = 100 |+DI - -DI|/(+DI + -DI) (0 if the sum is 0); ADX = mean of the last p DX, from bar
+    2p. (The spec's 0 for the first bar's DM and TR never enters a window that is used.)"""
+    up = bars.high - previous(bars.high)
+    dn = previous(bars.low) - bars.low
+    s_tr = sma(true_range(bars.high, bars.low, bars.close), p)
+    defined = bars.ready(p)
     with np.errstate(divide="ignore", invalid="ignore"):
-        plus_di = np.where(s_tr != 0, 100.0 * sma(plus_dm, p) / s_tr, 0.0)
-        minus_di = np.where(s_tr != 0, 100.0 * sma(minus_dm, p) / s_tr, 0.0)
+        scale = np.where(s_tr != 0, 100.0 / s_tr, 0.0)
+        scale[~defined] = np.nan
+        plus_di = sma(np.where((up > dn) & (up > 0), up, 0.0), p) * scale
+        minus_di = sma(np.where((dn > up) & (dn > 0), dn, 0.0), p) * scale
         total = plus_di + minus_di
         dx = np.where(total != 0, 100.0 * np.abs(plus_di - minus_di) / total, 0.0)
-    defined = bars.ready(p)
-    plus_di, minus_di = np.where(defined, plus_di, np.nan), np.where(defined, minus_di, np.nan)
-    adx_ = np.where(bars.ready(2 * p), sma(np.where(defined, dx, np.nan), p), np.nan)
+    dx[~defined] = np.nan
+    adx_ = sma(dx, p)
+    adx_[~bars.ready(2 * p)] = np.nan
     return plus_di, minus_di, adx_
 
 
