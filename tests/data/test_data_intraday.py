@@ -91,3 +91,44 @@ def test_intraday_requirement_names_what_is_missing_and_how_to_provide_it():
     extras = intraday_extras("intraday:15m", fine, "US", "strategy 'x'")
     assert set(extras) == {"session", "session_minute", "minutes_to_close", "bar_minutes"}
     assert (extras["bar_minutes"] == 5).all()
+
+
+def _csv(rows: list[str]) -> bytes:
+    return ("timestamp,open,high,low,close,volume\n" + "\n".join(rows) + "\n").encode()
+
+
+def test_upload_reads_exchange_time_or_offsets_and_loads_onto_the_session_grid(
+    tmp_path, monkeypatch
+):
+    from ava_backtest.data.intraday import ingest_intraday_upload
+    from ava_backtest.data.panel import load_panel
+
+    monkeypatch.setenv("AVA_HOME", str(tmp_path))
+    rows = [
+        "2024-03-04 08:00,1,1,1,1,1",  # pre-market: dropped
+        "2024-03-04 09:30,10,11,9,10.5,100",  # New York time
+        "2024-03-04T14:45:00Z,10.5,11,10,10.8,100",  # 09:45 New York, as UTC
+        "2024-03-04T10:15:00-05:00,10.8,11,10,10.9,100",  # 10:15 with its offset (10:00 missing)
+        "2024-03-05 09:30,11,11.5,10.5,11.2,100",
+    ]
+    up = ingest_intraday_upload("US", "MINE", "15m", "mine.csv", _csv(rows))
+    assert (up.rows, up.rows_in_file, up.outside_sessions) == (4, 5, 1)
+    assert up.info.timeframe == "15m"
+    assert [i.kind for i in up.report.issues] == ["gap"]  # 10:00 missing, not the night
+    panel = load_panel("US", ["MINE"])
+    grid = session_grid("US", dt.date(2024, 3, 4), dt.date(2024, 3, 5), 15)
+    assert np.array_equal(panel.dates, grid[: 26 + 1])
+    assert panel.bars.close[:5, 0].tolist()[:2] == [10.5, 10.8]
+    assert np.isnan(panel.bars.close[2, 0]) and panel.bars.close[3, 0] == 10.9
+
+
+def test_upload_refuses_bars_off_the_timeframe_naming_the_row(tmp_path, monkeypatch):
+    from ava_backtest.data.intraday import ingest_intraday_upload
+
+    monkeypatch.setenv("AVA_HOME", str(tmp_path))
+    rows = ["2024-03-04 09:30,10,11,9,10.5,100", "2024-03-04 09:40,10,11,9,10.5,100"]
+    with pytest.raises(DataError) as err:
+        ingest_intraday_upload("US", "MINE", "15m", "m.csv", _csv(rows))
+    assert "row 2" in err.value.message and "15m" in err.value.message
+    with pytest.raises(DataError, match="unparseable time"):
+        ingest_intraday_upload("US", "MINE", "15m", "m.csv", _csv(["03/04/2024 9:30,1,1,1,1,1"]))

@@ -15,18 +15,27 @@ session clock in ``bars.extra``, each shape (bars,), from the calendar alone (so
 - ``bar_minutes``: the bars' length in minutes (a constant of the timeframe), so that
   ``minutes_to_close <= bar_minutes`` marks a session's last bar.
 
-``synthetic_intraday_panel`` generates deterministic intraday bars on that grid for tests.
+``synthetic_intraday_panel`` generates deterministic intraday bars on that grid for tests;
+``ingest_intraday_upload`` stores a user's intraday bars (one symbol, one timeframe per file) as an
+uploaded symbol of that timeframe, which runs load onto this grid.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import numpy as np
+import polars as pl
 
+from ava_backtest.data import upload, user_store
+from ava_backtest.data.catalogue import SymbolInfo
 from ava_backtest.data.synthetic import _Clock, _simulate, _to_tick, stable_seed
+from ava_backtest.data.validator import ValidationReport, clean_bars
 from ava_backtest.domain.bars import Panel
 from ava_backtest.domain.errors import ConfigError, DataError
 from ava_backtest.markets.registry import get_market
@@ -191,3 +200,154 @@ def synthetic_intraday_panel(
     if mk.tick_size > 0:
         o, h, lo, c = _to_tick(o, h, lo, c, mk.tick_size)
     return Panel.from_prices(grid, tuple(symbols), o, h, lo, c, v, market=market, synthetic=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Uploads
+# --------------------------------------------------------------------------------------------------
+
+UPLOAD_TIMEFRAMES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30}
+_TIME_HEADERS = ("timestamp", "datetime", "ts", "time", "date")
+
+
+@dataclass(frozen=True, slots=True)
+class IntradayUpload:
+    """What an intraday upload stored, and what it left out."""
+
+    info: SymbolInfo
+    rows: int
+    rows_in_file: int
+    outside_sessions: int
+    """Rows outside the exchange's regular sessions (pre/post-market), dropped."""
+    report: ValidationReport
+
+    @property
+    def repaired(self) -> int:
+        return sum(1 for i in self.report.issues if i.action == "repair")
+
+
+def _fail(message: str, **details: object) -> DataError:
+    return DataError(message, field="file", details=details or None)
+
+
+def parse_intraday(filename: str, content: bytes, market: str) -> pl.DataFrame:
+    """The file's bars as ``ts`` (naive UTC bar starts), open, high, low, close, adj_close, volume.
+
+    The time column (``timestamp``, ``datetime``, ``ts``, ``time`` or ``date``) is ISO 8601: with
+    an offset (``2024-03-04T09:30:00-05:00``, ``...Z``) it is converted to UTC; without one it is
+    read as the exchange's local time (New York for US). A Parquet datetime column with a time
+    zone is converted; a naive one is local time too.
+    """
+    name = (filename or "").lower()
+    if not content:
+        raise _fail("the file is empty")
+    if len(content) > upload.MAX_BYTES:
+        raise _fail(f"the file is {len(content):,} bytes; the limit is {upload.MAX_BYTES:,}")
+    if content[:2] == b"\x1f\x8b":
+        content = upload._gunzip(content)
+    try:
+        if content[:4] == b"PAR1":
+            raw = pl.read_parquet(io.BytesIO(content), n_rows=upload.MAX_ROWS + 1)
+        elif upload._looks_like_text(content) or name.endswith((".csv", ".txt")):
+            raw = pl.read_csv(
+                io.BytesIO(content),
+                separator=upload._separator(content),
+                infer_schema=False,
+                n_rows=upload.MAX_ROWS + 1,
+            )
+        else:
+            raise _fail("not a CSV or Parquet file")
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(f"could not read the file: {first}") from None
+    if raw.height > upload.MAX_ROWS:
+        raise _fail(f"the file has more than {upload.MAX_ROWS:,} rows")
+    if raw.height == 0:
+        raise _fail("the file has a header but no rows")
+    keys = {upload._key(h): h for h in raw.columns}
+    time_header = next((keys[k] for k in _TIME_HEADERS if k in keys), None)
+    if time_header is None:
+        raise _fail(
+            f"no time column; the file has {', '.join(raw.columns)} (expected timestamp, open, "
+            "high, low, close, volume)"
+        )
+    prices = raw.drop(time_header).with_columns(pl.lit("2000-01-01").alias("date"))
+    columns = upload._columns(prices.columns)
+    tz = get_market(market).timezone
+    s = raw[time_header]
+    if isinstance(s.dtype, pl.Datetime):
+        ts = s.dt.convert_time_zone("UTC") if s.dtype.time_zone else s.dt.replace_time_zone(tz)
+    else:
+        zone = ZoneInfo(tz)
+        stamps: list[dt.datetime] = []
+        for i, text in enumerate(s.cast(pl.String).to_list()):
+            try:
+                t = dt.datetime.fromisoformat((text or "").strip())
+            except ValueError:
+                raise _fail(
+                    f"unparseable time {text!r} in column {time_header!r} at row {i + 1} (use "
+                    "ISO 8601, e.g. 2024-03-04 09:30 in exchange time or 2024-03-04T14:30:00Z)",
+                    column=time_header,
+                    row=i + 1,
+                ) from None
+            local = t if t.tzinfo is not None else t.replace(tzinfo=zone)
+            stamps.append(local.astimezone(dt.UTC))
+        ts = pl.Series("ts", stamps, dtype=pl.Datetime("us", "UTC"))
+    out = {"ts": ts.dt.convert_time_zone("UTC").dt.replace_time_zone(None).dt.cast_time_unit("ns")}
+    for c in ("open", "high", "low", "close", "volume"):
+        out[c] = upload._numbers(raw[columns[c]], columns[c], True)
+    out["adj_close"] = (
+        upload._numbers(raw[columns["adj_close"]], columns["adj_close"], True)
+        if "adj_close" in columns
+        else out["close"]
+    )
+    return pl.DataFrame(out).select("ts", "open", "high", "low", "close", "adj_close", "volume")
+
+
+def ingest_intraday_upload(
+    market: str, symbol: str, timeframe: str, filename: str, content: bytes
+) -> IntradayUpload:
+    """Parse, check against the session grid, validate and store one symbol's intraday bars.
+
+    Rows outside the regular sessions are dropped (and counted); a row inside a session that is
+    not the start of a ``timeframe`` bar is refused, naming it (the file is of another timeframe).
+    """
+    if timeframe not in UPLOAD_TIMEFRAMES:
+        raise ConfigError(
+            f"timeframe {timeframe!r} is not one of {', '.join(UPLOAD_TIMEFRAMES)}",
+            field="timeframe",
+        )
+    if get_market(market).calendar == "24/7":
+        raise ConfigError("intraday uploads are for exchange markets (US, IN)", field="market")
+    symbol = user_store.normalise_symbol(symbol)
+    user_store.refuse_shipped(market, symbol)
+    frame = parse_intraday(filename, content, market)
+    stamps = frame["ts"].to_numpy()
+    clock = session_clock(stamps, market)
+    outside = np.isnan(clock["session"])
+    minutes = UPLOAD_TIMEFRAMES[timeframe]
+    off = ~outside & (clock["session_minute"] % minutes != 0)
+    if off.any():
+        i = int(np.flatnonzero(off)[0])
+        raise _fail(
+            f"the bar at row {i + 1} ({frame['ts'][i]} UTC) does not start a {timeframe} bar of a "
+            f"{market} session (bars start at the open and every {minutes} minutes after it)",
+            row=i + 1,
+        )
+    kept = frame.filter(pl.Series(~outside))
+    if kept.height == 0:
+        raise _fail(f"no row falls inside a regular {market} session")
+    found = bar_minutes(kept["ts"].to_numpy())
+    if found is not None and found != minutes:
+        raise _fail(
+            f"the file's bars are {found} minutes apart, not {minutes}: upload it as "
+            f"{found}m (one timeframe per symbol)"
+        )
+    try:
+        cleaned, report = clean_bars(
+            kept, symbol, market=market, timeframe=timeframe, corporate_actions=False
+        )
+    except DataError as exc:
+        raise DataError(exc.message, field="file", details=exc.details) from None
+    info = user_store.save_user_bars(market, symbol, cleaned, filename, timeframe=timeframe)
+    return IntradayUpload(info, cleaned.height, frame.height, int(outside.sum()), report)

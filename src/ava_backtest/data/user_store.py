@@ -1,7 +1,8 @@
 """Bars a user uploaded: one Parquet file per market and symbol under ``$AVA_HOME/data``.
 
-``$AVA_HOME/data/{market}/{SYMBOL}.parquet`` holds date (pl.Date), open, high, low, close,
-adj_close and volume (float64), already validated (``upload.ingest_upload`` runs the validator
+``$AVA_HOME/data/{market}/{SYMBOL}.parquet`` holds date (pl.Date; ``ts``, naive UTC bar starts,
+for intraday bars, whose timeframe is in the metadata), open, high, low, close, adj_close and
+volume (float64), already validated (``upload.ingest_upload`` runs the validator
 before it calls ``save_user_bars``), with the source file name, the upload time and the coverage in
 the Parquet key-value metadata, so listing symbols reads no bars.
 
@@ -118,27 +119,40 @@ def refuse_shipped(market: str, symbol: str) -> None:
         )
 
 
-def save_user_bars(market: str, symbol: str, frame: pl.DataFrame, source: str) -> SymbolInfo:
-    """Store validated daily bars for ``symbol`` on ``market``, replacing an earlier upload.
+def _columns(timeframe: str) -> dict[str, pl.DataType]:
+    if timeframe == "1d":
+        return COLUMNS
+    return {"ts": pl.Datetime("ns"), **{k: v for k, v in COLUMNS.items() if k != "date"}}
 
-    ``frame`` needs date, open, high, low, close and volume (adj_close defaults to close); it must
-    have rows with distinct dates. ``source`` is the uploaded file's name.
+
+def save_user_bars(
+    market: str, symbol: str, frame: pl.DataFrame, source: str, timeframe: str = "1d"
+) -> SymbolInfo:
+    """Store validated bars for ``symbol`` on ``market``, replacing an earlier upload.
+
+    ``frame`` needs date (``ts``, naive UTC bar starts, for an intraday ``timeframe`` such as
+    ``15m``), open, high, low, close and volume (adj_close defaults to close); it must have rows
+    with distinct times. ``source`` is the uploaded file's name.
     """
     symbol = normalise_symbol(symbol)
     target = user_file(market, symbol)
     refuse_shipped(market, symbol)
-    missing = [c for c in COLUMNS if c not in frame.columns and c != "adj_close"]
+    columns = _columns(timeframe)
+    time = "date" if timeframe == "1d" else "ts"
+    missing = [c for c in columns if c not in frame.columns and c != "adj_close"]
     if missing:
         raise DataError(f"no column(s) {', '.join(missing)}", field="file")
     if "adj_close" not in frame.columns:
         frame = frame.with_columns(adj_close=pl.col("close"))
-    out = frame.select(pl.col(c).cast(t) for c, t in COLUMNS.items()).sort("date")
+    out = frame.select(pl.col(c).cast(t) for c, t in columns.items()).sort(time)
     if out.height == 0:
         raise DataError(f"{symbol}: no rows to store", field="file")
-    if out["date"].null_count() or out["date"].n_unique() != out.height:
+    if out[time].null_count() or out[time].n_unique() != out.height:
         raise DataError(f"{symbol}: dates must be present and distinct", field="file")
     name = _clean_filename(source)
-    first, last = out["date"].min(), out["date"].max()
+    first, last = out[time].min(), out[time].max()
+    if timeframe != "1d":
+        first, last = first.date(), last.date()
     meta = {
         f"{_META}source": name,
         f"{_META}uploaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -148,6 +162,7 @@ def save_user_bars(market: str, symbol: str, frame: pl.DataFrame, source: str) -
         f"{_META}last": str(last),
         f"{_META}rows": str(out.height),
         f"{_META}adjusted": str(bool((out["adj_close"] != out["close"]).any())).lower(),
+        f"{_META}timeframe": timeframe,
     }
     target.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(target, lambda p: out.write_parquet(p, metadata=meta))
@@ -158,10 +173,12 @@ def save_user_bars(market: str, symbol: str, frame: pl.DataFrame, source: str) -
 
 
 def read_user_bars(market: str, symbol: str) -> pl.DataFrame:
-    """The stored bars (date, open, high, low, close, adj_close, volume)."""
+    """The stored bars (date or, for intraday bars, ts; open, high, low, close, adj_close,
+    volume)."""
     path = user_file(market, symbol)
     try:
-        return pl.read_parquet(path, columns=list(COLUMNS))
+        timeframe = pl.read_parquet_metadata(path).get(f"{_META}timeframe", "1d")
+        return pl.read_parquet(path, columns=list(_columns(timeframe)))
     except FileNotFoundError:
         raise NotFoundError(
             "symbol", symbol, [i.symbol for i in user_symbols(market)], field="symbols"
@@ -221,7 +238,7 @@ def _info(path: Path, market: str) -> SymbolInfo | None:
         market=market,
         name=f"{symbol} (uploaded)",
         kind="equity",
-        timeframe="1d",
+        timeframe=meta.get(f"{_META}timeframe", "1d"),
         price_basis="as_traded",
         first=first,
         last=last,

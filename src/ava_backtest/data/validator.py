@@ -400,6 +400,12 @@ class _Inspection:
             return
         step = minutes * 60_000_000_000
         gaps = np.flatnonzero(np.diff(times) > step)
+        if len(gaps) and self.market is not None and get_market(self.market).calendar != "24/7":
+            # Exchange bars: nights, weekends and holidays are no gap, only bars within a session.
+            from ava_backtest.data.intraday import session_clock  # it imports this module
+
+            session = session_clock(times.astype("datetime64[ns]"), self.market)["session"]
+            gaps = gaps[session[gaps] == session[gaps + 1]]
         for g in gaps:
             n = int((times[g + 1] - times[g]) // step) - 1
             self.add(

@@ -1,4 +1,5 @@
-"""/api/v2/data/upload: a user's own daily bars (CSV, CSV.gz or Parquet), validated, then stored.
+"""/api/v2/data/upload: a user's own daily bars (CSV, CSV.gz or Parquet), validated, then stored;
+/data/upload-intraday the same for one symbol's intraday bars, /data/earnings earnings dates.
 
 An uploaded symbol is listed by /data/symbols after the shipped ones and can be backtested like
 them. A file is only ever parsed as data: a cell that is not a date or a number is refused (422),
@@ -15,6 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from ava_backtest.api.errors import ApiError, ErrorResponse
+from ava_backtest.data.earnings import delete_earnings, ingest_earnings, read_earnings
+from ava_backtest.data.intraday import ingest_intraday_upload
 from ava_backtest.data.upload import MAX_BYTES, ingest_upload
 from ava_backtest.data.user_store import (
     ShippedSymbolError,
@@ -163,5 +166,119 @@ async def delete_upload(market: Literal["US", "IN", "24x7"], symbol: str) -> Del
             "not_found",
             f"no uploaded symbol {name!r} on market {market}",
             {"field": "path"},
+        )
+    return DeletedOut(deleted=True)
+
+
+class IntradayUploadOut(UploadOut):
+    timeframe: str
+    rows_outside_sessions: int
+    """Rows outside the exchange's regular sessions (pre/post-market): dropped."""
+
+
+@router.post(
+    "/upload-intraday",
+    response_model=IntradayUploadOut,
+    status_code=201,
+    summary="Upload one symbol's intraday bars (1m, 5m, 15m or 30m; CSV, CSV.gz or Parquet)",
+    responses={409: {"model": ErrorResponse}, 413: {"model": ErrorResponse}},
+)
+async def upload_intraday(
+    market: Literal["US", "IN"] = Form(...),
+    symbol: str = Form(
+        ..., min_length=1, max_length=20, description="1-20 characters of A-Z 0-9 . _ -"
+    ),
+    timeframe: Literal["1m", "5m", "15m", "30m"] = Form(...),
+    file: UploadFile = File(
+        ...,
+        description="columns Timestamp (bar start, ISO 8601; exchange time unless it has an "
+        "offset), Open, High, Low, Close, Volume",
+    ),
+) -> IntradayUploadOut:
+    """Stores the bars as an uploaded symbol of that timeframe on the exchange's session grid
+    (docs/data.md, 'Intraday bars'): rows outside the regular sessions are dropped and counted, a
+    bar that does not start a ``timeframe`` bar of a session is refused (422) naming its row."""
+    content = await file.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        raise ApiError(
+            413, "payload_too_large", f"the file is over {MAX_BYTES:,} bytes (20 MB)", None
+        )
+    try:
+        result = await run_in_threadpool(
+            ingest_intraday_upload, market, symbol, timeframe, file.filename or "", content
+        )
+    except ShippedSymbolError as exc:
+        raise _conflict(exc) from None
+    issues = result.report.to_frame().to_dicts()
+    return IntradayUploadOut(
+        symbol=result.info.symbol,
+        market=market,
+        rows=result.rows,
+        rows_in_file=result.rows_in_file,
+        rows_dropped=result.rows_in_file - result.rows,
+        first=result.info.first,
+        last=result.info.last,
+        source=result.info.source,
+        timeframe=timeframe,
+        rows_outside_sessions=result.outside_sessions,
+        validation=ValidationOut(
+            issues=issues[:MAX_ISSUES_SHOWN],
+            issues_total=len(issues),
+            repaired=result.repaired,
+            summary=_summary(issues),
+        ),
+    )
+
+
+class EarningsOut(BaseModel):
+    market: str
+    rows: int
+    """Rows read from the file (each replaces its symbol's earlier rows)."""
+    symbols: list[str]
+    first: dt.date
+    last: dt.date
+    stored_rows: int
+    """Rows stored for the market after this upload, all symbols."""
+
+
+@router.post(
+    "/earnings",
+    response_model=EarningsOut,
+    status_code=201,
+    summary="Upload earnings dates (CSV or Parquet: symbol, date, time = bmo|amc|dmh, eps)",
+)
+async def upload_earnings(
+    market: Literal["US", "IN"] = Form(...),
+    file: UploadFile = File(
+        ...,
+        description="columns symbol, date, time (bmo, amc or dmh); eps_estimate and eps_actual "
+        "optional",
+    ),
+) -> EarningsOut:
+    """Earnings dates for strategies that need them (docs/data.md, 'Earnings dates'): the symbols
+    in the file replace their earlier rows; other symbols' rows are kept."""
+    content = await file.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        raise ApiError(
+            413, "payload_too_large", f"the file is over {MAX_BYTES:,} bytes (20 MB)", None
+        )
+    frame = await run_in_threadpool(ingest_earnings, market, file.filename or "", content)
+    stored = await run_in_threadpool(read_earnings, market)
+    return EarningsOut(
+        market=market,
+        rows=frame.height,
+        symbols=sorted(set(frame["symbol"].to_list())),
+        first=frame["date"].min(),
+        last=frame["date"].max(),
+        stored_rows=stored.height,
+    )
+
+
+@router.delete("/earnings/{market}", response_model=DeletedOut, summary="Delete earnings dates")
+async def delete_earnings_dates(market: Literal["US", "IN"]) -> DeletedOut:
+    """404 when no earnings dates are stored for the market."""
+    if not await run_in_threadpool(delete_earnings, market):
+        raise ApiError(
+            404, "not_found", f"no earnings dates stored for market {market}", {"field": "path"}
         )
     return DeletedOut(deleted=True)
