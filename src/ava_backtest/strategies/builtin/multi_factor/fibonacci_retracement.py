@@ -14,13 +14,19 @@ from ava_backtest.strategies import (
     bars_since_highest,
     bars_since_lowest,
     ema,
-    highest,
-    lowest,
     previous,
     rsi,
 )
 
 LEVELS = (0.382, 0.5, 0.618)
+
+
+def value_at_age(x: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """x at ``age`` bars before each bar (NaN where age is): the window's extreme itself, read
+    from its age so one rolling pass gives both."""
+    ok = np.isfinite(age)
+    rows = np.arange(x.shape[0])[:, None] - np.where(ok, age, 0.0).astype(np.intp)
+    return np.where(ok, np.take_along_axis(x, rows, axis=0), np.nan)
 
 
 class FibonacciRetracement(Strategy):
@@ -68,14 +74,14 @@ class FibonacciRetracement(Strategy):
 
     def signals(self, bars: Bars) -> Signals:
         n = self.swing_lookback
-        sh = previous(highest(bars.high, n))
-        sl = previous(lowest(bars.low, n))
+        age_hi = bars_since_highest(bars.high, n)
+        age_lo = bars_since_lowest(bars.low, n)
+        sh = previous(value_at_age(bars.high, age_hi))
+        sl = previous(value_at_age(bars.low, age_lo))
+        up_swing = previous(age_lo) > previous(age_hi)
         with np.errstate(invalid="ignore"):
             rng = sh - sl
             fibs = [sh - f * rng for f in LEVELS]
-        up_swing = previous(bars_since_lowest(bars.low, n)) > previous(
-            bars_since_highest(bars.high, n)
-        )
         near = np.zeros(bars.close.shape, dtype=np.bool_)
         with np.errstate(divide="ignore", invalid="ignore"):
             for level in fibs:
