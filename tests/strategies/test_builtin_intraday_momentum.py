@@ -82,7 +82,8 @@ def test_the_atr_target():
     ).max(axis=1)
     atr = tr.rolling(14).mean().to_numpy()
     sig = signals_of(NAME, bars)
-    np.testing.assert_allclose(sig.take_profit[:, 0], 2.0 * atr, equal_nan=True)
+    # 2 ATR, sent as a fraction of the close (the engine applies it to the fill).
+    np.testing.assert_allclose(sig.take_profit[:, 0], 2.0 * atr / close, equal_nan=True)
     assert np.isfinite(atr).sum() == len(atr) - 13
     # With a warmed-up ATR (14 bars), the target closes the trade.
     close2 = np.r_[np.full(DAY, 100.0), _case()[0][:DAY]]

@@ -90,7 +90,8 @@ def test_the_stop_under_the_range_trails_or_holds():
     assert row["exit_price"] == pytest.approx(100.3 - (100.3 - 99.8 * 0.999))
     row = _breakout_then([100.6, 100.9, 100.2])
     assert row["exit_reason"] == "trailing_stop"
-    assert row["exit_price"] == pytest.approx(100.95 - (100.3 - 99.8 * 0.999))
+    # R as a fraction of the signal close (100.3), behind the best high (100.95).
+    assert row["exit_price"] == pytest.approx(100.95 * (1 - (100.3 - 99.8 * 0.999) / 100.3))
 
 
 def test_the_final_target_and_the_close():

@@ -32,7 +32,7 @@ class IntradayMomentum(Strategy):
     first bar, Move(t) = (close(t) - DayOpen(t)) / DayOpen(t). Buy when Move(t-1) >
     move_threshold_pct, sell short when Move(t-1) < -move_threshold_pct (each also closes the
     other side); no entry on a session's last bar. Exits: a take-profit ``tp2_atr_mult`` x ATR from
-    the fill (ATR = mean true range of ``atr_period`` bars), the opposite signal, and the session's
+    the fill (ATR = mean true range of ``atr_period`` bars, sent as that fraction of the close), the opposite signal, and the session's
     last bar, at its close (``exit_at = "close"``): no position is held overnight.
 
     The original only ever received daily bars, could not short, and left its ATR targets and the
@@ -78,7 +78,7 @@ class IntradayMomentum(Strategy):
             short_entry=down & ~last_bar,
             long_exit=down | last_bar,
             short_exit=up | last_bar,
-            take_profit=self.tp2_atr_mult * atr,
-            take_profit_abs=True,
+            # A fraction of the close: the engine applies it to the (as-traded) fill price.
+            take_profit=self.tp2_atr_mult * atr / bars.close,
             series={"day_open": day_open, "move": move},
         )

@@ -20,10 +20,10 @@ class Orb15Min(Strategy):
     the default), ORH/ORL its highest high and lowest low. Buy at the first bar of the session
     that starts after the range, before the last five minutes of the session, and closes above
     ORH (earlier bars of the session that closed above ORH count; the bar itself does not).
-    Exits: with R = close - (ORL less ``stop_buffer_pct``) at the signal, a stop R below the fill
-    that trails R behind the best price (``use_trailing_stop``; else it stays fixed), a
-    take-profit ``tp3_rr`` x R from the fill, and the session's last bar at its close
-    (``exit_at = "close"``).
+    Exits: with R = close - (ORL less ``stop_buffer_pct``) at the signal (sent as a fraction of
+    that close, applied to the fill), a stop R below the fill that trails R behind the best high
+    (``use_trailing_stop``; else it stays fixed), a take-profit ``tp3_rr`` x R from the fill, and
+    the session's last bar at its close (``exit_at = "close"``).
 
     The original never fired (its range ended at 09:24, its first-breakout test counted the bar
     itself, and it only received daily bars) and implemented no exit. The engine places one
@@ -77,15 +77,13 @@ class Orb15Min(Strategy):
         base = (seen - above)[np.flatnonzero(start)][np.cumsum(start) - 1]
         first = above & (seen - base == 1)
         stop = orl * (1.0 - self.stop_buffer_pct)
-        risk = np.where(first, bars.close - stop, np.nan)
+        # R as a fraction of the close: the engine applies it to the (as-traded) fill price.
+        risk = np.where(first, (bars.close - stop) / bars.close, np.nan)
         return Signals(
             long_entry=first & (risk > 0),
             long_exit=np.broadcast_to(last_bar, bars.close.shape).copy(),
             stop_loss=None if self.use_trailing_stop else risk,
-            stop_loss_abs=True,
             trail=risk if self.use_trailing_stop else None,
-            trail_abs=True,
             take_profit=self.tp3_rr * risk,
-            take_profit_abs=True,
             series={"range_high": orh, "range_low": orl},
         )

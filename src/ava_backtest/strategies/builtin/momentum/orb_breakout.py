@@ -33,8 +33,8 @@ class OrbBreakout(Strategy):
     high(t-1) x (1 + gap_threshold), short when open(t) < low(t-1) x (1 - gap_threshold), each with
     volume(t) > volume_mult x mean(volume[t-volume_lookback+1..t]); decided at the close.
     Both modes exit at a stop ``stop_atr_mult`` x ATR from the fill (ATR = mean true range of
-    ``atr_period`` bars), a target ``reward_risk_ratio`` times that distance, or after
-    ``max_hold_bars`` bars.
+    ``atr_period`` bars, sent as that fraction of the signal bar's close), a target
+    ``reward_risk_ratio`` times that distance, or after ``max_hold_bars`` bars.
 
     The original crashed on every bar (its ATR), took the range from the first rows of the whole
     data instead of each session, averaged volume in arbitrary order and had no exits: Ava computes
@@ -95,14 +95,14 @@ class OrbBreakout(Strategy):
         atr = sma(
             true_range(bars.high, bars.low, bars.close, first_bar="high_low"), self.atr_period
         )
-        stop = self.stop_atr_mult * atr
+        # Sent as fractions of the close: indicators see adjusted prices, fills happen at
+        # as-traded ones, so the engine applies the distance to the fill price.
+        stop = self.stop_atr_mult * atr / bars.close
         return Signals(
             long_entry=up & loud & self.allow_long,
             short_entry=down & loud & self.allow_short,
             stop_loss=stop,
-            stop_loss_abs=True,
             take_profit=self.reward_risk_ratio * stop,
-            take_profit_abs=True,
             max_hold=self.max_hold_bars,
             series={"range_high": up_level, "range_low": down_level, "volume_ratio": ratio},
         )
