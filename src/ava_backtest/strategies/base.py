@@ -35,7 +35,9 @@ class Strategy:
     direction: ClassVar[Direction] = "long_only"
     timeframe: ClassVar[str] = "daily"
     requires: ClassVar[tuple[str, ...]] = ()
-    """Data beyond OHLCV, supplied in ``bars.extra`` under the same names: ``benchmark``, ``vix``."""
+    """Data beyond OHLCV, supplied in ``bars.extra`` (docs/data.md): ``benchmark``, ``vix``,
+    ``earnings`` (a (bars, symbols) block), ``market_holidays``, ``intraday:15m`` (intraday bars of
+    15 minutes or finer, with the session clock ``session``, ``session_minute``...)."""
     style: ClassVar[str] = "vectorised"
     cross_sectional: ClassVar[bool] = False
     """True when a symbol's signal depends on the other symbols (ranking, rotation): ``signals``
