@@ -37,8 +37,24 @@ def sweep(
     instances = [strategy(**p) for p in grid]
     with indicator_cache():
         parts = [compute_signals(s, panel.bars) for s in instances]
+    labels = tuple(",".join(f"{k}={v}" for k, v in s.params.items()) for s in instances)
+    return [s.params for s in instances], simulate_side_by_side(panel, parts, settings, labels)
+
+
+def simulate_side_by_side(
+    panel: Panel, parts: list[Signals], settings: EngineSettings, labels: tuple[str, ...]
+) -> EngineResult:
+    """One kernel call for many signal sets on the same one-symbol ``panel``: each set is a
+    column with its own account (``independent``), so each gives exactly its single run."""
+    stacked = stack_signals(parts, panel.bars.n_bars)
+    wide = _tile(panel, len(parts), labels)
+    return simulate(wide, stacked, replace(settings, portfolio="independent"))
+
+
+def stack_signals(parts: list[Signals], n_bars: int) -> Signals:
+    """One-column signal sets side by side as one (bars, len(parts)) set."""
     n = len(parts)
-    stacked = Signals.empty((panel.bars.n_bars, n))
+    stacked = Signals.empty((n_bars, n))
     for name in _STACKED:
         cols = [getattr(p, name) for p in parts]
         if all(c is None for c in cols):
@@ -47,7 +63,7 @@ def sweep(
         setattr(
             stacked,
             name,
-            as_block(np.hstack([np.full((panel.bars.n_bars, 1), fill) if c is None else c for c in cols]),
+            as_block(np.hstack([np.full((n_bars, 1), fill) if c is None else c for c in cols]),
                      np.bool_ if fill is False else np.float64),
         )  # fmt: skip
     for flag in ("stop_loss_abs", "take_profit_abs", "trail_abs"):
@@ -60,10 +76,7 @@ def sweep(
             "sweep the time stop as separate runs"
         )
     stacked.max_hold = parts[0].max_hold
-    labels = tuple(",".join(f"{k}={v}" for k, v in s.params.items()) for s in instances)
-    wide = _tile(panel, n, labels)
-    result = simulate(wide, stacked, replace(settings, portfolio="independent"))
-    return [s.params for s in instances], result
+    return stacked
 
 
 def _tile(panel: Panel, n: int, labels: tuple[str, ...]) -> Panel:

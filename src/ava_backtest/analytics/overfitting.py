@@ -1,0 +1,407 @@
+"""How much of an optimised result is luck: the statistics of docs/overfitting.md.
+
+- Probabilistic Sharpe Ratio and Deflated Sharpe Ratio (Bailey & López de Prado, "The Sharpe Ratio
+  Efficient Frontier", 2012; "The Deflated Sharpe Ratio", 2014), minimum track record length.
+- Probability of Backtest Overfitting by combinatorially symmetric cross-validation (Bailey,
+  Borwein, López de Prado & Zhu, "The Probability of Backtest Overfitting", 2015).
+- Parameter stability around the best point, block-bootstrap confidence intervals, and one
+  overfitting score that summarises them, explained in words.
+
+Sharpe ratios here are per period (not annualised) unless a name says otherwise, as in the papers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+EULER_GAMMA = 0.5772156649015329
+
+
+def sharpe(returns: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Per-period Sharpe ratio mean / std (ddof=1) along ``axis``; 0 where the std is 0."""
+    r = np.asarray(returns, dtype=np.float64)
+    mu = r.mean(axis=axis)
+    sd = r.std(axis=axis, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sd > 0, mu / sd, 0.0)
+
+
+def _moments(returns: np.ndarray) -> tuple[float, float, float, int]:
+    r = np.asarray(returns, dtype=np.float64)
+    r = r[np.isfinite(r)]
+    if r.size < 3 or r.std() == 0:
+        return 0.0, 0.0, 3.0, r.size
+    return (
+        float(sharpe(r)),
+        float(stats.skew(r)),
+        float(stats.kurtosis(r, fisher=False)),
+        int(r.size),
+    )
+
+
+def _sr_std(sr: float, skew: float, kurt: float) -> float:
+    """The Sharpe ratio estimator's dispersion term sqrt(1 - g3 SR + (g4 - 1)/4 SR^2)."""
+    return math.sqrt(max(1.0 - skew * sr + (kurt - 1.0) / 4.0 * sr * sr, 1e-12))
+
+
+def probabilistic_sharpe(
+    sr: float, n_obs: int, skew: float = 0.0, kurt: float = 3.0, benchmark: float = 0.0
+) -> float:
+    """PSR(SR*) = Phi((SR - SR*) sqrt(T - 1) / sqrt(1 - g3 SR + (g4 - 1)/4 SR^2)): the probability
+    that the true Sharpe ratio exceeds ``benchmark``, given T observations with skewness g3 and
+    (non-excess) kurtosis g4."""
+    if n_obs < 2:
+        return float("nan")
+    z = (sr - benchmark) * math.sqrt(n_obs - 1) / _sr_std(sr, skew, kurt)
+    return float(stats.norm.cdf(z))
+
+
+def expected_max_sharpe(n_trials: int, sr_variance: float) -> float:
+    """SR0 = sqrt(V) ((1 - gamma) Z(1 - 1/N) + gamma Z(1 - 1/(N e))): the Sharpe ratio the best of
+    N unskilled trials reaches by luck (False Strategy Theorem)."""
+    if n_trials < 2 or sr_variance <= 0:
+        return 0.0
+    z = stats.norm.ppf
+    return math.sqrt(sr_variance) * (
+        (1 - EULER_GAMMA) * z(1 - 1 / n_trials) + EULER_GAMMA * z(1 - 1 / (n_trials * math.e))
+    )
+
+
+def deflated_sharpe(
+    sr: float, n_obs: int, skew: float, kurt: float, n_trials: int, sr_variance: float
+) -> tuple[float, float]:
+    """(DSR, SR0): the PSR of the selected Sharpe ratio against SR0, the expected maximum of
+    ``n_trials`` Sharpe ratios with variance ``sr_variance`` under no skill."""
+    sr0 = expected_max_sharpe(n_trials, sr_variance)
+    return probabilistic_sharpe(sr, n_obs, skew, kurt, sr0), sr0
+
+
+def min_track_record(
+    sr: float, skew: float, kurt: float, benchmark: float = 0.0, confidence: float = 0.95
+) -> float:
+    """Observations needed for PSR(benchmark) to reach ``confidence``: 1 + (1 - g3 SR + (g4 - 1)/4
+    SR^2) (Z_alpha / (SR - SR*))^2; infinite when SR <= SR*."""
+    if sr <= benchmark:
+        return float("inf")
+    z = stats.norm.ppf(confidence)
+    return 1.0 + _sr_std(sr, skew, kurt) ** 2 * (z / (sr - benchmark)) ** 2
+
+
+@dataclass(frozen=True, slots=True)
+class PBOResult:
+    pbo: float
+    logits: np.ndarray  # one per split
+    n_splits: int
+    blocks: int
+    performance_degradation: float  # slope of OOS on IS performance of the selected trials
+    prob_oos_loss: float  # share of splits where the IS-best trial loses out of sample
+
+
+def pbo_cscv(returns: np.ndarray, blocks: int = 16, chunk: int = 256) -> PBOResult:
+    """Probability of backtest overfitting of choosing the best column of ``returns`` (T x N,
+    periods x trials) by in-sample Sharpe ratio.
+
+    The rows are cut into ``blocks`` (S, even) contiguous blocks; every one of the C(S, S/2) ways
+    to pick half of them is a split: the picked blocks are in-sample, the rest out-of-sample. In
+    each split the trial with the best in-sample Sharpe is found, its out-of-sample rank r among
+    the N trials (1 = worst) gives w = r / (N + 1) and the logit l = ln(w / (1 - w)). PBO is the
+    share of splits with l <= 0: the in-sample winner at or below the median out of sample.
+    """
+    m = np.asarray(returns, dtype=np.float64)
+    if m.ndim != 2 or m.shape[1] < 2:
+        raise ValueError("PBO needs a periods x trials matrix with at least two trials")
+    if blocks < 2 or blocks % 2:
+        raise ValueError(f"blocks must be an even number >= 2, got {blocks}")
+    t, n = m.shape
+    if t < 2 * blocks:
+        raise ValueError(f"PBO with {blocks} blocks needs at least {2 * blocks} periods, got {t}")
+    m = np.where(np.isfinite(m), m, 0.0)
+    edges = np.linspace(0, t, blocks + 1).astype(np.int64)
+    sums = np.add.reduceat(m, edges[:-1], axis=0)  # (S, N) per-block sums
+    squares = np.add.reduceat(m * m, edges[:-1], axis=0)
+    counts = np.diff(edges).astype(np.float64)  # (S,)
+    combos = np.array(list(itertools.combinations(range(blocks), blocks // 2)))
+    picked = np.zeros((len(combos), blocks))
+    picked[np.arange(len(combos))[:, None], combos] = 1.0
+    logits = np.empty(len(combos))
+    is_best = np.empty(len(combos))
+    oos_best = np.empty(len(combos))
+    for lo in range(0, len(combos), chunk):
+        sel = picked[lo : lo + chunk]
+        ins, outs = (
+            _block_sharpe(sel, sums, squares, counts),
+            _block_sharpe(1.0 - sel, sums, squares, counts),
+        )
+        best = np.argmax(ins, axis=1)
+        rows = np.arange(len(sel))
+        chosen = outs[rows, best]
+        # rank 1..N of the chosen trial out of sample (ties share the lower rank: conservative)
+        rank = (outs < chosen[:, None]).sum(axis=1) + 1.0
+        w = rank / (n + 1.0)
+        logits[lo : lo + chunk] = np.log(w / (1.0 - w))
+        is_best[lo : lo + chunk] = ins[rows, best]
+        oos_best[lo : lo + chunk] = chosen
+    slope = float(np.polyfit(is_best, oos_best, 1)[0]) if np.ptp(is_best) > 0 else float("nan")
+    return PBOResult(
+        pbo=float((logits <= 0).mean()),
+        logits=logits,
+        n_splits=len(combos),
+        blocks=blocks,
+        performance_degradation=slope,
+        prob_oos_loss=float((oos_best < 0).mean()),
+    )
+
+
+def _block_sharpe(
+    sel: np.ndarray, sums: np.ndarray, squares: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """Sharpe ratio (ddof=1) of every trial over the blocks selected by each row of ``sel``."""
+    n = sel @ counts
+    s = sel @ sums
+    q = sel @ squares
+    mean = s / n[:, None]
+    var = (q - n[:, None] * mean * mean) / (n[:, None] - 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(var > 1e-24, mean / np.sqrt(np.maximum(var, 0.0)), 0.0)
+    return out
+
+
+def stability(
+    params: Sequence[dict[str, Any]],
+    values: Sequence[float],
+    bounds: dict[str, tuple[float, float]],
+    radius: float = 0.1,
+) -> tuple[float | None, int]:
+    """(score, neighbours): the median objective of the trials within ``radius`` of the best trial
+    (each numeric parameter scaled to its range, Chebyshev distance; other parameters equal) as a
+    share of the best value, clipped to [0, 1]. 1: the neighbourhood is as good as the peak; near 0:
+    a lone spike. None when the best value is not positive or it has no neighbour."""
+    v = np.asarray(values, dtype=np.float64)
+    ok = np.isfinite(v)
+    if not ok.any():
+        return None, 0
+    best = int(np.nanargmax(np.where(ok, v, -np.inf)))
+    if v[best] <= 0:
+        return None, 0
+    near = []
+    for i, p in enumerate(params):
+        if i == best or not ok[i]:
+            continue
+        d = 0.0
+        for k, b in params[best].items():
+            if k in bounds:
+                lo, hi = bounds[k]
+                span = (hi - lo) or 1.0
+                d = max(d, abs(float(p[k]) - float(b)) / span)
+            elif p.get(k) != b:
+                d = math.inf
+        if d <= radius:
+            near.append(v[i])
+    if not near:
+        return None, 0
+    return float(np.clip(np.median(near) / v[best], 0.0, 1.0)), len(near)
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    estimate: float
+    low: float
+    high: float
+
+
+def block_bootstrap(
+    returns: np.ndarray,
+    periods_per_year: int,
+    seed: int = 0,
+    samples: int = 1000,
+    block: int | None = None,
+    confidence: float = 0.95,
+) -> dict[str, Interval]:
+    """Moving-block bootstrap intervals (seeded) of the annualised Sharpe ratio, annual return and
+    maximum drawdown of one return series. Blocks of ~T^(1/3) periods keep the autocorrelation."""
+    r = np.asarray(returns, dtype=np.float64)
+    r = r[np.isfinite(r)]
+    t = r.size
+    if t < 10:
+        return {}
+    b = block or max(1, round(t ** (1 / 3)))
+    rng = np.random.default_rng(seed)
+    starts = rng.integers(0, t - b + 1, size=(samples, -(-t // b)))
+    idx = (starts[:, :, None] + np.arange(b)).reshape(samples, -1)[:, :t]
+    sim = r[idx]
+    ann = math.sqrt(periods_per_year)
+    sr = sharpe(sim, axis=1) * ann
+    mean = sim.mean(axis=1) * periods_per_year
+    wealth = np.cumprod(1.0 + sim, axis=1)
+    dd = (wealth / np.maximum.accumulate(wealth, axis=1) - 1.0).min(axis=1)
+    tail = (1 - confidence) / 2 * 100
+    est_wealth = np.cumprod(1.0 + r)
+
+    def interval(est: float, draws: np.ndarray) -> Interval:
+        lo, hi = np.percentile(draws, [tail, 100 - tail])
+        return Interval(float(est), float(lo), float(hi))
+
+    return {
+        "sharpe": interval(float(sharpe(r)) * ann, sr),
+        "annual_return": interval(float(r.mean()) * periods_per_year, mean),
+        "max_drawdown": interval(
+            float((est_wealth / np.maximum.accumulate(est_wealth) - 1).min()), dd
+        ),
+    }
+
+
+@dataclass(slots=True)
+class Overfitting:
+    """The overfitting panel of a study: every statistic, one score in [0, 1] (higher: more of the
+    result is likely luck), and the explanation in words."""
+
+    pbo: float | None
+    dsr: float | None
+    psr: float | None
+    sr0: float | None
+    min_track_record: float | None
+    n_obs: int
+    n_trials: int
+    stability: float | None
+    stability_neighbours: int
+    degradation: float | None  # out-of-sample objective / in-sample objective (hold-out only)
+    score: float
+    verdict: str
+    explanation: list[str] = field(default_factory=list)
+    bootstrap: dict[str, Interval] = field(default_factory=dict)
+    pbo_logits: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in self.__slots__ if k not in ("bootstrap",)}  # type: ignore[attr-defined]
+        out["bootstrap"] = {
+            k: {"estimate": v.estimate, "low": v.low, "high": v.high}
+            for k, v in self.bootstrap.items()
+        }
+        return {
+            k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+            for k, v in out.items()
+        }
+
+
+def assess(
+    returns: np.ndarray,
+    best: int,
+    params: Sequence[dict[str, Any]],
+    values: Sequence[float],
+    bounds: dict[str, tuple[float, float]],
+    periods_per_year: int,
+    *,
+    blocks: int = 16,
+    seed: int = 0,
+    degradation: float | None = None,
+    radius: float = 0.1,
+) -> Overfitting:
+    """The overfitting panel for choosing trial ``best`` out of the columns of ``returns``
+    (periods x trials of per-period returns)."""
+    m = np.asarray(returns, dtype=np.float64)
+    n_obs, n_trials = m.shape
+    sr, skew, kurt, _ = _moments(m[:, best])
+    srs = sharpe(np.where(np.isfinite(m), m, 0.0), axis=0)
+    var = float(np.var(srs, ddof=1)) if n_trials > 1 else 0.0
+    psr = probabilistic_sharpe(sr, n_obs, skew, kurt, 0.0)
+    dsr, sr0 = deflated_sharpe(sr, n_obs, skew, kurt, n_trials, var) if n_trials > 1 else (psr, 0.0)
+    mtrl = min_track_record(sr, skew, kurt, sr0)
+    pbo = None
+    logits: list[float] = []
+    if n_trials >= 2 and n_obs >= 2 * blocks:
+        res = pbo_cscv(m, blocks)
+        pbo, logits = res.pbo, res.logits.tolist()
+    stab, neighbours = stability(params, values, bounds, radius)
+    parts = [("pbo", pbo), ("dsr", None if dsr is None or math.isnan(dsr) else 1 - dsr)]
+    parts.append(("stability", None if stab is None else 1 - stab))
+    if degradation is not None and math.isfinite(degradation):
+        parts.append(("degradation", float(np.clip(1 - degradation, 0, 1))))
+    known = [v for _, v in parts if v is not None]
+    score = float(np.mean(known)) if known else float("nan")
+    verdict = (
+        "unknown"
+        if not known
+        else "low"
+        if score < 1 / 3
+        else "moderate"
+        if score < 2 / 3
+        else "high"
+    )
+    words = _explain(
+        pbo, dsr, sr0, sr, n_trials, n_obs, mtrl, stab, neighbours, degradation, radius
+    )
+    return Overfitting(
+        pbo=pbo,
+        dsr=dsr,
+        psr=psr,
+        sr0=sr0,
+        min_track_record=mtrl,
+        n_obs=n_obs,
+        n_trials=n_trials,
+        stability=stab,
+        stability_neighbours=neighbours,
+        degradation=degradation,
+        score=score,
+        verdict=verdict,
+        explanation=[f"Overfitting score {score:.2f} ({verdict}): the mean of the parts below, each "
+                     "0 (no sign of luck) to 1 (all luck).", *words],
+        bootstrap=block_bootstrap(m[:, best], periods_per_year, seed=seed),
+        pbo_logits=logits,
+    )  # fmt: skip
+
+
+def _explain(
+    pbo: float | None,
+    dsr: float,
+    sr0: float,
+    sr: float,
+    n_trials: int,
+    n_obs: int,
+    mtrl: float,
+    stab: float | None,
+    neighbours: int,
+    degradation: float | None,
+    radius: float,
+) -> list[str]:
+    out = []
+    if pbo is not None:
+        out.append(
+            f"PBO {pbo:.2f}: the best in-sample configuration ranks at or below the median out of "
+            f"sample in {100 * pbo:.0f}% of the splits."
+        )
+    else:
+        out.append("PBO not computed: it needs at least two trials and 32 periods.")
+    out.append(
+        f"DSR {dsr:.2f}: the probability that the best Sharpe ratio ({sr:.3f} per period) beats "
+        f"{sr0:.3f}, what the best of {n_trials} unskilled trials reaches by luck, over {n_obs} periods."
+    )
+    if math.isfinite(mtrl):
+        enough = "enough" if n_obs >= mtrl else "not enough"
+        out.append(
+            f"Minimum track record: {mtrl:.0f} periods to trust that edge at 95%; the data has "
+            f"{n_obs} ({enough})."
+        )
+    else:
+        out.append("Minimum track record: infinite; the best Sharpe ratio does not beat luck's.")
+    if stab is not None:
+        out.append(
+            f"Stability {stab:.2f}: the {neighbours} trials within {100 * radius:.0f}% of each "
+            "parameter's range of the best parameters reach "
+            f"{100 * stab:.0f}% of its objective (median)."
+        )
+    else:
+        out.append(
+            "Stability not computed: no trial near the best one, or a non-positive best value."
+        )
+    if degradation is not None:
+        out.append(
+            f"Hold-out: the objective out of sample is {degradation:.2f} times the in-sample one."
+        )
+    return out

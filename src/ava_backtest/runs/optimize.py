@@ -1,0 +1,647 @@
+"""Parameter studies: Optuna samplers over a strategy's own parameter schema, trials evaluated in
+fixed ask/tell batches (so the sequence never depends on which worker finishes first), every trial
+kept with all its metrics and its daily returns, and the overfitting panel of the result.
+
+A batch is evaluated without reloading data: trials that load the same bars share one panel, their
+indicator windows are computed once (``indicator_cache``), and on one symbol all of them are
+simulated in one kernel call, each in its own account, which gives exactly what single runs give.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import numpy as np
+import optuna
+import polars as pl
+
+from ava_backtest.analytics.metrics import METRICS
+from ava_backtest.analytics.overfitting import Overfitting, assess
+from ava_backtest.analytics.sweep import simulate_side_by_side
+from ava_backtest.data.universes import Universe
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.domain.errors import ConfigError, ParameterError
+from ava_backtest.engine.backtest import simulate
+from ava_backtest.indicators.cache import indicator_cache
+from ava_backtest.markets import get_market
+from ava_backtest.runs.execute import (
+    _slice_panel,
+    _slice_signals,
+    engine_settings,
+    load_run_panel,
+    portfolio_metrics,
+    resolve_symbols,
+    run_cost_model,
+    timed_for_engine,
+    with_required_data,
+)
+from ava_backtest.strategies.base import Strategy
+from ava_backtest.strategies.evaluate import compute_signals
+from ava_backtest.strategies.params import Param
+from ava_backtest.strategies.registry import get_strategy
+
+Direction = Literal["maximize", "minimize"]
+SamplerName = Literal["tpe", "random", "grid", "cmaes", "nsga2"]
+SAMPLERS: tuple[str, ...] = ("tpe", "random", "grid", "cmaes", "nsga2")
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """The values a study tries for one parameter: ``low..high`` (``step`` for a grid of numbers,
+    ``log`` for a log scale) or a list of ``choices``."""
+
+    name: str
+    kind: str  # int, float, bool, choice
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple[Any, ...] = ()
+    log: bool = False
+
+    def grid(self) -> list[Any]:
+        if self.choices:
+            return list(self.choices)
+        assert self.low is not None and self.high is not None
+        if self.kind == "int":
+            return list(range(int(self.low), int(self.high) + 1, int(self.step or 1)))
+        n = round((self.high - self.low) / self.step) + 1 if self.step else 11
+        return [float(v) for v in np.linspace(self.low, self.high, n)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+def parse_range(text: str) -> tuple[str, dict[str, Any]]:
+    """``fast_period=5:50`` (low:high), ``5:50:5`` (with a step) or ``a,b,c`` (choices)."""
+    name, sep, spec = text.partition("=")
+    if not sep or not name.strip() or not spec.strip():
+        raise ParameterError(
+            f"--param-range {text!r}: write name=low:high, name=low:high:step or name=a,b,c",
+            field="param_ranges",
+        )
+    if ":" in spec:
+        parts = spec.split(":")
+        try:
+            nums = [float(p) for p in parts]
+        except ValueError:
+            raise ParameterError(
+                f"--param-range {text!r}: low, high and step must be numbers",
+                field=f"param_ranges.{name.strip()}",
+            ) from None
+        out: dict[str, Any] = {"low": nums[0], "high": nums[1]}
+        if len(nums) > 2:
+            out["step"] = nums[2]
+        return name.strip(), out
+    return name.strip(), {"choices": [_scalar(v) for v in spec.split(",")]}
+
+
+def _scalar(v: str) -> Any:
+    v = v.strip()
+    for cast in (int, float):
+        try:
+            return cast(v)
+        except ValueError:
+            pass
+    return {"true": True, "false": False}.get(v.lower(), v)
+
+
+def search_space(
+    cls: type[Strategy], ranges: dict[str, dict[str, Any]] | None, fixed: Sequence[str] = ()
+) -> dict[str, Range]:
+    """The study's space: each numeric, boolean or choice parameter of the strategy within its
+    declared bounds, narrowed by ``ranges`` (``{name: {low, high, step, choices, log}}``). With
+    ``ranges`` given, only those parameters vary; the others keep their value. A range outside the
+    strategy's bounds, or naming an unknown parameter, is an error naming it."""
+    given = ranges or {}
+    unknown = sorted(set(given) - set(cls.parameters))
+    if unknown:
+        raise ParameterError(
+            f"{cls.name!r} has no parameter {unknown[0]!r}; its parameters are: "
+            f"{', '.join(cls.parameters)}",
+            field=f"param_ranges.{unknown[0]}",
+        )
+    names = list(given) if given else [n for n in cls.parameters if n not in fixed]
+    space = {}
+    for name in names:
+        p = cls.parameters[name]
+        r = _range(name, p, given.get(name) or {})
+        if r is not None:
+            space[name] = r
+    if not space:
+        raise ParameterError(f"{cls.name!r} has no parameter to optimise", field="param_ranges")
+    return space
+
+
+def _range(name: str, p: Param[Any], want: dict[str, Any]) -> Range | None:
+    where = f"param_ranges.{name}"
+    if p.kind == "bool":
+        return Range(name, "choice", choices=tuple(want.get("choices") or (False, True)))
+    if p.kind in ("choice", "str"):
+        choices = tuple(want.get("choices") or p.choices)
+        for c in choices:
+            p.validate(name, c)
+        return Range(name, "choice", choices=choices) if choices else None
+    if want.get("choices"):
+        return Range(name, "choice", choices=tuple(p.validate(name, c) for c in want["choices"]))
+    low = want.get("low", p.minimum)
+    high = want.get("high", p.maximum)
+    if low is None or high is None:
+        raise ParameterError(f"{name} has no bounds; give low and high", field=where)
+    for v, what in ((low, "low"), (high, "high")):
+        if (p.minimum is not None and v < p.minimum) or (p.maximum is not None and v > p.maximum):
+            raise ParameterError(
+                f"{what} {v:g} is outside {name}'s bounds {p.minimum:g}..{p.maximum:g}",
+                field=where,
+            )
+    if low > high:
+        raise ParameterError(f"low {low:g} is above high {high:g}", field=where)
+    step = want.get("step")
+    if step is not None and step <= 0:
+        raise ParameterError(f"step must be positive, got {step:g}", field=where)
+    if p.kind == "int":
+        return Range(name, "int", math.ceil(low), int(high), int(step) if step else None)
+    return Range(name, "float", float(low), float(high), step, log=bool(want.get("log")))
+
+
+@dataclass(slots=True)
+class StudySpec:
+    """A study, fully described: the base run, the space, the objective(s) and the sampler."""
+
+    config: RunConfig
+    space: dict[str, Range]
+    objectives: list[tuple[str, Direction]] = field(
+        default_factory=lambda: [("sharpe", "maximize")]
+    )
+    sampler: SamplerName = "tpe"
+    n_trials: int = 100
+    seed: int = 0
+    min_trades: int = 1
+    batch: int = 16
+    holdout_start: dt.date | None = None
+    grid_limit: int = 100_000
+    blocks: int = 16
+
+    def check(self) -> None:
+        for metric, direction in self.objectives:
+            if metric not in METRICS or METRICS[metric].unit == "flag":
+                raise ConfigError(
+                    f"unknown objective {metric!r}; any metric of docs/metrics.md, e.g. sharpe, "
+                    "cagr, sortino, calmar, profit_factor",
+                    field="objective",
+                )
+            if direction not in ("maximize", "minimize"):
+                raise ConfigError("direction must be maximize or minimize", field="direction")
+        if self.sampler not in SAMPLERS:
+            raise ConfigError(f"sampler must be one of {', '.join(SAMPLERS)}", field="sampler")
+        if len(self.objectives) > 1 and self.sampler not in ("nsga2", "random", "grid"):
+            raise ConfigError(
+                "several objectives need sampler nsga2, random or grid", field="sampler"
+            )
+        if self.sampler == "cmaes" and any(r.kind == "choice" for r in self.space.values()):
+            raise ConfigError("cmaes searches numeric parameters only", field="sampler")
+        if self.n_trials < 1:
+            raise ConfigError("n_trials must be at least 1", field="n_trials")
+        if self.sampler == "grid":
+            size = math.prod(len(r.grid()) for r in self.space.values())
+            if size > self.grid_limit:
+                raise ConfigError(
+                    f"the grid has {size:,} combinations, over the limit of {self.grid_limit:,}; "
+                    "narrow the ranges or raise grid_limit",
+                    field="param_ranges",
+                )
+
+
+@dataclass(slots=True)
+class TrialRecord:
+    number: int
+    params: dict[str, Any]
+    state: str  # complete, infeasible (the strategy refused the parameters), too_few_trades, failed
+    values: list[float | None]
+    metrics: dict[str, Any]
+    duration_ms: float
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}  # type: ignore[attr-defined]
+
+
+@dataclass(slots=True)
+class StudyResult:
+    spec: StudySpec
+    trials: list[TrialRecord]
+    dates: np.ndarray
+    returns: np.ndarray  # (periods, complete trials) daily returns, in ``matrix_trials`` order
+    matrix_trials: list[int]
+    best: TrialRecord | None
+    pareto: list[int]
+    overfitting: Overfitting | None
+    holdout: dict[str, Any] | None
+    elapsed_s: float
+
+    def trials_frame(self) -> pl.DataFrame:
+        rows = []
+        for t in self.trials:
+            row: dict[str, Any] = {"number": t.number, "state": t.state}
+            row.update({f"param_{k}": v for k, v in t.params.items()})
+            for (metric, _), v in zip(self.spec.objectives, t.values, strict=False):
+                row[f"objective_{metric}"] = v
+            row.update({k: v for k, v in t.metrics.items() if not isinstance(v, str)})
+            rows.append(row)
+        return pl.DataFrame(rows, infer_schema_length=None)
+
+    def returns_frame(self) -> pl.DataFrame:
+        cols: dict[str, Any] = {"date": pl.Series(self.dates).cast(pl.Datetime("ns"))}
+        for j, n in enumerate(self.matrix_trials):
+            cols[f"trial_{n}"] = self.returns[:, j]
+        return pl.DataFrame(cols)
+
+    def to_dict(self) -> dict[str, Any]:
+        best = self.best
+        return {
+            "strategy_name": self.spec.config.strategy_name,
+            "objectives": [{"metric": m, "direction": d} for m, d in self.spec.objectives],
+            "sampler": self.spec.sampler,
+            "seed": self.spec.seed,
+            "space": {k: r.to_dict() for k, r in self.spec.space.items()},
+            "best_params": best.params if best else None,
+            "best_value": best.values[0] if best else None,
+            "best_trial": best.number if best else None,
+            "pareto_trials": self.pareto,
+            "trials": [t.to_dict() for t in self.trials],
+            "overfitting": self.overfitting.to_dict() if self.overfitting else None,
+            "holdout": self.holdout,
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+TrialCallback = Callable[[TrialRecord, int, int], None]
+
+
+def make_sampler(spec: StudySpec) -> optuna.samplers.BaseSampler:
+    seed = spec.seed
+    if spec.sampler == "tpe":
+        return optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, spec.n_trials))
+    if spec.sampler == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if spec.sampler == "cmaes":
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+    return optuna.samplers.NSGAIISampler(seed=seed)
+
+
+def _suggest(trial: optuna.Trial, r: Range) -> Any:
+    if r.kind == "choice":
+        return trial.suggest_categorical(r.name, list(r.choices))
+    if r.kind == "int":
+        return trial.suggest_int(r.name, int(r.low), int(r.high), step=int(r.step or 1))  # type: ignore[arg-type]
+    return trial.suggest_float(r.name, r.low, r.high, step=r.step, log=r.log)  # type: ignore[arg-type]
+
+
+class _Evaluator:
+    """Evaluates batches of parameter sets on the study's data, loaded once per warm-up."""
+
+    def __init__(self, config: RunConfig, universe: Universe | None) -> None:
+        self.config = config
+        self.universe = universe
+        self.cls = get_strategy(config.strategy_name)
+        self.market = get_market(config.market)
+        self.n_symbols = len(resolve_symbols(config, universe)[0])
+        self._panels: dict[int, Any] = {}
+
+    def _panel(self, strategy: Strategy) -> Any:
+        # Without a start date every trial loads from the first bar; with one, the warm-up decides
+        # where loading begins, which can change recursive indicators' seeds: key by it.
+        key = strategy.warmup() if self.config.start_date else 0
+        if key not in self._panels:
+            panel, info = load_run_panel(self.config, strategy, self.universe)
+            bars = with_required_data(strategy, panel, self.config.market)
+            self._panels[key] = (panel, info, bars, _slice_panel(panel, info.first_index))
+        return self._panels[key]
+
+    def evaluate(
+        self, params_list: list[dict[str, Any]]
+    ) -> list[tuple[dict[str, Any], np.ndarray] | str]:
+        """Per parameter set: (metrics, daily returns) or the reason it did not run."""
+        out: list[tuple[dict[str, Any], np.ndarray] | str] = []
+        groups: dict[int, list[tuple[int, Strategy]]] = {}
+        strategies: list[Strategy | str] = []
+        for params in params_list:
+            try:
+                strategies.append(self.cls(**{**self.config.params, **params}))
+            except ParameterError as e:
+                strategies.append(f"infeasible: {e.message}")
+        results: dict[int, tuple[dict[str, Any], np.ndarray]] = {}
+        for i, s in enumerate(strategies):
+            if isinstance(s, Strategy):
+                key = s.warmup() if self.config.start_date else 0
+                groups.setdefault(key, []).append((i, s))
+        for members in groups.values():
+            results.update(self._run_group(members))
+        for i, s in enumerate(strategies):
+            out.append(s if isinstance(s, str) else results[i])
+        return out
+
+    def _run_group(
+        self, members: list[tuple[int, Strategy]]
+    ) -> dict[int, tuple[dict[str, Any], np.ndarray]]:
+        _, info, bars, run_panel = self._panel(members[0][1])
+        strategy0 = members[0][1]
+        allow_short = strategy0.direction != "long_only" and (
+            self.market.overnight_short_allowed or self.config.costs.product == "intraday"
+        )
+        settings = engine_settings(self.config, self.n_symbols, allow_short)
+        if strategy0.exit_at == "close":
+            settings = replace(settings, exits_at_close=True)
+        with indicator_cache():
+            parts = [
+                _slice_signals(timed_for_engine(s, compute_signals(s, bars)), info.first_index)
+                for _, s in members
+            ]
+        out = {}
+        holds = {p.max_hold for p in parts}
+        if self.n_symbols == 1 and len(holds) == 1:
+            labels = tuple(str(i) for i, _ in members)
+            res = simulate_side_by_side(run_panel, parts, settings, labels)
+            by_account = res.trades.partition_by("account", as_dict=True)
+            empty = res.trades.clear()
+            for j, (i, _) in enumerate(members):
+                trades = by_account.get((j,), empty)
+                out[i] = self._measure(res, trades, run_panel, [j])
+            return out
+        for (i, _), sig in zip(members, parts, strict=True):
+            res = simulate(run_panel, sig, settings)
+            out[i] = self._measure(res, res.trades, run_panel, None)
+        return out
+
+    def _measure(
+        self, res: Any, trades: pl.DataFrame, run_panel: Any, accounts: list[int] | None
+    ) -> tuple[dict[str, Any], np.ndarray]:
+        metrics, equity, *_ = portfolio_metrics(res, trades, run_panel, self.config, accounts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rets = np.zeros_like(equity)
+            rets[1:] = np.where(equity[:-1] > 0, equity[1:] / equity[:-1] - 1.0, 0.0)
+        return metrics, rets
+
+
+def run_study(
+    spec: StudySpec,
+    *,
+    storage: str | None = None,
+    study_name: str | None = None,
+    universe: Universe | None = None,
+    on_trial: TrialCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    done: Sequence[TrialRecord] = (),
+) -> StudyResult:
+    """Run (or resume) the study of ``spec``.
+
+    Sampled studies (tpe, random, cmaes, nsga2) keep their state in Optuna's ``storage`` under
+    ``study_name``: the same name resumes, and several processes may work on one study. A grid
+    needs no sampler: its points are evaluated in order, without Optuna, and ``done`` (the trials
+    already stored) are not run again."""
+    t0 = time.perf_counter()
+    spec.check()
+    run_cost_model(spec.config)
+    config = spec.config
+    if spec.holdout_start is not None:
+        # Optimise on the data before the hold-out only; the hold-out judges the winner.
+        if config.start_date and spec.holdout_start <= config.start_date:
+            raise ConfigError("holdout_start must be after start_date", field="holdout_start")
+        if config.end_date and spec.holdout_start > config.end_date:
+            raise ConfigError("holdout_start must be before end_date", field="holdout_start")
+        config = config.model_copy(update={"end_date": spec.holdout_start - dt.timedelta(days=1)})
+    evaluator = _Evaluator(config, universe)
+    if spec.sampler == "grid":
+        return _run_grid(spec, evaluator, on_trial, should_stop, done, t0)
+    directions = [d for _, d in spec.objectives]
+    study = optuna.create_study(
+        study_name=study_name,
+        storage=storage,
+        sampler=make_sampler(spec),
+        directions=directions,
+        load_if_exists=study_name is not None,
+    )
+    series: dict[int, np.ndarray] = {}
+    total = spec.n_trials
+    while not (should_stop and should_stop()):
+        # Counted in the storage, so several processes on one study stop at ``total`` together.
+        started = len(study.get_trials(deepcopy=False))
+        n = min(spec.batch, total - started)
+        if n <= 0:
+            break
+        asked = [study.ask() for _ in range(n)]
+        surplus = [t for t in asked if t.number >= total]  # another process took those numbers
+        for t in surplus:
+            t.set_user_attr("ava_state", "surplus")
+            study.tell(t, state=optuna.trial.TrialState.FAIL)
+        asked = [t for t in asked if t.number < total]
+        if not asked:
+            break
+        params = [{r.name: _suggest(t, r) for r in spec.space.values()} for t in asked]
+        t1 = time.perf_counter()
+        results = evaluator.evaluate(params)
+        per_trial_ms = (time.perf_counter() - t1) * 1000 / len(asked)
+        for trial, p, res in zip(asked, params, results, strict=True):
+            rec = _tell(study, trial, p, res, spec, per_trial_ms)
+            if not isinstance(res, str):
+                series[trial.number] = res[1]
+            if on_trial:
+                on_trial(rec, trial.number + 1, total)
+    records = {
+        t.number: _record_from(t, len(spec.objectives))
+        for t in study.get_trials(deepcopy=False)
+        if t.state.is_finished() and t.user_attrs.get("ava_state") != "surplus"
+    }
+    trials = [records[k] for k in sorted(records)]
+    return _finish(spec, evaluator, study, trials, series, time.perf_counter() - t0)
+
+
+def _run_grid(
+    spec: StudySpec,
+    evaluator: _Evaluator,
+    on_trial: TrialCallback | None,
+    should_stop: Callable[[], bool] | None,
+    done: Sequence[TrialRecord],
+    t0: float,
+) -> StudyResult:
+    points = all_combinations(spec.space)[: spec.n_trials]
+    records = {t.number: t for t in done}
+    series: dict[int, np.ndarray] = {}
+    todo = [i for i in range(len(points)) if i not in records]
+    for lo in range(0, len(todo), spec.batch):
+        if should_stop and should_stop():
+            break
+        numbers = todo[lo : lo + spec.batch]
+        t1 = time.perf_counter()
+        results = evaluator.evaluate([points[i] for i in numbers])
+        ms = (time.perf_counter() - t1) * 1000 / len(numbers)
+        for i, res in zip(numbers, results, strict=True):
+            rec = _record(i, points[i], res, spec, ms)
+            records[i] = rec
+            if not isinstance(res, str):
+                series[i] = res[1]
+            if on_trial:
+                on_trial(rec, len(records), len(points))
+    trials = [records[k] for k in sorted(records)]
+    return _finish(spec, evaluator, None, trials, series, time.perf_counter() - t0)
+
+
+def _record(
+    number: int,
+    params: dict[str, Any],
+    res: tuple[dict[str, Any], np.ndarray] | str,
+    spec: StudySpec,
+    ms: float,
+) -> TrialRecord:
+    """A trial's record from its evaluation: complete, infeasible, too few trades or failed."""
+    n = len(spec.objectives)
+    if isinstance(res, str):
+        return TrialRecord(number, params, "infeasible", [None] * n, {}, ms, res)
+    metrics = res[0]
+    values = [metrics.get(m) for m, _ in spec.objectives]
+    trades = metrics.get("trade_count") or 0
+    if trades < spec.min_trades:
+        why = f"{trades} trades, fewer than min_trades {spec.min_trades}"
+        return TrialRecord(number, params, "too_few_trades", values, metrics, ms, why)
+    if any(v is None for v in values):
+        return TrialRecord(number, params, "failed", values, metrics, ms, "objective undefined")
+    return TrialRecord(number, params, "complete", values, metrics, ms)
+
+
+def _tell(
+    study: optuna.Study,
+    trial: optuna.Trial,
+    params: dict[str, Any],
+    res: tuple[dict[str, Any], np.ndarray] | str,
+    spec: StudySpec,
+    ms: float,
+) -> TrialRecord:
+    rec = _record(trial.number, params, res, spec, ms)
+    trial.set_user_attr("ava_ms", round(ms, 3))
+    trial.set_user_attr("ava_state", rec.state)
+    if rec.metrics:
+        trial.set_user_attr("ava_metrics", rec.metrics)
+    if rec.state != "complete":
+        trial.set_user_attr("ava_error", rec.error)
+        trial.set_user_attr("ava_values", rec.values)
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    else:
+        study.tell(trial, [float(v) for v in rec.values])  # type: ignore[arg-type]
+    return rec
+
+
+def _record_from(t: optuna.trial.FrozenTrial, n_objectives: int) -> TrialRecord:
+    state = t.user_attrs.get("ava_state", "complete" if t.values else "failed")
+    metrics = t.user_attrs.get("ava_metrics", {})
+    values = list(t.values) if t.values else t.user_attrs.get("ava_values", [None] * n_objectives)
+    return TrialRecord(
+        t.number, dict(t.params), state, values, metrics, t.user_attrs.get("ava_ms", 0.0),
+        t.user_attrs.get("ava_error", ""),
+    )  # fmt: skip
+
+
+def _finish(
+    spec: StudySpec,
+    evaluator: _Evaluator,
+    study: optuna.Study | None,
+    trials: list[TrialRecord],
+    series: dict[int, np.ndarray],
+    elapsed: float,
+) -> StudyResult:
+    complete = [t for t in trials if t.state == "complete"]
+    missing = [t for t in complete if t.number not in series]
+    if missing:  # resumed trials: their returns are recomputed (same data, same numbers)
+        for t, res in zip(missing, evaluator.evaluate([t.params for t in missing]), strict=True):
+            if not isinstance(res, str):
+                series[t.number] = res[1]
+    numbers = [t.number for t in complete if t.number in series]
+    panel = next(iter(evaluator._panels.values()), None)
+    dates = panel[3].dates if panel is not None else np.zeros(0, "datetime64[ns]")
+    matrix = np.column_stack([series[n] for n in numbers]) if numbers else np.zeros((len(dates), 0))
+    best, pareto = _best(spec, complete)
+    overfitting = None
+    holdout = None
+    if best is not None:
+        if spec.holdout_start is not None:
+            holdout = _holdout(spec, evaluator.universe, best)
+        bounds = {k: (r.low, r.high) for k, r in spec.space.items() if r.kind != "choice"}
+        values = [t.values[0] for t in complete if t.number in series]
+        overfitting = assess(
+            matrix,
+            numbers.index(best.number),
+            [t.params for t in complete if t.number in series],
+            [v if spec.objectives[0][1] == "maximize" else -v for v in values],  # type: ignore[operator]
+            bounds,  # type: ignore[arg-type]
+            evaluator.market.trading_days_per_year,
+            blocks=spec.blocks,
+            seed=spec.seed,
+            degradation=holdout["degradation"] if holdout else None,
+            radius=_neighbourhood(spec.space),
+        )
+    return StudyResult(
+        spec, trials, dates, matrix, numbers, best, pareto, overfitting, holdout, elapsed
+    )
+
+
+def _neighbourhood(space: dict[str, Range]) -> float:
+    """10% of each range, or one grid step where the steps are coarser (a grid point's neighbours
+    are the points next to it)."""
+    steps = [
+        r.step / (r.high - r.low)
+        for r in space.values()
+        if r.step and r.low is not None and r.high is not None and r.high > r.low
+    ]
+    return max([0.1, *steps]) * (1 + 1e-9)
+
+
+def _best(spec: StudySpec, complete: list[TrialRecord]) -> tuple[TrialRecord | None, list[int]]:
+    if not complete:
+        return None, []
+    signs = [1.0 if d == "maximize" else -1.0 for _, d in spec.objectives]
+    scored = [
+        (tuple(s * float(v) for s, v in zip(signs, t.values, strict=True)), t) for t in complete
+    ]  # type: ignore[arg-type]
+    # Ties go to the earliest trial, so the best is the same whatever the batch size.
+    best = max(scored, key=lambda x: (x[0][0], -x[1].number))[1]
+    pareto = [
+        t.number
+        for v, t in scored
+        if not any(all(a >= b for a, b in zip(w, v, strict=True)) and w != v for w, _ in scored)
+    ]
+    return best, sorted(pareto)
+
+
+def _holdout(spec: StudySpec, universe: Universe | None, best: TrialRecord) -> dict[str, Any]:
+    """The best in-sample parameters run out of sample, from ``holdout_start`` on."""
+    from ava_backtest.runs.execute import run_backtest
+
+    cfg = spec.config.model_copy(
+        update={"start_date": spec.holdout_start, "end_date": spec.config.end_date,
+                "params": {**spec.config.params, **best.params}}
+    )  # fmt: skip
+    oos = run_backtest(cfg, universe=universe).metrics
+    metric = spec.objectives[0][0]
+    ins, out = best.values[0], oos.get(metric)
+    ratio = None
+    if ins not in (None, 0) and out is not None:
+        ratio = float(out) / float(ins)  # type: ignore[arg-type]
+    return {"start": spec.holdout_start.isoformat(), "metric": metric, "in_sample": ins,  # type: ignore[union-attr]
+            "out_of_sample": out, "degradation": ratio, "metrics": oos}  # fmt: skip
+
+
+def grid_size(space: dict[str, Range]) -> int:
+    return math.prod(len(r.grid()) for r in space.values())
+
+
+def all_combinations(space: dict[str, Range]) -> list[dict[str, Any]]:
+    names = list(space)
+    return [
+        dict(zip(names, vals, strict=True))
+        for vals in itertools.product(*(space[n].grid() for n in names))
+    ]

@@ -1,0 +1,126 @@
+"""The overfitting statistics against their papers' numbers and against brute force."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from ava_backtest.analytics.overfitting import (
+    assess,
+    block_bootstrap,
+    deflated_sharpe,
+    expected_max_sharpe,
+    min_track_record,
+    pbo_cscv,
+    probabilistic_sharpe,
+    stability,
+)
+
+
+def test_deflated_sharpe_reproduces_the_papers_numerical_example():
+    # Bailey & Lopez de Prado (2014), "The Deflated Sharpe Ratio", numerical example: an
+    # annualised SR of 2.5 from 5 years of daily returns (T = 1250), the best of N = 100 trials
+    # whose annualised SRs have variance 1/2, returns with skewness -3 and kurtosis 10.
+    sr = 2.5 / math.sqrt(250)
+    dsr, sr0 = deflated_sharpe(sr, 1250, -3.0, 10.0, 100, 0.5 / 250)
+    assert sr0 == pytest.approx(0.1132, abs=5e-5)  # the paper's expected maximum SR (daily)
+    assert dsr == pytest.approx(0.9004, abs=5e-5)  # the paper's DSR
+
+
+def test_psr_at_the_minimum_track_record_is_the_confidence():
+    sr, skew, kurt = 0.08, -0.5, 5.0
+    n = min_track_record(sr, skew, kurt, benchmark=0.02, confidence=0.95)
+    assert probabilistic_sharpe(sr, n, skew, kurt, 0.02) == pytest.approx(0.95, abs=1e-9)
+    assert min_track_record(0.01, 0.0, 3.0, benchmark=0.02) == math.inf
+
+
+def test_expected_max_sharpe_grows_with_trials_and_vanishes_without_dispersion():
+    assert expected_max_sharpe(1000, 0.01) > expected_max_sharpe(10, 0.01) > 0
+    assert expected_max_sharpe(100, 0.0) == 0.0
+
+
+def _brute_force_pbo(m: np.ndarray, s: int) -> float:
+    """CSCV written out: every half of the s blocks, Sharpe ratios by numpy, ranks by sorting."""
+    t, n = m.shape
+    edges = np.linspace(0, t, s + 1).astype(int)
+    blocks = [np.arange(edges[i], edges[i + 1]) for i in range(s)]
+    below = 0
+    splits = list(itertools.combinations(range(s), s // 2))
+    for train in splits:
+        test = [b for b in range(s) if b not in train]
+        rows_in = np.concatenate([blocks[b] for b in train])
+        rows_out = np.concatenate([blocks[b] for b in test])
+        sr_in = m[rows_in].mean(0) / m[rows_in].std(0, ddof=1)
+        sr_out = m[rows_out].mean(0) / m[rows_out].std(0, ddof=1)
+        star = int(np.argmax(sr_in))
+        rank = 1 + sum(1 for x in sr_out if x < sr_out[star])
+        w = rank / (n + 1)
+        below += math.log(w / (1 - w)) <= 0
+    return below / len(splits)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pbo_equals_brute_force_cscv(seed):
+    m = np.random.default_rng(seed).normal(0.0002, 0.01, (240, 7))
+    assert pbo_cscv(m, blocks=8).pbo == pytest.approx(_brute_force_pbo(m, 8), abs=1e-12)
+
+
+def test_pbo_is_zero_for_a_dominant_column_and_about_half_for_iid_columns():
+    rng = np.random.default_rng(0)
+    m = rng.normal(0, 0.01, (800, 20))
+    m[:, 5] += 0.004
+    assert pbo_cscv(m, 16).pbo == 0.0
+    noise = [
+        pbo_cscv(np.random.default_rng(s).normal(0, 0.01, (800, 20)), 16).pbo for s in range(12)
+    ]
+    assert 0.4 < float(np.mean(noise)) < 0.6
+
+
+def test_pbo_rejects_odd_blocks_and_short_matrices():
+    with pytest.raises(ValueError, match="even"):
+        pbo_cscv(np.zeros((100, 3)), 5)
+    with pytest.raises(ValueError, match="periods"):
+        pbo_cscv(np.zeros((10, 3)), 16)
+
+
+def test_stability_is_the_neighbourhoods_median_share_of_the_peak():
+    params = [{"n": n} for n in range(10, 21)]
+    values = [1.0] * 11
+    values[5] = 2.0  # a lone spike at n = 15, neighbours at half its height
+    score, near = stability(params, values, {"n": (10, 20)}, radius=0.1)
+    assert (score, near) == (0.5, 2)
+    flat, _ = stability(params, [1.0] * 11, {"n": (10, 20)}, radius=0.1)
+    assert flat == 1.0
+
+
+def test_block_bootstrap_is_seeded_and_brackets_the_estimate():
+    r = np.random.default_rng(4).normal(0.0005, 0.01, 1500)
+    a = block_bootstrap(r, 252, seed=7)
+    b = block_bootstrap(r, 252, seed=7)
+    assert a == b
+    for iv in a.values():
+        assert iv.low <= iv.estimate <= iv.high or iv is a["max_drawdown"]
+    assert a["sharpe"].low < a["sharpe"].high
+
+
+def _assess(m: np.ndarray) -> object:
+    best = int(np.argmax(m.mean(0) / m.std(0)))
+    params = [{"k": j} for j in range(m.shape[1])]
+    values = list(m.mean(0) / m.std(0))
+    return assess(m, best, params, values, {"k": (0, m.shape[1] - 1)}, 252, seed=1)
+
+
+def test_noise_reads_as_overfit_and_a_planted_edge_does_not():
+    """Wired backwards, these statistics would call noise skill: they must not."""
+    rng = np.random.default_rng(11)
+    noise = rng.normal(0, 0.01, (1260, 60))
+    edge = noise.copy()
+    edge[:, 30] += 0.0015  # one real edge, ~2.4 annualised Sharpe
+    n, e = _assess(noise), _assess(edge)
+    assert n.dsr < 0.5 < e.dsr
+    assert e.pbo < 0.1 and n.pbo > e.pbo
+    assert n.score > e.score and e.verdict != "high" and n.verdict != "low"
+    assert any(line.startswith("PBO ") for line in e.explanation)
