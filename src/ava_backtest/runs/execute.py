@@ -278,6 +278,54 @@ def validate_run(config: RunConfig, universe: Universe | None = None) -> Strateg
     return strategy
 
 
+def portfolio_metrics(
+    engine: EngineResult,
+    trades: pl.DataFrame,
+    run_panel: Panel,
+    config: RunConfig,
+    accounts: list[int] | None = None,
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """(metrics, equity, cash, exposure, benchmark rebased to the equity) of the accounts given
+    (all of them by default: one portfolio) with their ``trades``. A sweep asks per account."""
+    market = get_market(config.market)
+    cols = slice(None) if accounts is None else accounts
+    equity = engine.equity[:, cols].sum(axis=1)
+    cash = engine.cash[:, cols].sum(axis=1)
+    n_accounts = engine.equity.shape[1] if accounts is None else len(accounts)
+    initial = config.initial_capital * n_accounts
+    gross = engine.exposure[:, cols].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Undefined (NaN) only on a close that holds positions with no positive equity.
+        exposure = np.where(gross == 0, 0.0, np.where(equity > 0, gross / equity, np.nan))
+    bench = run_panel.benchmark
+    bench_equity = None
+    if bench is not None and np.isfinite(bench).any():
+        # Rebased to the strategy's equity on the first bar where both exist: the two curves
+        # start together even when the benchmark begins after the run does.
+        k = int(np.flatnonzero(np.isfinite(bench))[0])
+        bench_equity = bench / bench[k] * equity[k]
+    stats = TradeStats(
+        pnl_net=trades["pnl_net"].to_numpy(),
+        return_pct=trades["return_pct"].to_numpy(),
+        bars_held=trades["bars_held"].to_numpy(),
+        fees=trades["fees"].to_numpy(),
+    )
+    ruined = bool((engine.ruined_at[cols] >= 0).any()) if engine.ruined_at.size else False
+    metrics: dict[str, Any] = compute_metrics(
+        equity,
+        run_panel.dates,
+        trades=stats,
+        exposure=exposure,
+        benchmark=bench,
+        periods_per_year=market.trading_days_per_year,
+        risk_free_rate=config.risk_free_rate,
+        initial_capital=initial,
+        ruined=ruined,
+    )
+    metrics.update(benchmark_window(bench, run_panel.dates))
+    return metrics, equity, cash, exposure, bench_equity
+
+
 def run_backtest(
     config: RunConfig, progress: Progress | None = None, *, universe: Universe | None = None
 ) -> BacktestResult:
@@ -322,40 +370,11 @@ def run_backtest(
 
     t3 = time.perf_counter()
     report(0.85, "computing metrics")
-    equity = engine.equity.sum(axis=1)
-    cash = engine.cash.sum(axis=1)
-    initial = config.initial_capital * engine.equity.shape[1]
-    gross = engine.exposure.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # Undefined (NaN) only on a close that holds positions with no positive equity.
-        exposure = np.where(gross == 0, 0.0, np.where(equity > 0, gross / equity, np.nan))
+    metrics, equity, cash, exposure, bench_equity = portfolio_metrics(
+        engine, engine.trades, run_panel, config
+    )
     bench = run_panel.benchmark
-    bench_equity = None
-    if bench is not None and np.isfinite(bench).any():
-        # Rebased to the strategy's equity on the first bar where both exist: the two curves
-        # start together even when the benchmark begins after the run does.
-        k = int(np.flatnonzero(np.isfinite(bench))[0])
-        bench_equity = bench / bench[k] * equity[k]
-    trades = engine.trades
-    stats = TradeStats(
-        pnl_net=trades["pnl_net"].to_numpy(),
-        return_pct=trades["return_pct"].to_numpy(),
-        bars_held=trades["bars_held"].to_numpy(),
-        fees=trades["fees"].to_numpy(),
-    )
-    metrics: dict[str, Any] = compute_metrics(
-        equity,
-        run_panel.dates,
-        trades=stats,
-        exposure=exposure,
-        benchmark=bench,
-        periods_per_year=market.trading_days_per_year,
-        risk_free_rate=config.risk_free_rate,
-        initial_capital=initial,
-        ruined=engine.ruined,
-    )
     window = benchmark_window(bench, run_panel.dates)
-    metrics.update(window)
     timings["metrics"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
     report(1.0, "done")
@@ -376,7 +395,7 @@ def run_backtest(
     notes.extend(margin_notes(engine, settings))
     return BacktestResult(
         config=config,
-        strategy=strategy.describe(),
+        strategy=strategy.describe(strategy.params),
         params=strategy.params,
         symbols=panel.symbols,
         dates=run_panel.dates,
