@@ -267,3 +267,19 @@ def test_leverage_buying_power_and_short_proceeds_not_spendable():
     # equal slots at 2x: each slot is 2 x 1000 / 2 = 1000 -> 100 shares each, within buying power
     assert r3.open_positions["qty"].to_list() == [100, 100]
     assert r3.exposure[-1, 0] == pytest.approx(2000)
+
+
+def test_an_absolute_stop_distance_is_carried_from_signal_prices_to_traded_prices():
+    # Traded at 100; the strategy sees split-adjusted prices at half that (a later 2:1 split), and
+    # asks for a stop 5 below the fill *in its prices*: 10 below in traded prices, i.e. at 90.
+    o = np.array([100.0, 100, 100, 95, 89, 89])[:, None]
+    lo = np.array([99.0, 99, 99, 92, 88, 88])[:, None]
+    p = _panel(o, o + 1, lo, o)
+    bars = replace(p.bars, open=o / 2, high=(o + 1) / 2, low=lo / 2, close=o / 2)
+    p = replace(p, bars=bars, adjustment="events")
+    s = _sig((6, 1), long_entry=[0])
+    s.stop_loss = np.full((6, 1), 5.0)
+    s.stop_loss_abs = True
+    t = simulate(p, s, EngineSettings(initial_cash=1000)).trades.row(0, named=True)
+    # Not stopped on bar 3 (low 92 > 90); stopped on bar 4, which opens through 90: fill at the open.
+    assert (t["exit_reason"], t["exit_bar"], t["exit_price"]) == ("stop_loss", 4, 89.0)

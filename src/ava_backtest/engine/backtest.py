@@ -118,6 +118,21 @@ class EngineResult:
         return self.equity[-1]
 
 
+def _distance_scale(panel: Panel, fill: str) -> np.ndarray | None:
+    """As-traded / signal price at the bar where an entry decided at each bar fills, or None
+    where the two price series are the same. A strategy measures an absolute stop distance
+    (e.g. 2 x ATR) on its own, adjusted prices; the engine fills and tests stops on as-traded
+    prices, so the distance is carried to that scale (half as large before a 2:1 split)."""
+    if panel.bars.close is panel.trade_close or panel.adjustment != "events":
+        return None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = panel.trade_close / panel.bars.close
+    ratio = np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0)
+    if fill == "next_open":
+        ratio = np.vstack([ratio[1:], ratio[-1:]])
+    return as_block(ratio)
+
+
 def _flag_block(a: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
     if a is None:
         return np.zeros(shape, dtype=np.bool_)
@@ -189,6 +204,11 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         sl = sl if has_sl else np.full(shape, np.nan)
         tp = tp if has_tp else np.full(shape, np.nan)
         tr = tr if has_tr else np.full(shape, np.nan)
+        scale = _distance_scale(panel, settings.fill)
+        if scale is not None:
+            sl = sl * scale if signals.stop_loss_abs else sl
+            tp = tp * scale if signals.take_profit_abs else tp
+            tr = tr * scale if signals.trail_abs else tr
 
     # NaN cells (no bar) count as "maybe": the kernel then checks each bar, which is still correct.
     has_actions = bool((panel.split_ratio != 1.0).any() or (panel.dividend != 0.0).any())
