@@ -202,3 +202,68 @@ class CustomUniverse(Base):
     symbols: Mapped[list[Any]] = mapped_column(JSON())
     description: Mapped[str] = mapped_column(Text(), default="")
     created_at: Mapped[dt.datetime]
+
+
+class Optimization(Base):
+    """One parameter study (``runs.optimize``): what was asked, where it is, and its outcome.
+
+    Named ``optimizations`` (not ``studies``): Optuna's own tables (``studies``, ``trials`` …)
+    live in the same database when a study is sampled, under the Ava id as study name."""
+
+    __tablename__ = "optimizations"
+    __table_args__ = (
+        CheckConstraint(_status_check, name="status"),
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+        Index(None, "status"),
+        Index(None, "strategy_name"),
+        Index(None, "created_at"),
+        Index(None, "owner"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    strategy_name: Mapped[str]
+    market: Mapped[str] = mapped_column(String(16))
+    universe: Mapped[str | None]
+    symbols: Mapped[list[Any]] = mapped_column(JSON())
+    # The whole request: the base run (RunConfig), the space, objectives, sampler, seed …
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON())
+    sampler: Mapped[str] = mapped_column(String(16))
+    objectives: Mapped[list[Any]] = mapped_column(JSON())
+    n_trials: Mapped[int] = mapped_column(Integer())
+    trials_done: Mapped[int] = mapped_column(Integer(), default=0)
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    progress: Mapped[float] = mapped_column(Float(), default=0.0)
+    progress_message: Mapped[str | None] = mapped_column(Text())
+    best_trial: Mapped[int | None] = mapped_column(Integer())
+    best_params: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    best_value: Mapped[float | None]
+    pareto: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    overfitting: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    holdout: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    elapsed_s: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(Text())
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    code_version: Mapped[str | None]
+    owner: Mapped[str | None] = mapped_column(String(64))
+    cancel_requested: Mapped[bool | None] = mapped_column(Boolean())
+
+
+class OptimizationTrial(Base):
+    """One trial of a study: its parameters, state, objective values and every metric."""
+
+    __tablename__ = "optimization_trials"
+
+    study_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("optimizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=False)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON())
+    state: Mapped[str] = mapped_column(String(16))
+    objective_values: Mapped[list[Any]] = mapped_column(JSON())
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    duration_ms: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(Text())
+    finished_at: Mapped[dt.datetime]
