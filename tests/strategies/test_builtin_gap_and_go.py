@@ -48,12 +48,6 @@ def test_a_gap_down_is_shorted_and_the_stop_is_one_percent_above_the_open():
     assert row["entry_time"] == row["exit_time"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: with timing='open' and exit_at='close', a position open at bar t's close is "
-    "reversed by bar t+1's open decision instead of closing at t's close, and a same-side entry "
-    "for t+1 is dropped after the close exit (reported to the lead)",
-)
 def test_gaps_on_consecutive_days_are_separate_day_trades():
     bars = _bars(
         [

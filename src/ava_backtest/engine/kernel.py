@@ -590,11 +590,19 @@ def simulate(
                 # exit, a scale-out — the same order for longs and shorts.
                 is_long = q > 0.0
                 le, se = long_entry[t, j], short_entry[t, j]
-                if (se and not le) if is_long else (le and not se):
-                    act = P_SHORT if is_long else P_LONG
-                elif long_exit[t, j] if is_long else short_exit[t, j]:
+                own_exit = long_exit[t, j] if is_long else short_exit[t, j]
+                timed_out = max_hold > 0 and t - st[j, EBAR] + 1 >= max_hold
+                if exits_at_close and (own_exit or timed_out):
+                    # Exits fill at this close, before the next open's decision is known: the
+                    # entries on this row (the next open's) are taken once the position is flat.
                     act = P_EXIT
-                elif max_hold > 0 and t - st[j, EBAR] + 1 >= max_hold:
+                    if not own_exit:
+                        why = R_MAX_HOLD
+                elif (se and not le) if is_long else (le and not se):
+                    act = P_SHORT if is_long else P_LONG
+                elif own_exit:
+                    act = P_EXIT
+                elif timed_out:
                     act = P_EXIT
                     why = R_MAX_HOLD
                 elif has_exit_fraction and exit_fraction[t, j] > 0.0:
@@ -622,6 +630,19 @@ def simulate(
                     t, j, c, st, pend, pend_why, pend_frac, cash, account_of[j], open_count,
                     fills, trades, cnt, table, fee_buf, slippage, lot_size, fractional,
                 )  # fmt: skip
+                if (
+                    exits_at_close
+                    and not at_close
+                    and act == P_EXIT
+                    and why != R_DATA_END
+                    and st[j, QTY] == 0.0
+                    and long_entry[t, j] != short_entry[t, j]
+                ):
+                    # Flat at this close: the next open's entry stands as a fresh order.
+                    pend[j] = P_LONG if long_entry[t, j] else P_SHORT
+                    pend_why[j] = R_SIGNAL
+                    pend_bar[j] = t
+                    n_pend_entries += 1
 
         if has_weights:
             row_has = False
