@@ -15,7 +15,13 @@ def test_strategies_list_filters_and_detail_schema(sqlite_client):
     }
     assert all(s["category"] == "trend" for s in trend["items"])
     found = c.get("/api/v2/strategies", params={"search": "bollinger"}).json()
-    assert [s["name"] for s in found["items"]] == ["bollinger_bands"]
+    names = [s["name"] for s in found["items"]]
+    assert "bollinger_bands" in names and found["total"] == len(names)
+    for s in found["items"]:
+        text = " ".join((s["name"], s["description"], *s["tags"])).lower()
+        assert "bollinger" in text, s["name"]
+    none = c.get("/api/v2/strategies", params={"search": "no-such-strategy-text"}).json()
+    assert none == {"items": [], "total": 0}
     d = c.get("/api/v2/strategies/sma_crossover").json()
     assert d["parameters"]["properties"]["fast_period"] == {
         "default": 20, "type": "integer", "minimum": 5, "maximum": 100, "description": "Fast SMA length in bars",
