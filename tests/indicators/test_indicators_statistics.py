@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -48,6 +50,26 @@ def test_extremes_match_a_naive_scan_on_every_window_length(close: np.ndarray) -
             age[t] = n - 1 - np.flatnonzero(w == w.max())[-1]
         np.testing.assert_array_equal(ind.highest(x, n), hi)
         np.testing.assert_array_equal(ind.bars_since_highest(x, n), age)
+
+
+def test_a_window_of_nothing_but_gaps_has_no_extreme() -> None:
+    # a panel column with a gap of 3 NaN bars after its first value: windows of 2 bars inside the
+    # gap hold no value, so there is no extreme (it was -inf / +inf, and donchian's midpoint then
+    # warned on inf + -inf); windows that still see a value take it, whatever its age
+    x = np.array([[1.0, 5.0], [2.0, np.nan], [np.nan, np.nan], [np.nan, np.nan], [np.nan, 3.0],
+                  [4.0, 6.0]])  # fmt: skip
+    nan = np.nan
+    hi = [[nan, nan], [2.0, 5.0], [2.0, nan], [nan, nan], [nan, 3.0], [4.0, 6.0]]
+    lo = [[nan, nan], [1.0, 5.0], [2.0, nan], [nan, nan], [nan, 3.0], [4.0, 3.0]]
+    np.testing.assert_array_equal(ind.highest(x, 2), hi)
+    np.testing.assert_array_equal(ind.lowest(x, 2), lo)
+    age = [[nan, nan], [0.0, 1.0], [1.0, nan], [nan, nan], [nan, 0.0], [0.0, 0.0]]
+    np.testing.assert_array_equal(ind.bars_since_highest(x, 2), age)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        mid = ind.donchian(x, x, 2).middle
+    np.testing.assert_array_equal(mid[3], [nan, nan])
+    np.testing.assert_array_equal(mid[5], [4.0, 4.5])
 
 
 def test_stddev_and_zscore_by_hand(close: np.ndarray) -> None:

@@ -134,9 +134,27 @@ def _extreme(
     out = np.empty_like(a)
     age = np.empty_like(a) if with_age else np.empty((1, 1))
     _rolling_max(a, first_valid(a), w, with_age, out, age)
+    _blank_empty_windows(a, w, out, age, with_age)
     if lowest_:
         np.negative(out, out=out)
     return out, age, flat
+
+
+def _blank_empty_windows(
+    a: np.ndarray, w: int, out: np.ndarray, age: np.ndarray, with_age: bool
+) -> None:
+    """NaN where a window holds no value at all (a gap of ``w`` or more NaN bars inside a column):
+    the kernel reads NaN as -inf, which would otherwise come out as the window's extreme."""
+    suspect = np.isneginf(out)
+    if not suspect.any():  # the usual case costs one pass
+        return
+    seen = np.zeros((a.shape[0] + 1, a.shape[1]))
+    np.cumsum(~np.isnan(a), axis=0, out=seen[1:])
+    lo = np.maximum(np.arange(1, a.shape[0] + 1) - w, 0)
+    empty = suspect & (seen[1:] - seen[lo] == 0)
+    out[empty] = np.nan
+    if with_age:
+        age[empty] = np.nan
 
 
 @memoized
