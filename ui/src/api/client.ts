@@ -4,6 +4,7 @@ import type {
   BacktestRequest,
   BarsResponse,
   EquityPoint,
+  IndicatorsResponse,
   Market,
   MarketDetail,
   MetricMeta,
@@ -86,6 +87,8 @@ export const api = {
     q: { start?: string; end?: string; prices?: "adjusted" | "as_traded" },
     signal?: AbortSignal,
   ) => request<BarsResponse>(`/data/bars/${encodeURIComponent(market)}/${encodeURIComponent(symbol)}${qs(q)}`, { signal }),
+  indicators: (runId: string, symbol: string, signal?: AbortSignal) =>
+    request<IndicatorsResponse>(`/backtests/${encodeURIComponent(runId)}/indicators${qs({ symbol })}`, { signal }),
   upload: (form: FormData) => request<UploadResponse>(`/data/upload`, { method: "POST", body: form }),
   metricsMeta: () => request<MetricMeta[]>(`/meta/metrics`),
   createBacktest: (body: BacktestRequest) => request<Run>(`/backtests`, json("POST", body)),

@@ -102,6 +102,30 @@ export interface BarsResponse {
   total: number;
 }
 
+/** One of a strategy's declared display series, as the run computed it (GET /backtests/{id}/indicators). */
+export interface IndicatorSeries {
+  name: string;
+  label: string;
+  kind: "overlay" | "pane";
+  pane: string;
+  levels: number[];
+  style: "line" | "histogram" | "dots";
+  values: (number | null)[];
+}
+
+export interface IndicatorsResponse {
+  run_id: string;
+  symbol: string;
+  strategy: string;
+  /** The prices the series were computed on: "adjusted" unless the run used none. */
+  prices: "adjusted" | "as_traded";
+  dates: string[];
+  /** adjusted / as-traded price per date (1 where they are the same). */
+  factor: (number | null)[];
+  series: IndicatorSeries[];
+  notes: string[];
+}
+
 export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
 export const TERMINAL: RunStatus[] = ["completed", "failed", "cancelled", "interrupted"];
 
