@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 
 import pytest
+
+# Tests never read or write the developer's own data (./.ava or $AVA_HOME): uploads, earnings
+# tables and the default database go to a fresh directory per test process.
+os.environ["AVA_HOME"] = tempfile.mkdtemp(prefix="ava-test-home-")
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
