@@ -139,10 +139,12 @@ def test_a_killed_worker_fails_the_run_and_the_server_goes_on(sqlite_url, tmp_pa
         srv.stop()
 
 
-# A user strategy (AVA_STRATEGY_DIRS) that sleeps in the worker before it trades: a run that stays
-# ``running`` for as long as a test needs, on any machine. Seconds per symbol in AVA_TEST_SLEEPS.
+# A user strategy (AVA_STRATEGY_DIRS) that waits in the worker before it trades: a run that stays
+# ``running`` for as long as a test needs, on any machine. It waits up to AVA_TEST_SLEEPS[symbol]
+# seconds, or until the test opens the symbol's gate (creates the file AVA_TEST_GATES/<symbol>).
 SLEEPY = """
 import json, os, time
+from pathlib import Path
 from ava_backtest.domain.signals import Signals
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.registry import register
@@ -154,7 +156,10 @@ class Sleepy(Strategy):
 
     def signals(self, bars):
         sleeps = json.loads(os.environ.get("AVA_TEST_SLEEPS", "{}"))
-        time.sleep(max(float(sleeps.get(s, 0)) for s in bars.symbols))
+        gates = Path(os.environ["AVA_TEST_GATES"])
+        deadline = time.monotonic() + max(float(sleeps.get(s, 0)) for s in bars.symbols)
+        while time.monotonic() < deadline and not any((gates / s).exists() for s in bars.symbols):
+            time.sleep(0.05)
         sig = Signals.empty(bars.close.shape)
         sig.long_entry[::20] = True
         sig.long_exit[10::20] = True
@@ -166,8 +171,10 @@ def _sleepy_env(tmp_path: Path, sleeps: dict[str, float], **env: str) -> dict[st
     plugins = tmp_path / "plugins"
     plugins.mkdir(exist_ok=True)
     (plugins / "sleepy.py").write_text(SLEEPY)
+    (tmp_path / "gates").mkdir(exist_ok=True)
     return {
         "AVA_STRATEGY_DIRS": str(plugins),
+        "AVA_TEST_GATES": str(tmp_path / "gates"),
         "AVA_TEST_SLEEPS": json.dumps(sleeps),
         "AVA_HOME": str(tmp_path),
         **env,
@@ -201,7 +208,7 @@ def test_two_api_processes_on_one_database_leave_each_others_runs_alone(
 ):
     env = _sleepy_env(
         tmp_path,
-        {"AAPL": 40, "IBM": 300, "MSFT": 0},
+        {"AAPL": 300, "IBM": 300, "MSFT": 0},
         AVA_DATABASE_URL=pg_url,
         AVA_REDIS_URL=redis_url,
         AVA_WORKERS="2",
@@ -209,8 +216,8 @@ def test_two_api_processes_on_one_database_leave_each_others_runs_alone(
     a = Server(env, tmp_path)
     b: Server | None = None
     try:
-        survivor = _sleepy(a.base, "AAPL")  # 40 s in A's first worker
-        doomed = _sleepy(a.base, "IBM")  # 300 s in A's second worker, unless cancelled
+        survivor = _sleepy(a.base, "AAPL")  # holds A's first worker until its gate opens
+        doomed = _sleepy(a.base, "IBM")  # holds A's second worker (its gate never opens)
         _wait_status(a.base, survivor, "running")
         _wait_status(a.base, doomed, "running")
 
@@ -234,6 +241,7 @@ def test_two_api_processes_on_one_database_leave_each_others_runs_alone(
         assert b.proc.returncode is not None
         assert httpx.get(f"{a.base}/api/v2/backtests/{survivor}").json()["status"] == "running"
 
+        (tmp_path / "gates" / "AAPL").touch()
         run = _wait_status(a.base, survivor, "completed", timeout=90)
         assert run["n_trades"] > 0 and run["error"] is None
         trades = httpx.get(f"{a.base}/api/v2/backtests/{survivor}/trades").json()

@@ -342,3 +342,42 @@ def test_shutdown_interrupts_running_and_queued_runs():
     assert got[running][-1]["type"] == "interrupted" and got[running][-1]["stage"] == "running"
     assert [e["type"] for e in got[waiting]] == ["interrupted"]
     assert took < 3.0
+
+
+def test_a_killed_worker_spawned_after_the_first_run_is_noticed():
+    """CPython's pool wakes its manager thread before it spawns a new worker, so that thread may
+    wait on the first worker only: the second one's death (here, killed for ignoring a cancel)
+    went unnoticed and its run stayed ``running``. The executor wakes the thread after a spawn
+    and after a kill."""
+    got: dict[str, list[dict]] = defaultdict(list)
+    loop = asyncio.new_event_loop()
+
+    async def body() -> list[str]:
+        ex = RunExecutor(
+            on_event=lambda rid, e: got[rid].append(e),
+            workers=2,
+            job=job,
+            cancel_grace=0.5,
+            warm=False,
+        )
+        await ex.start(wait_warm=False)  # no worker yet: each submit spawns one
+        first, second = _rid(), _rid()
+        try:
+            for run_id in (first, second):
+                ex.submit(run_id, _cfg("test:stubborn", seconds=60))
+                while not any(e["type"] == "started" for e in got[run_id]):
+                    await asyncio.sleep(0.02)
+            assert ex.cancel(second)
+            deadline = time.monotonic() + 10
+            while not any(e["type"] in TERMINAL for e in got[second]):
+                assert time.monotonic() < deadline, f"still running: {got[second]}"
+                await asyncio.sleep(0.05)
+            return [e["type"] for e in got[second]]
+        finally:
+            await ex.shutdown(grace=0.5)
+
+    try:
+        types = loop.run_until_complete(asyncio.wait_for(body(), 60))
+    finally:
+        loop.close()
+    assert types[-1] == "cancelled"

@@ -570,6 +570,20 @@ class RunExecutor:
         # worker that died from one the broken pool terminated.
         procs = getattr(self._pool, "_processes", None) or {}
         self._procs.update(procs)
+        self._wake_pool()
+
+    def _wake_pool(self) -> None:
+        """Make the pool's manager thread look at its workers again.
+
+        CPython's ``submit`` wakes that thread *before* it spawns the new worker, so the thread
+        may go on waiting on the sentinels of the workers it knew: the death of the newest one
+        (a SIGKILL, the OOM killer) then goes unnoticed and its run stays ``running``. A wake-up
+        after the spawn (and after a kill) makes it watch every worker. A private attribute,
+        used defensively: without it, only this safeguard is lost."""
+        wakeup = getattr(self._pool, "_executor_manager_thread_wakeup", None)
+        with contextlib.suppress(Exception):
+            if wakeup is not None:
+                wakeup.wakeup()
 
     async def _watch(self, run: _Run) -> None:
         assert run.future is not None
@@ -690,6 +704,11 @@ class RunExecutor:
                     self.cancel_grace, pid)  # fmt: skip
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+        for _ in range(50):  # until the pool has seen the death (see _wake_pool)
+            await asyncio.sleep(0.1)
+            if run.state != "running":
+                return
+            self._wake_pool()
 
     def _finish(self, run: _Run, kind: str, **fields: Any) -> None:
         if run.state == "done":

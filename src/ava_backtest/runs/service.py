@@ -36,6 +36,7 @@ from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ConfigError
 from ava_backtest.runs.events import EventBus
 from ava_backtest.runs.executor import RunExecutor
+from ava_backtest.runs.validator import Validator
 from ava_backtest.store.repository import TERMINAL_STATUSES, RunStore
 
 log = logging.getLogger("ava.runs.service")
@@ -143,6 +144,7 @@ class RunService:
         self.heartbeat_seconds = heartbeat_seconds
         self.stale_seconds = stale_seconds
         self.executor = RunExecutor(workers=workers, on_event=self.on_event)
+        self.validator = Validator()
         self._beat: asyncio.Task[None] | None = None
 
     # -- lifecycle of the process ------------------------------------------------------------
@@ -153,6 +155,7 @@ class RunService:
         if n:
             log.warning("marked %d run(s) of stopped processes as interrupted", n)
         await self.executor.start(wait_warm=False)
+        self.validator.warm()  # its imports happen now, not in the first create
         self._beat = asyncio.get_running_loop().create_task(self._heartbeat(), name="ava-beat")
 
     async def shutdown(self) -> None:
@@ -161,6 +164,7 @@ class RunService:
             with contextlib.suppress(BaseException):
                 await self._beat
         await self.executor.shutdown()
+        await asyncio.to_thread(self.validator.shutdown)
         await asyncio.to_thread(self.store.interrupt_owned, self.owner, INTERRUPTED)
         with contextlib.suppress(Exception):
             await asyncio.to_thread(self.store.remove_owner, self.owner)
@@ -200,6 +204,13 @@ class RunService:
         """The config's universe, built-in or one of the store's custom universes (``None`` for
         a symbol list); NotFoundError names the field ``universe``."""
         return resolve_run_universe(config, store_universes(self.store))
+
+    async def validate(self, config: RunConfig) -> tuple[Universe | None, dict[str, Any]]:
+        """Everything that can be known before running, checked as the run checks it but in the
+        validation helper process, so the API process never loads a run's panel: the resolved
+        universe and the strategy's parameters, or the domain error naming the field."""
+        universe = await asyncio.to_thread(self.resolve, config)
+        return universe, await self.validator.validate(config, universe)
 
     async def submit(
         self, config: RunConfig, *, params: dict[str, Any], universe: Universe | None = None

@@ -15,7 +15,6 @@ from pydantic import BaseModel
 from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
-from ava_backtest.runs.execute import validate_run
 from ava_backtest.runs.indicators import display_series
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
@@ -128,11 +127,11 @@ async def create_backtest(config: RunConfig, request: Request) -> RunOut:
     symbols, dates against the data), stores the run as ``queued`` and starts it in a worker."""
     # The run's own checks (symbols, dates and benchmark against the data, costs, what the
     # sizing mode needs from the signals): a bad request fails here, 4xx, not as a failed run.
+    # The run service resolves the universe (built-in or custom) and runs these checks in its
+    # validation helper process: the API process never loads a run's panel.
     services = _services(request)
-    # One resolver for built-in and custom universes (the run service; workers get the result).
-    universe = await run_in_threadpool(services.runs.resolve, config)
-    strategy = await run_in_threadpool(validate_run, config, universe)
-    run_id = await services.runs.submit(config, params=strategy.params, universe=universe)
+    universe, params = await services.runs.validate(config)
+    run_id = await services.runs.submit(config, params=params, universe=universe)
     return _run_out(await _get_run(request, run_id))
 
 
