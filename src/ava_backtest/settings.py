@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(default=None, description="Redis for events across API processes")
     workers: int | None = Field(default=None, ge=1, description="backtest worker processes")
+    grid_limit: int = Field(
+        default=100_000, ge=1, description="largest grid (combinations) a study may ask for"
+    )
     api_token: str | None = Field(
         default=None, description="require 'Authorization: Bearer <token>'"
     )

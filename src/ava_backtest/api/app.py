@@ -33,6 +33,7 @@ from ava_backtest.api.routers import (
     health,
     markets,
     meta,
+    optimizations,
     strategies,
     universes,
     uploads,
@@ -40,9 +41,11 @@ from ava_backtest.api.routers import (
 from ava_backtest.runs.events import EventBus, make_bus
 from ava_backtest.runs.executor import RunExecutor
 from ava_backtest.runs.service import RunService
+from ava_backtest.runs.studies import StudyService
 from ava_backtest.settings import Settings, get_settings
 from ava_backtest.store.db import database_url, make_engine, migrate
 from ava_backtest.store.repository import RunStore
+from ava_backtest.store.studies import StudyStore
 
 log = logging.getLogger("ava.api")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -55,6 +58,8 @@ class Services:
     bus: EventBus
     runs: RunService
     """The run lifecycle: create, cancel, delete, status and events (``runs.service``)."""
+    studies: StudyService | None = None
+    """Optimisation studies, the same lifecycle (``runs.studies``)."""
 
     def authorized(self, header: str | None) -> bool:
         return security.bearer_ok(header, self.settings.api_token)
@@ -129,16 +134,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = RunStore(engine)
         bus = make_bus(settings.redis_url)
         runs = RunService(store, bus, workers=settings.workers)
-        services = Services(settings=settings, store=store, bus=bus, runs=runs)
+        studies = StudyService(
+            StudyStore(engine), bus, runs, engine.url.render_as_string(hide_password=False),
+            workers=settings.workers, grid_limit=settings.grid_limit,
+        )  # fmt: skip
+        services = Services(settings=settings, store=store, bus=bus, runs=runs, studies=studies)
         app.state.services = services
         # Interrupts only runs whose owner process is gone, never a live peer's.
         await runs.start()
+        await studies.start()
         # Start-up objects (modules, strategies, calendars) never die: keep them out of the
         # collector's full passes, which otherwise pause the event loop for ~100 ms under load.
         gc.freeze()
         try:
             yield
         finally:
+            await studies.shutdown()  # interrupts this process's own studies only
             await runs.shutdown()  # interrupts this process's own runs only
             await bus.close()
             engine.dispose()
@@ -185,11 +196,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         data.router,
         uploads.router,
         backtests.router,
+        optimizations.router,
     ):
         api.include_router(r)
     api.include_router(backtests.ws_router)
+    api.include_router(optimizations.ws_router)
     app.include_router(api)
     app.include_router(backtests.ws_router)  # the path the original README documents
+    app.include_router(optimizations.ws_router)  # /ws/optimizations/{id}, as backtests
     _mount_ui(app)
     return app
 

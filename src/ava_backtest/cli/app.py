@@ -430,6 +430,11 @@ def serve(
     )
 
 
+from ava_backtest.cli.optimize import optimize as _optimize  # noqa: E402 - needs the helpers above
+
+app.command(name="optimize")(_optimize)
+
+
 def main() -> None:
     app()
 
