@@ -68,6 +68,34 @@ def test_pbo_equals_brute_force_cscv(seed):
     assert pbo_cscv(m, blocks=8).pbo == pytest.approx(_brute_force_pbo(m, 8), abs=1e-12)
 
 
+def test_pbo_splits_equal_brute_force_with_tied_and_flat_trials():
+    # a grid's matrix: many trials repeat another's returns exactly, some never trade (flat);
+    # every split's logit, and the IS/OOS slope, as the written-out CSCV gives them
+    rng = np.random.default_rng(4)
+    m = rng.normal(0.0003, 0.01, (300, 30))
+    m[:, 10:16] = m[:, 3:4]  # ties with trial 3
+    m[:, 20] = 0.0
+    m[:150, 21] = 0.0
+    t, n = m.shape
+    edges = np.linspace(0, t, 11).astype(int)
+    logits, ins, outs = [], [], []
+    for train in itertools.combinations(range(10), 5):
+        rows_in = np.concatenate([np.arange(edges[b], edges[b + 1]) for b in train])
+        rows_out = np.setdiff1d(np.arange(t), rows_in)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sr_in = np.nan_to_num(m[rows_in].mean(0) / m[rows_in].std(0, ddof=1))
+            sr_out = np.nan_to_num(m[rows_out].mean(0) / m[rows_out].std(0, ddof=1))
+        star = int(np.argmax(sr_in))
+        w = (1 + np.sum(sr_out < sr_out[star])) / (n + 1)
+        logits.append(math.log(w / (1 - w)))
+        ins.append(sr_in[star])
+        outs.append(sr_out[star])
+    res = pbo_cscv(m, 10)
+    np.testing.assert_allclose(res.logits, logits, rtol=0, atol=1e-12)
+    assert res.performance_degradation == pytest.approx(np.polyfit(ins, outs, 1)[0], abs=1e-12)
+    assert res.prob_oos_loss == pytest.approx(np.mean(np.array(outs) < 0), abs=1e-12)
+
+
 def test_pbo_is_zero_for_a_dominant_column_and_about_half_for_iid_columns():
     rng = np.random.default_rng(0)
     m = rng.normal(0, 0.01, (800, 20))

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numba as nb
 import numpy as np
 from scipy import stats
 
@@ -104,7 +105,7 @@ class PBOResult:
     prob_oos_loss: float  # share of splits where the IS-best trial loses out of sample
 
 
-def pbo_cscv(returns: np.ndarray, blocks: int = 16, chunk: int = 256) -> PBOResult:
+def pbo_cscv(returns: np.ndarray, blocks: int = 16) -> PBOResult:
     """Probability of backtest overfitting of choosing the best column of ``returns`` (T x N,
     periods x trials) by in-sample Sharpe ratio.
 
@@ -122,32 +123,18 @@ def pbo_cscv(returns: np.ndarray, blocks: int = 16, chunk: int = 256) -> PBOResu
     t, n = m.shape
     if t < 2 * blocks:
         raise ValueError(f"PBO with {blocks} blocks needs at least {2 * blocks} periods, got {t}")
-    m = np.where(np.isfinite(m), m, 0.0)
     edges = np.linspace(0, t, blocks + 1).astype(np.int64)
-    sums = np.add.reduceat(m, edges[:-1], axis=0)  # (S, N) per-block sums
-    squares = np.add.reduceat(m * m, edges[:-1], axis=0)
+    sums = np.empty((blocks, n))  # per-block sums of the returns (non-finite ones count as 0)
+    squares = np.empty((blocks, n))  # and of their squares
+    _block_sums(np.ascontiguousarray(m), edges, sums, squares)
     counts = np.diff(edges).astype(np.float64)  # (S,)
-    combos = np.array(list(itertools.combinations(range(blocks), blocks // 2)))
-    picked = np.zeros((len(combos), blocks))
-    picked[np.arange(len(combos))[:, None], combos] = 1.0
-    logits = np.empty(len(combos))
+    combos = np.array(list(itertools.combinations(range(blocks), blocks // 2)), dtype=np.int64)
+    rank = np.empty(len(combos))
     is_best = np.empty(len(combos))
     oos_best = np.empty(len(combos))
-    for lo in range(0, len(combos), chunk):
-        sel = picked[lo : lo + chunk]
-        ins, outs = (
-            _block_sharpe(sel, sums, squares, counts),
-            _block_sharpe(1.0 - sel, sums, squares, counts),
-        )
-        best = np.argmax(ins, axis=1)
-        rows = np.arange(len(sel))
-        chosen = outs[rows, best]
-        # rank 1..N of the chosen trial out of sample (ties share the lower rank: conservative)
-        rank = (outs < chosen[:, None]).sum(axis=1) + 1.0
-        w = rank / (n + 1.0)
-        logits[lo : lo + chunk] = np.log(w / (1.0 - w))
-        is_best[lo : lo + chunk] = ins[rows, best]
-        oos_best[lo : lo + chunk] = chosen
+    _cscv_splits(sums, squares, counts, combos, rank, is_best, oos_best)
+    w = rank / (n + 1.0)
+    logits = np.log(w / (1.0 - w))
     slope = float(np.polyfit(is_best, oos_best, 1)[0]) if np.ptp(is_best) > 0 else float("nan")
     return PBOResult(
         pbo=float((logits <= 0).mean()),
@@ -159,18 +146,111 @@ def pbo_cscv(returns: np.ndarray, blocks: int = 16, chunk: int = 256) -> PBOResu
     )
 
 
-def _block_sharpe(
-    sel: np.ndarray, sums: np.ndarray, squares: np.ndarray, counts: np.ndarray
-) -> np.ndarray:
-    """Sharpe ratio (ddof=1) of every trial over the blocks selected by each row of ``sel``."""
-    n = sel @ counts
-    s = sel @ sums
-    q = sel @ squares
-    mean = s / n[:, None]
-    var = (q - n[:, None] * mean * mean) / (n[:, None] - 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(var > 1e-24, mean / np.sqrt(np.maximum(var, 0.0)), 0.0)
-    return out
+@nb.njit(cache=True)
+def _block_sums(m: np.ndarray, edges: np.ndarray, sums: np.ndarray, squares: np.ndarray) -> None:
+    """Row-by-row sums of each block of rows, non-finite values read as 0."""
+    for b in range(edges.size - 1):
+        sums[b] = 0.0
+        squares[b] = 0.0
+        for i in range(edges[b], edges[b + 1]):
+            for j in range(m.shape[1]):
+                v = m[i, j]
+                v = v if np.isfinite(v) else 0.0
+                sums[b, j] += v
+                squares[b, j] += v * v
+
+
+@nb.njit(cache=True)
+def _extend(
+    combo: np.ndarray,
+    held: np.ndarray,
+    part_s: np.ndarray,
+    part_q: np.ndarray,
+    sums: np.ndarray,
+    squares: np.ndarray,
+) -> None:
+    """Partial sums over ``combo``'s blocks, row k the sum of its first k + 1 blocks, redone only
+    from the first block where ``combo`` differs from the previous one (``held``): neighbouring
+    combinations share most of their blocks, so a split costs about two row additions, not eight.
+    Each row is still the left-to-right sum of its blocks."""
+    k = 0
+    while k < combo.size and held[k] == combo[k]:
+        k += 1
+    for d in range(k, combo.size):
+        b = combo[d]
+        if d == 0:
+            part_s[0] = sums[b]
+            part_q[0] = squares[b]
+        else:
+            for j in range(part_s.shape[1]):
+                part_s[d, j] = part_s[d - 1, j] + sums[b, j]
+                part_q[d, j] = part_q[d - 1, j] + squares[b, j]
+        held[d] = b
+
+
+@nb.njit(cache=True)
+def _sharpe_row(s: np.ndarray, q: np.ndarray, n: float, out: np.ndarray) -> None:
+    """Sharpe ratio (ddof=1) from the sum and the sum of squares of ``n`` returns; 0 where the
+    variance is (numerically) 0."""
+    for j in range(out.size):
+        mean = s[j] / n
+        var = (q[j] - n * mean * mean) / (n - 1.0)
+        ratio = mean / np.sqrt(max(var, 1e-300))  # computed everywhere: the loop vectorises
+        out[j] = ratio if var > 1e-24 else 0.0
+
+
+@nb.njit(cache=True)
+def _choose(ins: np.ndarray, outs: np.ndarray) -> tuple[float, float, float]:
+    """(out-of-sample rank 1..N of the in-sample best trial, its in-sample and out-of-sample Sharpe
+    ratios); the first trial wins an in-sample tie, ties out of sample share the lower rank."""
+    top = ins[0]
+    for j in range(1, ins.size):
+        top = max(top, ins[j])
+    best = 0
+    while ins[best] != top:
+        best += 1
+    chosen = outs[best]
+    below = 0
+    for j in range(outs.size):
+        below += outs[j] < chosen
+    return below + 1.0, top, chosen
+
+
+@nb.njit(cache=True)
+def _cscv_splits(
+    sums: np.ndarray,
+    squares: np.ndarray,
+    counts: np.ndarray,
+    combos: np.ndarray,
+    rank: np.ndarray,
+    is_best: np.ndarray,
+    oos_best: np.ndarray,
+) -> None:
+    """Every split of ``combos`` (rows: the in-sample blocks, in lexicographic order, so that the
+    complement of row i is row C - 1 - i): the two halves' Sharpe ratios serve both splits."""
+    n_combos, half = combos.shape
+    n = sums.shape[1]
+    fwd_s = np.empty((half, n))
+    fwd_q = np.empty((half, n))
+    bwd_s = np.empty((half, n))
+    bwd_q = np.empty((half, n))
+    fwd_held = np.full(half, -1)
+    bwd_held = np.full(half, -1)
+    a = np.empty(n)
+    b = np.empty(n)
+    for i in range(n_combos // 2):
+        j = n_combos - 1 - i
+        _extend(combos[i], fwd_held, fwd_s, fwd_q, sums, squares)
+        _extend(combos[j], bwd_held, bwd_s, bwd_q, sums, squares)
+        n_i = 0.0
+        n_j = 0.0
+        for k in range(half):
+            n_i += counts[combos[i, k]]
+            n_j += counts[combos[j, k]]
+        _sharpe_row(fwd_s[half - 1], fwd_q[half - 1], n_i, a)
+        _sharpe_row(bwd_s[half - 1], bwd_q[half - 1], n_j, b)
+        rank[i], is_best[i], oos_best[i] = _choose(a, b)
+        rank[j], is_best[j], oos_best[j] = _choose(b, a)
 
 
 def stability(
