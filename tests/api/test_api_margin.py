@@ -74,3 +74,25 @@ def test_the_metric_catalogue_describes_ruined_as_a_flag(client):
     assert [(m["unit"], m["group"], m["higher_is_better"]) for m in ruined] == [
         ("flag", "risk", False)
     ]
+
+
+def test_a_bad_drawdown_breaker_is_refused_at_create_naming_the_field(client):
+    body = {**LEVERED, "leverage": 1, "risk_rules": {"max_drawdown": 0.2, "flatten": True}}
+    bad = {**body, "risk_rules": {**body["risk_rules"], "resume_on_recovery": 0.1}}
+    r = client.post("/api/v2/backtests", json=bad)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["message"].startswith("risk_rules.resume_on_recovery:"), r.text
+    r = client.post("/api/v2/backtests", json={**body, "risk_rules": {"max_drawdown": 2}})
+    assert r.status_code == 422 and "risk_rules.max_drawdown" in r.text, r.text
+
+
+def test_a_drawdown_breaker_switched_on_in_the_request_closes_and_blocks(client):
+    body = {
+        **LEVERED,
+        "leverage": 1,
+        "risk_rules": {"max_drawdown": 0.1, "flatten": True, "resume_after_bars": 40},
+    }
+    run = _finish(client, body)
+    assert run["status"] == "completed", run
+    assert "circuit_breaker" in _exit_reasons(client, run["id"])
+    assert any(n.startswith("circuit breaker at a 0.1 drawdown") for n in run["notes"])

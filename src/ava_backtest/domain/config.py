@@ -84,6 +84,37 @@ class Costs(BaseModel):
     )
 
 
+class RiskRules(BaseModel):
+    """Rules on the portfolio's own equity that any run can switch on.
+
+    The drawdown circuit breaker: once equity, marked at a close, is ``max_drawdown`` (a fraction)
+    or more below its peak, no entry is opened (the entries decided at that close are cancelled)
+    and, with ``flatten``, every position closes at the next open (exit reason
+    ``circuit_breaker``). It resumes at the close ``resume_after_bars`` bars after the tripping
+    close, or at a close whose equity has risen ``resume_on_recovery`` (a fraction) above its
+    lowest close since the trip, whichever comes first; neither given, it stays tripped. Entries
+    are read again from the next close, and the peak restarts at the resuming close's equity.
+    Exits, stops and targets keep working while it is tripped.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_drawdown: float = Field(gt=0, lt=1, allow_inf_nan=False)
+    flatten: bool = False
+    resume_after_bars: int | None = Field(default=None, ge=1, le=MAX_HOLD_BARS)
+    resume_on_recovery: float | None = Field(default=None, gt=0, le=100, allow_inf_nan=False)
+
+    @field_validator("resume_on_recovery")
+    @classmethod
+    def _recovery_needs_positions(cls, v: float | None, info: ValidationInfo) -> float | None:
+        if v is not None and info.data.get("flatten"):
+            raise ValueError(
+                "cannot work with flatten: a flattened account holds only cash, so its equity "
+                "never recovers; use resume_after_bars"
+            )
+        return v
+
+
 class RunConfig(BaseModel):
     """A backtest, fully described. Validated against the strategy's schema and the market when run."""
 
@@ -131,6 +162,11 @@ class RunConfig(BaseModel):
         description="a symbol of the market, or \"none\"; default the universe's or market's",
     )
     risk_free_rate: float = Field(default=0.0, ge=-0.05, le=0.5, allow_inf_nan=False)
+    risk_rules: RiskRules | None = Field(
+        default=None,
+        description="the drawdown circuit breaker (see RiskRules); left out, the strategy's own "
+        "rule where it declares one (risk_rules()), else none",
+    )
     seed: int = 0
 
     @field_validator("symbols")

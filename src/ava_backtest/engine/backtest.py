@@ -87,6 +87,65 @@ class EngineSettings:
     cost_model: CostModel | None = None
     exits_at_close: bool = False
     rebalance_threshold: float = 0.0  # smallest rebalancing trade, as a fraction of equity
+    risk_rules: RiskRule | None = None  # the drawdown circuit breaker; None: off
+
+
+@dataclass(frozen=True, slots=True)
+class RiskRule:
+    """The drawdown circuit breaker, per account, on the equity marked at each close.
+
+    When equity is ``max_drawdown`` (a fraction) or more below its peak, the entries decided at
+    that close are cancelled and no entry is read until it resumes; with ``flatten`` every
+    position closes at the next open (exit reason ``circuit_breaker``). It resumes at the close
+    ``resume_after_bars`` bars after the tripping close, or at a close whose equity is
+    ``resume_on_recovery`` (a fraction) above its lowest close since the trip, whichever comes
+    first (neither: it stays tripped to the end); entries are read again from the next close, and
+    the peak restarts there. Exits, stops and targets keep working while it is tripped.
+    """
+
+    max_drawdown: float
+    flatten: bool = False
+    resume_after_bars: int | None = None
+    resume_on_recovery: float | None = None
+
+    def as_kernel(self) -> np.ndarray:
+        return np.array(
+            [
+                self.max_drawdown,
+                1.0 if self.flatten else 0.0,
+                float(self.resume_after_bars or 0),
+                float(self.resume_on_recovery or 0.0),
+            ]
+        )
+
+
+def check_risk_rule(rule: RiskRule | None) -> None:
+    """Refuse a breaker that cannot work, naming the field (``RunConfig`` applies the same
+    rule at the request)."""
+    if rule is None:
+        return
+    if not (math.isfinite(rule.max_drawdown) and 0.0 < rule.max_drawdown < 1.0):
+        raise ConfigError(
+            f"max_drawdown must be a fraction between 0 and 1, got {rule.max_drawdown!r}",
+            field="risk_rules.max_drawdown",
+        )
+    if rule.resume_after_bars is not None and rule.resume_after_bars < 1:
+        raise ConfigError(
+            f"resume_after_bars must be at least 1, got {rule.resume_after_bars!r}",
+            field="risk_rules.resume_after_bars",
+        )
+    rec = rule.resume_on_recovery
+    if rec is not None and not (math.isfinite(rec) and rec > 0.0):
+        raise ConfigError(
+            f"resume_on_recovery must be a positive fraction, got {rec!r}",
+            field="risk_rules.resume_on_recovery",
+        )
+    if rule.flatten and rec is not None:
+        raise ConfigError(
+            "resume_on_recovery cannot work with flatten: a flattened account holds only cash, "
+            "so its equity never recovers; use resume_after_bars",
+            field="risk_rules.resume_on_recovery",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +167,9 @@ class EngineResult:
     ruined_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Per account: the bar whose close first marked equity at or below zero (-1: never). A
     ruined account's positions closed at the next open (``margin_call``) and it traded no more."""
+    halted: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.bool_))
+    """(bars, accounts): True at the closes whose entries the drawdown circuit breaker did not
+    read (empty without a risk rule)."""
 
     @property
     def ruined(self) -> bool:
@@ -190,6 +252,8 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
             f"sizing mode {settings.sizing_mode!r} needs a value", field="sizing.value"
         )
     check_margin(settings.leverage, settings.maintenance_margin)
+    check_risk_rule(settings.risk_rules)
+    risk = settings.risk_rules.as_kernel() if settings.risk_rules else np.zeros(4)
 
     size, has_size = _optional(signals.size, shape)
     sl, has_sl = _optional(signals.stop_loss, shape)
@@ -286,11 +350,12 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
             capacity,
             float(settings.rebalance_threshold),
             maintenance_margin(settings.leverage, settings.maintenance_margin),
+            risk,
         )
         if not result[-1]:
             break
         capacity *= 4  # a rebalancing strategy traded more than estimated: run again with room
-    equity, cash, exposure, fills, trades, skips, open_pos, ruined_at, _ = result
+    equity, cash, exposure, fills, trades, skips, open_pos, ruined_at, halted, _ = result
     return EngineResult(
         dates=panel.dates,
         symbols=panel.symbols,
@@ -304,6 +369,7 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         skipped=_skips_frame(skips, panel),
         fee_lines=cost.line_names,
         ruined_at=ruined_at,
+        halted=halted,
     )
 
 

@@ -50,6 +50,7 @@ R_SCALE_OUT = 7
 R_ENTRY = 8
 R_REBALANCE = 9
 R_MARGIN_CALL = 10
+R_CIRCUIT_BREAKER = 11
 REASONS = (
     "signal",
     "stop_loss",
@@ -62,6 +63,7 @@ REASONS = (
     "entry",
     "rebalance",
     "margin_call",
+    "circuit_breaker",
 )
 
 # Why an entry was skipped.
@@ -70,6 +72,7 @@ SKIP_MAX_POSITIONS = 2
 SKIP_NO_BAR = 3
 SKIP_SHORT_FORBIDDEN = 4
 SKIP_ZERO_QTY = 5
+SKIP_CIRCUIT_BREAKER = 6
 SKIP_REASONS = (
     "",
     "insufficient_buying_power",
@@ -77,7 +80,14 @@ SKIP_REASONS = (
     "no_bar",
     "short_forbidden",
     "zero_qty",
+    "circuit_breaker",
 )
+
+# The drawdown circuit breaker (``risk`` argument of ``simulate``): float64[4].
+RISK_MAX_DD = 0  # trip at a drawdown of this fraction from the equity peak; 0: off
+RISK_FLATTEN = 1  # 1.0: close every position at the next open when it trips
+RISK_RESUME_BARS = 2  # resume this many bars after the tripping bar; 0: not by time
+RISK_RESUME_RECOVERY = 3  # resume once equity is this fraction above its low since the trip; 0: no
 
 # Pending order actions.
 P_NONE = 0
@@ -391,6 +401,7 @@ def simulate(
     capacity: int,
     rebalance_threshold: float,
     maintenance_margin: float,
+    risk: np.ndarray,
 ):
     """Simulate a portfolio. ``flags`` (bool[11]): has_size, has_stops, has_exit_fraction,
     has_priority, stop_abs, take_profit_abs, trail_abs, fractional, allow_short,
@@ -398,6 +409,17 @@ def simulate(
     has_weights (``target_weight`` rows rebalance the portfolio; ``rebalance_threshold`` is the
     smallest trade, as a fraction of equity, worth making). ``maintenance_margin`` is the equity
     an account must keep, as a fraction of its gross exposure, at every close (0: only ruin closes).
+
+    ``risk`` (float64[4], see ``RISK_*``) is the drawdown circuit breaker, decided per account on
+    the equity marked at each close: once equity is ``max_dd`` or more below its peak, the entries
+    decided at that close are cancelled (a reversal becomes a plain exit) and no entry or
+    target-weight row is read until it resumes; with ``flatten`` every position closes at the next
+    open (exit reason ``circuit_breaker``). It resumes at the close ``resume_bars`` bars after the
+    tripping one, or at a close whose equity is ``resume_recovery`` above its lowest close since the
+    trip, whichever comes first; entries are read again from the following close, and the peak
+    restarts at the resuming close's equity. Blocked entries are logged as skips
+    (``circuit_breaker``); ``halted`` in the result marks, per bar and account, the closes at
+    which entries were not read.
 
     Optional per-bar arrays that are unused may be (1, 1) placeholders; their flag says so.
     """
@@ -413,6 +435,11 @@ def simulate(
     has_actions = flags[9]
     exits_at_close = flags[10]
     has_weights = flags[11]
+    max_dd = risk[RISK_MAX_DD]
+    has_risk = max_dd > 0.0
+    flatten_on_trip = risk[RISK_FLATTEN] > 0.0
+    resume_bars = int(risk[RISK_RESUME_BARS])
+    resume_recovery = risk[RISK_RESUME_RECOVERY]
 
     n_bars, n_cols = close.shape
     fee_buf = np.zeros(fee_tables.shape[1])
@@ -445,6 +472,12 @@ def simulate(
 
     at_close = fill_mode == CLOSE
     called = np.zeros(n_cols, dtype=np.bool_)  # positions to close at their next open
+    call_why = np.full(n_cols, R_MARGIN_CALL, dtype=np.int64)  # ... and why
+    peak = np.full(n_accounts, initial_cash)  # the circuit breaker's equity peak
+    halted = np.zeros(n_accounts, dtype=np.bool_)  # entries are not read while True
+    halt_bar = np.zeros(n_accounts, dtype=np.int64)
+    trough = np.zeros(n_accounts)
+    halted_out = np.zeros((n_bars if has_risk else 0, n_accounts), dtype=np.bool_)
     ruined = np.full(n_accounts, -1, dtype=np.int64)  # bar where equity first was <= 0
     call_acc = np.zeros(n_accounts, dtype=np.bool_)
     pend_w = np.full(n_cols, np.nan)  # target weights decided at the last rebalance close
@@ -506,11 +539,12 @@ def simulate(
                     called[j] = False
                     continue
             if called[j]:
-                # A margin call from the last close: the whole position goes at this open.
+                # A margin call (or the circuit breaker) from the last close: the whole position
+                # goes at this open.
                 called[j] = False
                 pend[j] = P_NONE
                 _exit(
-                    t, j, abs(st[j, QTY]), o, R_MARGIN_CALL, st, cash, a, open_count,
+                    t, j, abs(st[j, QTY]), o, call_why[j], st, cash, a, open_count,
                     fills, trades, cnt, table, fee_buf, slippage,
                 )  # fmt: skip
                 continue
@@ -612,6 +646,10 @@ def simulate(
                 act = P_LONG
             elif short_entry[t, j] and not long_entry[t, j]:
                 act = P_SHORT
+            if (act == P_LONG or act == P_SHORT) and halted[account_of[j]]:
+                # The circuit breaker is open: no entry; a reversal only closes.
+                _log_skip(skips, cnt, t, j, SKIP_CIRCUIT_BREAKER)
+                act = P_EXIT if q != 0.0 else P_NONE
             pend[j] = act
             if act == P_NONE:
                 continue
@@ -637,6 +675,7 @@ def simulate(
                     and why != R_DATA_END
                     and st[j, QTY] == 0.0
                     and long_entry[t, j] != short_entry[t, j]
+                    and not halted[account_of[j]]
                 ):
                     # Flat at this close: the next open's entry stands as a fresh order.
                     pend[j] = P_LONG if long_entry[t, j] else P_SHORT
@@ -648,7 +687,12 @@ def simulate(
             row_has = False
             for j in range(n_cols):
                 w = target_weight[t, j]
-                if w == w and not np.isnan(close[t, j]) and ruined[account_of[j]] < 0:
+                if (
+                    w == w
+                    and not np.isnan(close[t, j])
+                    and ruined[account_of[j]] < 0
+                    and not halted[account_of[j]]
+                ):
                     pend_w[j] = w
                     row_has = True
                 elif not np.isnan(close[t, j]):
@@ -702,6 +746,15 @@ def simulate(
                 pend_w[j] = np.nan
                 if st[j, QTY] != 0.0:
                     called[j] = True
+                    call_why[j] = R_MARGIN_CALL
+
+        # 7. The drawdown circuit breaker on the marked equity.
+        if has_risk:
+            _circuit_breaker(
+                t, equity, ruined, peak, halted, halt_bar, trough, halted_out, max_dd,
+                flatten_on_trip, resume_bars, resume_recovery, st, pend, pend_w, called,
+                call_why, account_of, skips, cnt,
+            )  # fmt: skip
 
     # Positions open at the end are reported as open, marked at their last close.
     open_pos = np.empty((n_cols, 7))
@@ -725,8 +778,71 @@ def simulate(
         skips[: cnt[C_SKIPS]].copy(),
         open_pos[:n_open].copy(),
         ruined,
+        halted_out,
         overflow,
     )
+
+
+@nb.njit(cache=True)
+def _circuit_breaker(
+    t: int,
+    equity: np.ndarray,
+    ruined: np.ndarray,
+    peak: np.ndarray,
+    halted: np.ndarray,
+    halt_bar: np.ndarray,
+    trough: np.ndarray,
+    halted_out: np.ndarray,
+    max_dd: float,
+    flatten: bool,
+    resume_bars: int,
+    resume_recovery: float,
+    st: np.ndarray,
+    pend: np.ndarray,
+    pend_w: np.ndarray,
+    called: np.ndarray,
+    call_why: np.ndarray,
+    account_of: np.ndarray,
+    skips: np.ndarray,
+    cnt: np.ndarray,
+) -> None:
+    """Trip, hold or resume each account's breaker on the equity marked at close t (see
+    ``simulate``); on a trip, cancel the entries decided at this close and, with ``flatten``,
+    send every position to the next open."""
+    n_accounts = peak.shape[0]
+    for a in range(n_accounts):
+        e = equity[t, a]
+        if halted[a]:
+            trough[a] = min(trough[a], e)
+            by_time = resume_bars > 0 and t - halt_bar[a] >= resume_bars
+            by_recovery = resume_recovery > 0.0 and e >= trough[a] * (1.0 + resume_recovery)
+            halted_out[t, a] = True
+            if by_time or by_recovery:
+                halted[a] = False
+                peak[a] = e
+            continue
+        if e > peak[a]:
+            peak[a] = e
+        if ruined[a] >= 0 or not (e <= peak[a] * (1.0 - max_dd)):
+            continue
+        halted[a] = True
+        halt_bar[a] = t
+        trough[a] = e
+        halted_out[t, a] = True
+        for j in range(pend.shape[0]):
+            if account_of[j] != a:
+                continue
+            pend_w[j] = np.nan
+            q = st[j, QTY]
+            if flatten and q != 0.0 and not called[j]:
+                called[j] = True
+                call_why[j] = R_CIRCUIT_BREAKER
+                pend[j] = P_NONE
+            elif pend[j] == P_LONG or pend[j] == P_SHORT:
+                if q != 0.0 and ((pend[j] == P_LONG) == (q > 0.0)):
+                    continue  # an add-on cannot happen: nothing pending to cancel
+                _log_skip(skips, cnt, t, j, SKIP_CIRCUIT_BREAKER)
+                pend[j] = P_EXIT if q != 0.0 else P_NONE
 
 
 @nb.njit(cache=True)

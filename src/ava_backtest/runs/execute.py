@@ -23,12 +23,13 @@ from ava_backtest.data.intraday import intraday_extras, is_intraday_need
 from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_close
 from ava_backtest.data.universes import Universe, get_universe
 from ava_backtest.domain.bars import Bars, Panel
-from ava_backtest.domain.config import NO_BENCHMARK, RunConfig
+from ava_backtest.domain.config import NO_BENCHMARK, RiskRules, RunConfig
 from ava_backtest.domain.errors import AvaError, ConfigError, DataError, NotFoundError
 from ava_backtest.domain.signals import ENTRY_SIDE, EXIT_SIDE, Signals
 from ava_backtest.engine.backtest import (
     EngineResult,
     EngineSettings,
+    RiskRule,
     maintenance_margin,
     simulate,
 )
@@ -156,9 +157,13 @@ def run_cost_model(config: RunConfig) -> CostModel | None:
         ) from None
 
 
-def engine_settings(config: RunConfig, n_symbols: int, allow_short: bool) -> EngineSettings:
+def engine_settings(
+    config: RunConfig, n_symbols: int, allow_short: bool, strategy: Strategy | None = None
+) -> EngineSettings:
     market = get_market(config.market)
     cost = run_cost_model(config)
+    # The run's risk rules; left out, the strategy's own (a risk-overlay strategy declares one).
+    rules = config.risk_rules or (strategy.risk_rules() if strategy is not None else None)
     return EngineSettings(
         initial_cash=config.initial_capital,
         fill=config.fill,
@@ -179,6 +184,9 @@ def engine_settings(config: RunConfig, n_symbols: int, allow_short: bool) -> Eng
         portfolio=config.portfolio,
         cost_model=cost,
         rebalance_threshold=config.rebalance_threshold,
+        risk_rules=None
+        if rules is None
+        else RiskRule(**RiskRules.model_validate(rules).model_dump()),
     )
 
 
@@ -362,7 +370,7 @@ def run_backtest(
         report(
             0.6, "shorts are not allowed overnight in this market's cash delivery; entries skipped"
         )
-    settings = engine_settings(config, len(symbols), allow_short)
+    settings = engine_settings(config, len(symbols), allow_short, strategy)
     if strategy.exit_at == "close":
         settings = replace(settings, exits_at_close=True)
     engine = simulate(run_panel, run_signals, settings)
@@ -393,6 +401,7 @@ def run_backtest(
     if unstopped:
         notes.append(unstopped)
     notes.extend(margin_notes(engine, settings))
+    notes.extend(risk_rule_notes(engine, settings))
     return BacktestResult(
         config=config,
         strategy=strategy.describe(strategy.params),
@@ -435,6 +444,24 @@ def margin_notes(engine: EngineResult, settings: EngineSettings) -> list[str]:
             "positions closed at the next open and it placed no order after"
         )
     return out
+
+
+def risk_rule_notes(engine: EngineResult, settings: EngineSettings) -> list[str]:
+    """What the drawdown circuit breaker did: how often it tripped and how long it held."""
+    rule = settings.risk_rules
+    if rule is None:
+        return []
+    halted = engine.halted.any(axis=1) if engine.halted.size else np.zeros(0, dtype=bool)
+    trips = int(np.count_nonzero(halted & ~np.concatenate([[False], halted[:-1]])))
+    closed = int(np.count_nonzero(engine.trades["exit_reason"] == "circuit_breaker"))
+    what = f"circuit breaker at a {rule.max_drawdown:.4g} drawdown from the equity peak"
+    if not trips:
+        return [f"{what}: never tripped"]
+    return [
+        f"{what}: tripped {trips} time{'s' if trips > 1 else ''}; no entry read on "
+        f"{int(np.count_nonzero(halted))} closes"
+        + (f"; {closed} trades closed by it (exit reason circuit_breaker)" if closed else "")
+    ]
 
 
 def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:

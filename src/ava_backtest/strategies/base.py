@@ -94,6 +94,13 @@ class Strategy:
     def signals(self, bars: Bars) -> Signals:
         raise NotImplementedError
 
+    def risk_rules(self) -> dict[str, Any] | None:
+        """The portfolio risk rule a run of this strategy switches on when its
+        ``RunConfig.risk_rules`` is left out, in that field's shape (``{"max_drawdown": 0.15,
+        "flatten": True, ...}``, domain.config.RiskRules); None: none. A risk-overlay strategy
+        (tv_drawdown_circuit_breaker) builds it from its parameters."""
+        return None
+
     @classmethod
     def schema(cls) -> dict[str, Any]:
         return schema_json(cls.parameters)
