@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 import ava_backtest
 from ava_backtest.domain.config import RunConfig
@@ -132,14 +132,15 @@ class OptimizationRequest(RunConfig):
             raise ValueError(f"blocks must be even, got {v}")
         return v
 
-    @model_validator(mode="after")
-    def _holdout_inside(self) -> OptimizationRequest:
-        h = self.holdout_start
-        if h is not None and self.start_date is not None and h <= self.start_date:
+    @field_validator("holdout_start")
+    @classmethod
+    def _holdout_inside(cls, h: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start, end = info.data.get("start_date"), info.data.get("end_date")
+        if h is not None and start is not None and h <= start:
             raise ValueError("holdout_start must be after start_date")
-        if h is not None and self.end_date is not None and h > self.end_date:
+        if h is not None and end is not None and h > end:
             raise ValueError("holdout_start must be on or before end_date")
-        return self
+        return h
 
     def run_config(self) -> RunConfig:
         """The base run: the request without the study's own fields."""
