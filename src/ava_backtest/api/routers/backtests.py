@@ -49,6 +49,9 @@ class RunOut(BaseModel):
     n_trades: int | None = None
     final_equity: float | None = None
     timings: dict[str, Any] | None = None
+    cancel_requested: bool | None = None
+    """A cancel sent to an API process that does not run the run, on its way to the one that does
+    (the status changes once that process has stopped the worker)."""
 
 
 class RunList(BaseModel):
