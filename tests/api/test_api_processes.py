@@ -311,5 +311,13 @@ def test_a_sigkilled_server_leaves_no_process_behind(sqlite_url, tmp_path):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         assert not left, f"processes outlived the SIGKILLed server: {sorted(left)}"
+
+        # Its run's owner is gone (its pid on this host exited): the next start-up interrupts it.
+        again = Server(env, tmp_path)
+        try:
+            run = httpx.get(f"{again.base}/api/v2/backtests/{run_id}").json()
+            assert run["status"] == "interrupted" and run["error_code"] == "interrupted", run
+        finally:
+            again.stop()
     finally:
         srv.stop()
