@@ -85,6 +85,10 @@ REGISTRY: dict[str, tuple[Call, Any]] = {
     "keltner": (_hlc(lambda h, lo, c: ind.keltner(h, lo, c, 20, 2.0, 10)), 19),
     "donchian": (_hl(lambda h, lo: ind.donchian(h, lo, 20)), 19),
     "williams_vix_fix": (lambda d, s: ind.williams_vix_fix(d["close"], d["low"], 22), 21),
+    "volatility_stop": (
+        _hlc(lambda h, lo, c: ind.volatility_stop(c, 3.0 * ind.atr(h, lo, c, 14))),
+        13,
+    ),
     "rsi": (_c(lambda c: ind.rsi(c, 14)), 14),
     "cutler_rsi": (_c(lambda c: ind.cutler_rsi(c, 14)), 14),
     "macd": (_c(ind.macd), {"macd": 25, "signal": 33, "hist": 33}),

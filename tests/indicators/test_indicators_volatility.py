@@ -120,3 +120,37 @@ def test_williams_vix_fix_by_hand() -> None:
     np.testing.assert_allclose(
         ind.williams_vix_fix(c, lo, 3), [np.nan, np.nan, 25.0, 50.0], rtol=1e-15
     )
+
+
+def _volatility_stop_ref(c: np.ndarray, d: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray]:
+    line, direction = np.full(len(c), np.nan), np.full(len(c), np.nan)
+    line[start], direction[start] = c[start] - d[start], 1.0
+    for t in range(start + 1, len(c)):
+        if direction[t - 1] > 0:
+            line[t] = max(line[t - 1], c[t] - d[t])
+            direction[t] = 1.0
+            if c[t] < line[t]:
+                line[t], direction[t] = c[t] + d[t], -1.0
+        else:
+            line[t] = min(line[t - 1], c[t] + d[t])
+            direction[t] = -1.0
+            if c[t] > line[t]:
+                line[t], direction[t] = c[t] - d[t], 1.0
+    return line, direction
+
+
+def test_volatility_stop_by_hand_and_on_the_sample(bars: dict[str, np.ndarray]) -> None:
+    c = np.array([10.0, 11.0, 12.0, 11.5, 9.0, 8.0, 8.5, 10.5, 11.0])
+    vs = ind.volatility_stop(c, np.full(len(c), 1.0))
+    # up from 9; ratchets to 11 at bar 2, holds through 11.5; 9 < 11 flips down to 10, then
+    # 9 and 9 again (8 + 1 < 10, 8.5 + 1 = 9.5 > 9); 10.5 > 9 flips up to 9.5, then 10
+    np.testing.assert_array_equal(vs.line, [9, 10, 11, 11, 10, 9, 9, 9.5, 10])
+    np.testing.assert_array_equal(vs.direction, [1, 1, 1, 1, -1, -1, -1, 1, 1])
+    h, lo, cl = bars["high"], bars["low"], bars["close"]
+    dist = 3.0 * ind.atr(h, lo, cl, 14)
+    line, direction = _volatility_stop_ref(cl, dist, 13)
+    ours = ind.volatility_stop(cl, dist)
+    np.testing.assert_array_equal(ours.line, line)
+    np.testing.assert_array_equal(ours.direction, direction)
+    flips = np.nansum(np.abs(np.diff(ours.direction))) / 2
+    assert 10 < flips < len(cl) / 10

@@ -34,6 +34,11 @@ class Donchian(NamedTuple):
     lower: np.ndarray
 
 
+class VolatilityStop(NamedTuple):
+    line: np.ndarray  # the stop: under the close in an uptrend, over it in a downtrend
+    direction: np.ndarray  # +1 uptrend, -1 downtrend
+
+
 @nb.njit(cache=True)
 def _atr(
     high: np.ndarray,
@@ -214,3 +219,57 @@ def williams_vix_fix(close: np.ndarray, low: np.ndarray, n: int = 22) -> np.ndar
     hc = highest(close, n)
     lo = np.asarray(low, dtype=np.float64)
     return 100.0 * (hc - lo) / hc
+
+
+@nb.njit(cache=True)
+def _volatility_stop(
+    close: np.ndarray,
+    dist: np.ndarray,
+    first: np.ndarray,
+    line: np.ndarray,
+    direction: np.ndarray,
+) -> None:
+    rows, cols = close.shape
+    for j in range(cols):
+        for i in range(rows):
+            k = i - first[j]
+            c = close[i, j]
+            d = dist[i, j]
+            if k < 0:
+                line[i, j] = np.nan
+                direction[i, j] = np.nan
+                continue
+            if k == 0:
+                direction[i, j] = 1.0
+                line[i, j] = c - d
+                continue
+            prev = line[i - 1, j]
+            if direction[i - 1, j] > 0.0:
+                lvl = max(prev, c - d)
+                if c < lvl:
+                    direction[i, j] = -1.0
+                    line[i, j] = c + d
+                else:
+                    direction[i, j] = 1.0
+                    line[i, j] = lvl
+            else:
+                lvl = min(prev, c + d)
+                if c > lvl:
+                    direction[i, j] = 1.0
+                    line[i, j] = c - d
+                else:
+                    direction[i, j] = -1.0
+                    line[i, j] = lvl
+
+
+@memoized
+def volatility_stop(close: np.ndarray, distance: np.ndarray) -> VolatilityStop:
+    """ATR trailing stop ("volatility stop") that flips sides: from the first bar where the close
+    and ``distance`` (e.g. 3 x atr) are both valid, in an uptrend the line is the highest
+    close - distance so far; a close below it flips to a downtrend with the line at close +
+    distance, which then only falls (the lowest close + distance) until a close above it flips back.
+    Starts in an uptrend."""
+    (c, d), flat = as_blocks(close=close, distance=distance)
+    line, direction = np.empty_like(c), np.empty_like(c)
+    _volatility_stop(c, d, first_valid(c, d), line, direction)
+    return VolatilityStop(restore(line, flat), restore(direction, flat))
