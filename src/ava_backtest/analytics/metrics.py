@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+import numba as nb
 import numpy as np
 
 from ava_backtest.analytics.trade_stats import TradeStats, trade_metrics
@@ -384,3 +385,302 @@ def _json_safe(value: MetricValue) -> MetricValue:
         return value
     value = float(value)
     return value if math.isfinite(value) else None
+
+
+_BLOCK_COLUMNS = 256
+
+
+def compute_metrics_columns(
+    equity: np.ndarray,
+    dates: np.ndarray,
+    *,
+    trades: list[dict[str, MetricValue]] | None,
+    exposure: np.ndarray | None,
+    benchmark: np.ndarray | None,
+    periods_per_year: int,
+    risk_free_rate: float = 0.0,
+    initial_capital: float | None = None,
+    ruined: np.ndarray | None = None,
+) -> list[dict[str, MetricValue]]:
+    """``compute_metrics`` of every column of ``equity`` (bars x columns) at once, equal to it key
+    for key and value for value; ``exposure`` has the same shape, ``trades`` holds each column's
+    trade block (``trade_metrics_columns``) and ``ruined`` each column's flag.
+
+    Every reduction runs along the rows of a (columns x bars) block, the same numpy inner loop as
+    the 1-D call, so sums meet in the same order; subsets (the gains, the known exposures) are
+    reduced in groups of equal size for the same reason; dot products stay BLAS calls per column.
+    A column that reaches zero equity (its returns stop there) is measured by ``compute_metrics``
+    itself.
+    """
+    eq2 = np.asarray(equity, dtype=np.float64)
+    if eq2.ndim != 2:
+        raise ValueError(f"equity must be 2-D (bars, columns), got shape {eq2.shape}")
+    t, n_cols = eq2.shape
+    finite = np.isfinite(eq2).all(axis=0)
+    alive = finite & (eq2 > 0).all(axis=0) if t else finite
+    if t < 5:
+        alive[:] = False  # too short for the block's assumptions (skew and kurtosis defined)
+
+    def one(j: int) -> dict[str, MetricValue]:
+        return compute_metrics(
+            eq2[:, j],
+            dates,
+            trades=None,
+            exposure=None if exposure is None else exposure[:, j],
+            benchmark=benchmark,
+            periods_per_year=periods_per_year,
+            risk_free_rate=risk_free_rate,
+            initial_capital=initial_capital,
+            ruined=None if ruined is None else bool(ruined[j]),
+        )
+
+    out: list[dict[str, MetricValue] | None] = [None] * n_cols
+    for j in np.flatnonzero(~alive).tolist():
+        out[j] = one(j)
+    cols = np.flatnonzero(alive)
+    if cols.size:
+        first = one(int(cols[0]))  # validates the shared inputs and raises as the 1-D call does
+        days = _dates(dates, t)
+        block: list[dict[str, MetricValue]] = []
+        for lo in range(0, cols.size, _BLOCK_COLUMNS):  # a few MB of temporaries at a time
+            part = cols[lo : lo + _BLOCK_COLUMNS]
+            block += _metrics_block(
+                np.ascontiguousarray(eq2[:, part].T),
+                days,
+                None if exposure is None else np.ascontiguousarray(exposure[:, part].T),
+                benchmark,
+                float(periods_per_year),
+                risk_free_rate,
+                initial_capital,
+            )
+        for k, j in enumerate(cols.tolist()):
+            row = first if k == 0 else block[k]
+            row["ruined"] = False if ruined is None else bool(ruined[j])
+            out[j] = row
+    result: list[dict[str, MetricValue]] = []
+    for j, row in enumerate(out):
+        assert row is not None
+        row.update(trade_metrics(None) if trades is None else trades[j])
+        result.append({key: _json_safe(row[key]) for key in METRICS})
+    return result
+
+
+def _metrics_block(
+    eq: np.ndarray,
+    days: np.ndarray,
+    exposure: np.ndarray | None,
+    benchmark: np.ndarray | None,
+    p: float,
+    risk_free_rate: float,
+    initial_capital: float | None,
+) -> list[dict[str, MetricValue]]:
+    """The metrics of the rows of ``eq`` (columns x bars, every value > 0, at least 5 bars)."""
+    n_rows, t = eq.shape
+    capital = eq[:, 0].copy() if initial_capital is None else np.full(n_rows, initial_capital)
+    rf_p = (1.0 + risk_free_rate) ** (1.0 / p) - 1.0
+    r = eq[:, 1:] / eq[:, :-1] - 1.0
+    n = r.shape[1]
+    root_p = math.sqrt(p)
+
+    # returns
+    growth = (eq[:, -1] / capital).tolist()
+    excess = r - rf_p if rf_p else r  # r - 0.0 is r, bit for bit
+    vol = np.std(r, axis=1, ddof=1)
+    mean_excess = excess.mean(axis=1)
+    spread = np.ptp(excess, axis=1)
+    sd_excess = np.std(excess, axis=1, ddof=1) if rf_p else vol
+    downside = np.sqrt(np.mean(np.square(np.minimum(excess, 0.0)), axis=1))
+    positive = excess > 0
+    gains = _masked_sums(excess, positive)
+    pains = -_masked_sums(excess, excess < 0)
+
+    # drawdowns
+    peak = np.maximum(np.maximum.accumulate(eq, axis=1), capital[:, None])
+    dd = eq / peak - 1.0
+    mdd = dd.min(axis=1)
+    ulcer = np.sqrt(np.mean(np.square(dd), axis=1))
+    longest_bars = np.zeros(n_rows, dtype=np.int64)
+    longest_days = np.zeros(n_rows)
+    _longest_drawdowns(dd, days.view(np.int64), longest_bars, longest_days)
+
+    # distribution
+    lo, hi = np.percentile(r, [100 * TAIL_CUTOFF, 100 * (1 - TAIL_CUTOFF)], axis=1)
+    k = int((n - 1) * TAIL_CUTOFF)
+    cvar = np.partition(r, k, axis=1)[:, : k + 1].mean(axis=1)
+    r_spread = np.ptp(r, axis=1)
+    d = r - r.mean(axis=1, keepdims=True)
+    d2 = d * d
+    m2 = d2.sum(axis=1)
+    wiped = (r <= -1.0).any(axis=1).tolist()  # underflow only: no log growth to fit
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.cumsum(np.log1p(r), axis=1)
+    x = np.arange(n, dtype=np.float64)
+    xc = x - x.mean()
+    sxx = float(xc @ xc)
+    yc = y - y.mean(axis=1, keepdims=True)
+
+    # exposure
+    exp_mean: list[float | None] = [None] * n_rows
+    if exposure is not None:
+        if np.any(np.isinf(exposure)):
+            raise ValueError("exposure must be finite (NaN marks a close with no positive equity)")
+        known = ~np.isnan(exposure)
+        n_known = known.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = _masked_sums(exposure, known) / n_known
+        exp_mean = [
+            None if c == 0 else v for c, v in zip(n_known.tolist(), means.tolist(), strict=True)
+        ]
+
+    bench = _benchmark_block(r, benchmark, t, p, rf_p)
+
+    rows: list[dict[str, MetricValue]] = []
+    lists = zip(
+        growth, vol.tolist(), mean_excess.tolist(), spread.tolist(), sd_excess.tolist(),
+        downside.tolist(), gains.tolist(), pains.tolist(), mdd.tolist(), ulcer.tolist(),
+        longest_bars.tolist(), longest_days.tolist(), lo.tolist(), hi.tolist(), cvar.tolist(),
+        r_spread.tolist(), m2.tolist(), exp_mean, eq[:, -1].tolist(), strict=True,
+    )  # fmt: skip
+    for i, (
+        g,
+        v,
+        me,
+        sp,
+        sde,
+        dn,
+        ga,
+        pa,
+        md,
+        ul,
+        lb,
+        ld,
+        q_lo,
+        q_hi,
+        cv,
+        rs,
+        m2_,
+        ex,
+        fin,
+    ) in enumerate(lists):
+        cagr = _power(g, p / n) - 1.0 if g > 0 else -1.0
+        row: dict[str, MetricValue] = {
+            "total_return": g - 1.0,
+            "cagr": cagr,
+            "annual_volatility": v * root_p,
+            "sharpe": me / sde * root_p if sp > 0 else None,
+            "sortino": me / dn * root_p if dn > 0 else None,
+            "omega": ga / pa if pa > 0 else None,
+            "max_drawdown": md,
+            "max_drawdown_duration": lb,
+            "max_drawdown_days": ld,
+            "ulcer_index": ul,
+            "calmar": cagr / -md if md < 0 else None,
+            "value_at_risk": q_lo,
+            "cvar": cv,
+            "tail_ratio": abs(q_hi) / abs(q_lo) if q_lo != 0 else None,
+            "skew": None,
+            "kurtosis": None,
+            "stability": None,
+            "exposure": ex,
+            "final_equity": fin,
+        }
+        if rs > 0:
+            di, d2i = d[i], d2[i]
+            m3 = float(np.dot(d2i, di))
+            row["skew"] = n * math.sqrt(n - 1) / (n - 2) * m3 / m2_**1.5
+            if n >= 4:
+                m4 = float(np.dot(d2i, d2i))
+                scale = (n - 2) * (n - 3)
+                bias = 3 * (n - 1) ** 2 / scale
+                row["kurtosis"] = (n + 1) * n * (n - 1) * m4 / (scale * m2_ * m2_) - bias
+        yci = yc[i]
+        syy = 0.0 if wiped[i] else float(yci @ yci)
+        if syy > 0:
+            sxy = float(xc @ yci)
+            row["stability"] = min(sxy * sxy / (sxx * syy), 1.0)
+        row.update(bench[i])
+        rows.append(row)
+    return rows
+
+
+def _masked_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per row, ``values[row][mask[row]].sum()`` exactly as the 1-D call sums: rows with the same
+    number of selected values are summed together as one block."""
+    counts = mask.sum(axis=1)
+    out = np.zeros(values.shape[0])
+    for size in np.unique(counts).tolist():
+        if size == 0:
+            continue
+        rows = np.flatnonzero(counts == size)
+        sub = values[rows]
+        out[rows] = sub[mask[rows]].reshape(rows.size, size).sum(axis=1)
+    return out
+
+
+@nb.njit(cache=True)
+def _longest_drawdowns(
+    dd: np.ndarray, days: np.ndarray, longest_bars: np.ndarray, longest_days: np.ndarray
+) -> None:
+    """Per row of ``dd``: the most bars, and the most calendar days, from a peak to its recovery
+    (or to the last bar), as ``_drawdown_metrics`` counts them."""
+    rows, t = dd.shape
+    day = 86_400_000_000_000.0
+    for i in range(rows):
+        best_bars = 0
+        best_days = -np.inf
+        start = -1
+        any_under = False
+        for b in range(t + 1):
+            under = b < t and dd[i, b] < 0
+            if under and start < 0:
+                start = b
+                any_under = True
+            elif not under and start >= 0:
+                recovered = 1 if b < t else 0
+                best_bars = max(best_bars, b - start + recovered)
+                peak_at = days[max(start - 1, 0)]
+                end_at = days[min(b, t - 1)]
+                best_days = max(best_days, float(end_at - peak_at) / day)
+                start = -1
+        if any_under:
+            longest_bars[i] = best_bars
+            longest_days[i] = best_days
+
+
+def _benchmark_block(
+    r: np.ndarray, benchmark: np.ndarray | None, t: int, p: float, rf_p: float
+) -> list[dict[str, MetricValue]]:
+    keys = ("alpha", "beta", "information_ratio", "benchmark_return")
+    n_rows = r.shape[0]
+    if benchmark is None:
+        return [dict.fromkeys(keys) for _ in range(n_rows)]
+    bench = _vector(benchmark, "benchmark")
+    if bench.size != t:
+        raise ValueError(f"benchmark has {bench.size} values but equity has {t}")
+    shared = _benchmark_metrics(r[0], bench, t, p, rf_p)  # validates; its benchmark return
+    b = simple_returns(bench)[: r.shape[1]]
+    paired = np.isfinite(b)
+    base: dict[str, MetricValue] = dict.fromkeys(keys)
+    base["benchmark_return"] = shared["benchmark_return"]
+    if paired.sum() < 2:
+        return [dict(base) for _ in range(n_rows)]
+    rr = np.ascontiguousarray(r[:, paired])  # rows contiguous: reduced as the 1-D call reduces
+    bb = b[paired]
+    b_res = bb - bb.mean()
+    var_b = float(np.mean(b_res * b_res))
+    out = [dict(base) for _ in range(n_rows)]
+    if var_b >= 1e-30:
+        beta = np.mean(b_res * rr, axis=1) / var_b
+        residual = np.mean((rr - rf_p) - beta[:, None] * (bb - rf_p), axis=1)
+        for row, be, res in zip(out, beta.tolist(), residual.tolist(), strict=True):
+            row["beta"] = be
+            if res > -1.0:
+                row["alpha"] = _power(1.0 + res, p) - 1.0
+    active = rr - bb
+    spread = np.ptp(active, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ir = active.mean(axis=1) / np.std(active, axis=1, ddof=1) * math.sqrt(p)
+    for row, sp, v in zip(out, spread.tolist(), ir.tolist(), strict=True):
+        if sp > 0:
+            row["information_ratio"] = v
+    return out

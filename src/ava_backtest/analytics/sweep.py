@@ -80,8 +80,15 @@ def stack_signals(parts: list[Signals], n_bars: int) -> Signals:
 
 
 def _tile(panel: Panel, n: int, labels: tuple[str, ...]) -> Panel:
+    """The one-symbol ``panel`` as ``n`` identical columns: read-only views that repeat its column
+    (stride 0), not copies; the engine copies what its kernel reads. An array shared by two fields
+    stays shared, as the engine checks for that."""
+    views: dict[int, np.ndarray] = {}
+
     def t(a: np.ndarray) -> np.ndarray:
-        return as_block(np.repeat(a, n, axis=1))
+        if id(a) not in views:
+            views[id(a)] = np.broadcast_to(a, (a.shape[0], n))
+        return views[id(a)]
 
     b = panel.bars
     bars = replace(

@@ -9,6 +9,7 @@ dominate them. The engine records both from the same fill, so their signs agree.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,4 +131,95 @@ def trade_metrics(trades: TradeStats | None) -> dict[str, float | int | None]:
         best_trade=float(ret.max()),
         worst_trade=float(ret.min()),
     )
+    return out
+
+
+def segment_reduce(
+    values: np.ndarray, lengths: np.ndarray, reduce: Callable[..., np.ndarray], minimum: int = 1
+) -> np.ndarray:
+    """``reduce(values[segment])`` of each consecutive segment of ``values`` (``lengths[i]``
+    values each; 0 for one shorter than ``minimum``), exactly what the 1-D call gives: the segments of one length
+    are stacked as the rows of a block and reduced along its rows, the same numpy inner loop (and
+    so the same pairwise summation order) as each segment alone."""
+    out = np.zeros(lengths.size)
+    starts = np.zeros(lengths.size, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    for size in np.unique(lengths):
+        if size < minimum:
+            continue
+        rows = np.flatnonzero(lengths == size)
+        out[rows] = reduce(values[starts[rows, None] + np.arange(size)], axis=1)
+    return out
+
+
+def trade_metrics_columns(
+    account: np.ndarray,
+    pnl_net: np.ndarray,
+    return_pct: np.ndarray,
+    bars_held: np.ndarray,
+    fees: np.ndarray,
+    n_accounts: int,
+) -> list[dict[str, float | int | None]]:
+    """``trade_metrics`` of every account at once, equal to it value for value: the trades of
+    account ``a`` are the rows with ``account == a``, in their order."""
+    order = np.argsort(account, kind="stable")
+    acct = np.asarray(account, dtype=np.int64)[order]
+    pnl = np.asarray(pnl_net, dtype=np.float64)[order]
+    ret = np.asarray(return_pct, dtype=np.float64)[order]
+    held = np.asarray(bars_held, dtype=np.int64)[order]
+    fee = np.asarray(fees, dtype=np.float64)[order]
+    count = np.bincount(acct, minlength=n_accounts)
+    wins, losses = pnl > 0, pnl < 0
+    n_wins = np.bincount(acct[wins], minlength=n_accounts)
+    n_losses = np.bincount(acct[losses], minlength=n_accounts)
+    total_fees = segment_reduce(fee, count, np.sum)
+    gross_profit = segment_reduce(pnl[wins], n_wins, np.sum)
+    gross_loss = segment_reduce(pnl[losses], n_losses, np.sum)
+    mean_win = segment_reduce(ret[wins], n_wins, np.mean)
+    mean_loss = segment_reduce(ret[losses], n_losses, np.mean)
+    expectancy = segment_reduce(pnl, count, np.mean)
+    avg_trade = segment_reduce(ret, count, np.mean)
+    sd = segment_reduce(ret, count, lambda a, axis: a.std(axis, ddof=1), minimum=2)
+    spread = segment_reduce(ret, count, np.ptp)
+    best = segment_reduce(ret, count, np.max)
+    worst = segment_reduce(ret, count, np.min)
+    avg_hold = segment_reduce(held, count, np.mean)
+    max_hold = segment_reduce(held, count, np.max)
+    out: list[dict[str, float | int | None]] = []
+    cols = zip(
+        count.tolist(), n_wins.tolist(), n_losses.tolist(), total_fees.tolist(),
+        gross_profit.tolist(), gross_loss.tolist(), mean_win.tolist(), mean_loss.tolist(),
+        expectancy.tolist(), avg_trade.tolist(), sd.tolist(), spread.tolist(), best.tolist(),
+        worst.tolist(), avg_hold.tolist(), max_hold.tolist(), strict=True,
+    )  # fmt: skip
+    for n, nw, nl, fsum, gp, gl, mw, ml, exp_, avg, s, ptp, hi, lo, ah, mh in cols:
+        row: dict[str, float | int | None] = dict.fromkeys(TRADE_KEYS)
+        row["trade_count"] = n
+        row["total_fees"] = fsum
+        out.append(row)
+        if n == 0:
+            continue
+        win_rate = nw / n
+        payoff = None
+        if nw and nl:
+            avg_loss = abs(ml)
+            if avg_loss > 0:
+                payoff = mw / avg_loss
+        sqn = None
+        if n >= 2 and s > 0 and ptp > 0:
+            sqn = math.sqrt(min(n, SQN_TRADE_CAP)) * avg / s
+        gross_loss_ = -gl
+        row.update(
+            win_rate=win_rate,
+            profit_factor=gp / gross_loss_ if gross_loss_ > 0 else None,
+            payoff_ratio=payoff,
+            expectancy=exp_,
+            avg_trade=avg,
+            sqn=sqn,
+            kelly=win_rate - (1.0 - win_rate) / payoff if payoff else None,
+            avg_hold_bars=ah,
+            max_hold_bars=int(mh),
+            best_trade=hi,
+            worst_trade=lo,
+        )
     return out

@@ -411,12 +411,24 @@ def _price_basis(
     if entry.size == 0:
         empty = np.ones(0)
         return empty, empty, empty
-    logs = np.cumsum(np.log(panel.split_ratio), axis=0)
-    ratio = np.exp(logs[exit_, col] - logs[entry, col])
+    # Only the traded columns, and only the bars the fills are on: the same numbers as over the
+    # whole panel (each column's sum runs down its own rows), at the cost of the trades.
+    used, at = np.unique(col, return_inverse=True)
+    splits = panel.split_ratio[:, used]
+    if (splits == 1.0).all():
+        ratio = np.ones(entry.size)  # exp(0 - 0)
+    else:
+        logs = np.cumsum(np.log(splits), axis=0)
+        ratio = np.exp(logs[exit_, at] - logs[entry, at])
+    return ratio, _factor(panel, entry, col), _factor(panel, exit_, col)
+
+
+def _factor(panel: Panel, bar: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """Signal / as-traded close at (bar, col), 1 where either is missing or not positive."""
+    traded = panel.trade_close[bar, col]
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(panel.trade_close > 0, panel.bars.close / panel.trade_close, np.nan)
-    factor = np.where(np.isfinite(factor), factor, 1.0)
-    return ratio, factor[entry, col], factor[exit_, col]
+        factor = np.where(traded > 0, panel.bars.close[bar, col] / traded, np.nan)
+    return np.where(np.isfinite(factor), factor, 1.0)
 
 
 def _trades_frame(tr: np.ndarray, panel: Panel) -> pl.DataFrame:

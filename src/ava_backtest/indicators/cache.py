@@ -66,8 +66,9 @@ def _copy(result: Any) -> Any:
     return result
 
 
-def memoized(fn: F) -> F:
-    """Memoise ``fn`` inside an open ``indicator_cache()`` scope; a plain call outside one."""
+def memoized(fn: F, *, counted: bool = True) -> F:
+    """Memoise ``fn`` inside an open ``indicator_cache()`` scope; a plain call outside one.
+    ``counted=False``: kept out of the scope's hit and miss counts (a helper, not an indicator)."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -84,11 +85,11 @@ def memoized(fn: F) -> F:
             return fn(*args, **kwargs)
         hit = cache.entries.get(key)
         if hit is None:
-            cache.misses += 1
+            cache.misses += counted
             hit = (fn(*args, **kwargs), args)  # keep the inputs alive with the result
             cache.entries[key] = hit
         else:
-            cache.hits += 1
+            cache.hits += counted
         return _copy(hit[0])
 
     return wrapper  # type: ignore[return-value]

@@ -21,13 +21,15 @@ import numpy as np
 import optuna
 import polars as pl
 
-from ava_backtest.analytics.metrics import METRICS
+from ava_backtest.analytics.metrics import METRICS, benchmark_window, compute_metrics_columns
 from ava_backtest.analytics.overfitting import Overfitting, assess
 from ava_backtest.analytics.sweep import simulate_side_by_side
+from ava_backtest.analytics.trade_stats import trade_metrics_columns
 from ava_backtest.data.universes import Universe
+from ava_backtest.domain.bars import Panel
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ConfigError, ParameterError
-from ava_backtest.engine.backtest import simulate
+from ava_backtest.engine.backtest import EngineResult, simulate
 from ava_backtest.indicators.cache import indicator_cache
 from ava_backtest.markets import get_market
 from ava_backtest.runs.execute import (
@@ -50,6 +52,8 @@ Direction = Literal["maximize", "minimize"]
 SamplerName = Literal["tpe", "random", "grid", "cmaes", "nsga2"]
 SAMPLERS: tuple[str, ...] = ("tpe", "random", "grid", "cmaes", "nsga2")
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+GRID_BATCH = 1024
+"""Grid points evaluated per batch: about a second of work and a few hundred MB at most."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,12 +372,8 @@ class _Evaluator:
         if self.n_symbols == 1 and len(holds) == 1:
             labels = tuple(str(i) for i, _ in members)
             res = simulate_side_by_side(run_panel, parts, settings, labels)
-            by_account = res.trades.partition_by("account", as_dict=True)
-            empty = res.trades.clear()
-            for j, (i, _) in enumerate(members):
-                trades = by_account.get((j,), empty)
-                out[i] = self._measure(res, trades, run_panel, [j])
-            return out
+            measured = measure_accounts(res, run_panel, self.config)
+            return {i: measured[j] for j, (i, _) in enumerate(members)}
         for (i, _), sig in zip(members, parts, strict=True):
             res = simulate(run_panel, sig, settings)
             out[i] = self._measure(res, res.trades, run_panel, None)
@@ -387,6 +387,40 @@ class _Evaluator:
             rets = np.zeros_like(equity)
             rets[1:] = np.where(equity[:-1] > 0, equity[1:] / equity[:-1] - 1.0, 0.0)
         return metrics, rets
+
+
+def measure_accounts(
+    res: EngineResult, run_panel: Panel, config: RunConfig
+) -> list[tuple[dict[str, Any], np.ndarray]]:
+    """(metrics, daily returns) of each account of a side-by-side run: what ``portfolio_metrics``
+    gives for each account alone, value for value, measured for all of them at once."""
+    market = get_market(config.market)
+    equity = res.equity
+    gross = res.exposure
+    with np.errstate(divide="ignore", invalid="ignore"):
+        exposure = np.where(gross == 0, 0.0, np.where(equity > 0, gross / equity, np.nan))
+        rets = np.zeros_like(equity)
+        rets[1:] = np.where(equity[:-1] > 0, equity[1:] / equity[:-1] - 1.0, 0.0)
+    tr = res.trades
+    n = equity.shape[1]
+    trades = trade_metrics_columns(
+        tr["account"].to_numpy(), tr["pnl_net"].to_numpy(), tr["return_pct"].to_numpy(),
+        tr["bars_held"].to_numpy(), tr["fees"].to_numpy(), n,
+    )  # fmt: skip
+    bench = run_panel.benchmark
+    metrics = compute_metrics_columns(
+        equity,
+        run_panel.dates,
+        trades=trades,
+        exposure=exposure,
+        benchmark=bench,
+        periods_per_year=market.trading_days_per_year,
+        risk_free_rate=config.risk_free_rate,
+        initial_capital=config.initial_capital,
+        ruined=res.ruined_at >= 0 if res.ruined_at.size else np.zeros(n, dtype=np.bool_),
+    )
+    window = benchmark_window(bench, run_panel.dates)
+    return [({**m, **window}, rets[:, j]) for j, m in enumerate(metrics)]
 
 
 def run_study(
@@ -474,10 +508,13 @@ def _run_grid(
     records = {t.number: t for t in done}
     series: dict[int, np.ndarray] = {}
     todo = [i for i in range(len(points)) if i not in records]
-    for lo in range(0, len(todo), spec.batch):
+    # A grid's points are fixed in advance: no sampler waits on results, so they run in large
+    # side-by-side batches (one kernel call and one metrics pass each), not the sampler's batch.
+    step = max(spec.batch, GRID_BATCH)
+    for lo in range(0, len(todo), step):
         if should_stop and should_stop():
             break
-        numbers = todo[lo : lo + spec.batch]
+        numbers = todo[lo : lo + step]
         t1 = time.perf_counter()
         results = evaluator.evaluate([points[i] for i in numbers])
         ms = (time.perf_counter() - t1) * 1000 / len(numbers)
@@ -609,12 +646,14 @@ def _best(spec: StudySpec, complete: list[TrialRecord]) -> tuple[TrialRecord | N
     ]  # type: ignore[arg-type]
     # Ties go to the earliest trial, so the best is the same whatever the batch size.
     best = max(scored, key=lambda x: (x[0][0], -x[1].number))[1]
-    pareto = [
-        t.number
-        for v, t in scored
-        if not any(all(a >= b for a, b in zip(w, v, strict=True)) and w != v for w, _ in scored)
-    ]
-    return best, sorted(pareto)
+    # On the front: no other trial at least as good in every objective and better in one.
+    v = np.array([x[0] for x in scored], dtype=np.float64)
+    front = np.ones(len(scored), dtype=np.bool_)
+    for lo in range(0, len(scored), 512):  # (512 x trials) comparisons at a time
+        part = v[lo : lo + 512, None, :]
+        dominated = (np.all(v[None] >= part, axis=2) & np.any(v[None] > part, axis=2)).any(axis=1)
+        front[lo : lo + 512] = ~dominated
+    return best, sorted(t.number for (_, t), on in zip(scored, front, strict=True) if on)
 
 
 def _holdout(spec: StudySpec, universe: Universe | None, best: TrialRecord) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ava_backtest.domain.bars import Bars, as_block
 from ava_backtest.domain.signals import ARRAY_FIELDS, Signals
+from ava_backtest.indicators.cache import memoized
 from ava_backtest.strategies.base import Strategy
 
 
@@ -21,6 +22,10 @@ def _gappy_columns(close: np.ndarray) -> np.ndarray:
     last = close.shape[0] - 1 - np.argmax(valid[::-1], axis=0)
     span = last - first + 1
     return np.flatnonzero(valid.any(axis=0) & (valid.sum(axis=0) < span))
+
+
+# A sweep asks once per combination about the same bars: answered once per cache scope.
+_gappy_columns = memoized(_gappy_columns, counted=False)
 
 
 def compute_signals(strategy: Strategy, bars: Bars) -> Signals:

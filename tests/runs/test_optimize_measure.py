@@ -1,0 +1,43 @@
+"""A grid batch's metrics, measured for every account at once, are what each account's own
+``portfolio_metrics`` gives: every key, every value."""
+
+from __future__ import annotations
+
+import pytest
+
+from ava_backtest.analytics.sweep import simulate_side_by_side
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.runs.execute import _slice_signals, engine_settings, portfolio_metrics
+from ava_backtest.runs.optimize import _Evaluator, measure_accounts
+from ava_backtest.strategies.evaluate import compute_signals
+from ava_backtest.strategies.registry import get_strategy
+
+SMA = get_strategy("sma_crossover")
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        RunConfig(strategy_name="sma_crossover", symbols=["GOOG"]),  # costs, SPY benchmark
+        RunConfig(strategy_name="sma_crossover", symbols=["GOOG"], costs={"model": "none"},
+                  risk_free_rate=0.03, leverage=3.0, sizing={"mode": "fraction", "value": 1.0}),
+        RunConfig(strategy_name="sma_crossover", market="IN", symbols=["INSYN01"]),
+    ],
+)  # fmt: skip
+def test_every_account_measures_as_it_would_alone(config):
+    ev = _Evaluator(config, None)
+    strategies = [SMA(fast_period=f, slow_period=s) for f in (5, 9, 20, 40) for s in (45, 100, 250)]
+    _, info, bars, run_panel = ev._panel(strategies[0])
+    parts = [_slice_signals(compute_signals(s, bars), info.first_index) for s in strategies]
+    settings = engine_settings(config, 1, False)
+    res = simulate_side_by_side(run_panel, parts, settings, tuple(map(str, range(len(parts)))))
+    measured = measure_accounts(res, run_panel, config)
+    by_account = res.trades.partition_by("account", as_dict=True)
+    traded = 0
+    for j, (metrics, returns) in enumerate(measured):
+        trades = by_account.get((j,), res.trades.clear())
+        ref, equity, *_ = portfolio_metrics(res, trades, run_panel, config, [j])
+        assert metrics == ref, j
+        assert returns[1:].tolist() == (equity[1:] / equity[:-1] - 1.0).tolist()
+        traded += ref["trade_count"] > 0
+    assert traded >= 10
