@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -83,11 +82,7 @@ def test_full_round_trip(store: RunStore, result: BacktestResult):
     assert store.set_progress(run_id, 7.0, "clamped")
     assert store.get_run(run_id)["progress"] == 1.0
 
-    t0 = time.perf_counter()
     assert store.save_result(run_id, result)
-    elapsed = time.perf_counter() - t0
-    limit = 1.0 if store.engine.dialect.name == "sqlite" else 3.0  # measured: ~0.05 s / ~0.1 s
-    assert elapsed < limit, f"save_result took {elapsed:.2f}s for {result.trades.height} trades"
 
     row = store.get_run(run_id)
     assert row["status"] == "completed"
@@ -130,13 +125,15 @@ def _check_trades(store: RunStore, run_id: str, result: BacktestResult) -> None:
     assert set(rows[0]) == {
         "seq", "symbol", "direction", "entry_time", "exit_time", "entry_price", "exit_price", "qty",
         "pnl_gross", "fees", "dividends", "pnl_net", "return_pct", "exit_reason", "bars_held",
+        "exit_qty", "entry_price_adj", "exit_price_adj", "qty_adj",
     }  # fmt: skip
     for r, e in zip(rows, expected.iter_rows(named=True), strict=True):
         assert r["symbol"] == e["symbol"] and r["direction"] == e["direction"]
         assert r["entry_time"] == e["entry_time"].isoformat()
         assert r["exit_time"] == e["exit_time"].isoformat()
         assert r["exit_reason"] == e["exit_reason"] and r["bars_held"] == e["bars_held"]
-        for k in ("entry_price", "exit_price", "qty", "pnl_gross", "fees", "dividends", "pnl_net"):
+        for k in ("entry_price", "exit_price", "qty", "pnl_gross", "fees", "dividends", "pnl_net",
+                  "exit_qty", "entry_price_adj", "exit_price_adj", "qty_adj"):  # fmt: skip
             assert r[k] == e[k], k  # float64 both ways: exact
         if e["return_pct"] is None or math.isnan(e["return_pct"]):
             assert r["return_pct"] is None

@@ -172,6 +172,12 @@ class Trade(Base):
     return_pct: Mapped[float | None]
     exit_reason: Mapped[str] = mapped_column(String(32))
     bars_held: Mapped[int] = mapped_column(Integer())
+    # The shares sold (``qty`` is the shares bought; they differ across a split) and the trade on
+    # the adjusted price scale; empty for runs stored before revision 0004.
+    exit_qty: Mapped[float | None]
+    entry_price_adj: Mapped[float | None]
+    exit_price_adj: Mapped[float | None]
+    qty_adj: Mapped[float | None]
 
 
 class EquityPoint(Base):

@@ -85,6 +85,10 @@ TRADE_COLUMNS = (
     "return_pct",
     "exit_reason",
     "bars_held",
+    "exit_qty",
+    "entry_price_adj",
+    "exit_price_adj",
+    "qty_adj",
 )
 EQUITY_COLUMNS = ("date", "equity", "cash", "drawdown", "exposure", "benchmark")
 CHUNK = 2_000  # rows per executemany batch

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
@@ -77,6 +77,10 @@ class TradeOut(BaseModel):
     return_pct: float | None = None
     exit_reason: str
     bars_held: int
+    exit_qty: float | None = Field(None, description="shares sold; differs from qty after a split")
+    entry_price_adj: float | None = Field(None, description="entry on the adjusted price scale")
+    exit_price_adj: float | None = Field(None, description="exit on the adjusted price scale")
+    qty_adj: float | None = Field(None, description="quantity on the adjusted price scale")
 
 
 class TradeList(BaseModel):
