@@ -44,7 +44,7 @@ def test_zero_cross_and_saucer_buy_and_the_bearish_mirror_sells():
 
 def test_no_saucer_without_the_dip():
     close = list(CLOSE)
-    close[10] = 10.7  # AO rises on bar 10 instead of dipping: bar 11 is no saucer
+    close[10] = 11.0  # AO rises on bar 10 instead of dipping: bar 11 is no saucer
     entries, _, ao = _expected(close)
     assert ao[10] > ao[9] and 11 not in entries
     c = np.array(close)
