@@ -50,5 +50,8 @@ def test_trades_table_shows_the_real_fill_across_the_split(page, make_run, api):
     ).json()["bars"]
     assert t["entry_price"] == bars[0]["open"]  # the as-traded open of the fill bar, not halved
     page.goto(f"/runs/{run['id']}")
+    assert t["exit_qty"] == 2 * t["qty"]  # sold twice the shares bought: a 2:1 split while open
     row = page.get_by_test_id("trade-row").filter(has_text=t["entry_time"][:10]).first
-    expect(row).to_contain_text(re.compile(rf"{t['entry_price']:.2f}"))
+    expect(row).to_contain_text(re.compile(rf"{t['entry_price']:,.2f}"))
+    expect(row).to_contain_text(re.compile(rf"adj .*{t['entry_price_adj']:,.2f}"))
+    expect(row).to_contain_text(re.compile(rf"sold {t['exit_qty']:,.0f}"))

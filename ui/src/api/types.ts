@@ -186,6 +186,12 @@ export interface Trade {
   return_pct: number | null;
   exit_reason: string;
   bars_held: number;
+  /** Shares sold; differs from qty (shares bought) when a split happened while open. */
+  exit_qty?: number | null;
+  /** The trade on the adjusted price scale the strategy used (empty for older runs). */
+  entry_price_adj?: number | null;
+  exit_price_adj?: number | null;
+  qty_adj?: number | null;
 }
 
 export interface EquityPoint {

@@ -118,10 +118,23 @@ export default function TradesTable({
                   <td className="mono">{t.symbol}</td>
                   <td>{t.direction}</td>
                   <td className="mono">{formatDate(t.entry_time)}</td>
-                  <td className="num">{formatPrice(t.entry_price, currency)}</td>
+                  <td className="num">
+                    {formatPrice(t.entry_price, currency)}
+                    <Adjusted actual={t.entry_price} adjusted={t.entry_price_adj} currency={currency} />
+                  </td>
                   <td className="mono">{formatDate(t.exit_time)}</td>
-                  <td className="num">{formatPrice(t.exit_price, currency)}</td>
-                  <td className="num">{formatNumber(t.qty, Number.isInteger(t.qty) ? 0 : 4, currency)}</td>
+                  <td className="num">
+                    {formatPrice(t.exit_price, currency)}
+                    <Adjusted actual={t.exit_price} adjusted={t.exit_price_adj} currency={currency} />
+                  </td>
+                  <td className="num">
+                    {formatNumber(t.qty, Number.isInteger(t.qty) ? 0 : 4, currency)}
+                    {t.exit_qty != null && Math.abs(t.exit_qty - t.qty) > 1e-9 ? (
+                      <span className="sub muted" title="shares sold at exit: a split happened while the trade was open">
+                        sold {formatNumber(t.exit_qty, Number.isInteger(t.exit_qty) ? 0 : 4, currency)}
+                      </span>
+                    ) : null}
+                  </td>
                   <td className={"num " + (t.pnl_gross >= 0 ? "pos" : "neg")}>{formatCurrency(t.pnl_gross, currency)}</td>
                   <td className="num">{formatCurrency(t.fees, currency)}</td>
                   <td className="num">{t.dividends ? formatCurrency(t.dividends, currency) : "—"}</td>
@@ -138,5 +151,15 @@ export default function TradesTable({
         </div>
       )}
     </div>
+  );
+}
+
+/** The adjusted-scale price under the real fill, where the two differ (splits, dividends). */
+function Adjusted({ actual, adjusted, currency }: { actual: number; adjusted: number | null | undefined; currency: string }) {
+  if (adjusted == null || Math.abs(adjusted - actual) <= 1e-9 * Math.max(1, Math.abs(actual))) return null;
+  return (
+    <span className="sub muted" title="on the split- and dividend-adjusted scale the signals used" data-testid="adjusted-price">
+      adj {formatPrice(adjusted, currency)}
+    </span>
   );
 }
