@@ -118,6 +118,7 @@ REGISTRY: dict[str, tuple[Call, Any]] = {
     ),
     "aroon": (_hl(lambda h, lo: ind.aroon(h, lo, 25)), 25),
     "supertrend": (_hlc(lambda h, lo, c: ind.supertrend(h, lo, c, 10, 3.0)), 9),
+    "supertrend_sma": (_hlc(lambda h, lo, c: ind.supertrend(h, lo, c, 10, 3.0, "sma")), 10),
     "ichimoku": (
         _hl(ind.ichimoku),
         {"tenkan": 8, "kijun": 25, "span_a": 25, "span_b": 51, "cloud_a": 50, "cloud_b": 76},

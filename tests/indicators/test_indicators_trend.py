@@ -48,10 +48,11 @@ def _dmi_pine(h: np.ndarray, lo: np.ndarray, c: np.ndarray, n: int, adx_n: int):
     return 100 * _rma(dx, adx_n), plus, minus
 
 
-def _supertrend_pine(h, lo, c, n, factor):
-    """Pine's ta.supertrend(factor, n), written out (direction -1 = up there)."""
+def _supertrend_pine(h, lo, c, n, factor, atr=None):
+    """Pine's ta.supertrend(factor, n), written out (direction -1 = up there); ``atr`` replaces
+    Pine's Wilder ATR."""
     rows = len(h)
-    atr = ind.atr(h, lo, c, n)
+    atr = ind.atr(h, lo, c, n) if atr is None else atr
     src = (h + lo) / 2
     st = np.full(rows, np.nan)
     direction = np.full(rows, np.nan)
@@ -113,6 +114,27 @@ def test_supertrend_is_pine_supertrend(bars: dict[str, np.ndarray]) -> None:
         np.testing.assert_array_equal(ours.lower, lower)
         flips = np.nansum(np.abs(np.diff(ours.direction))) / 2
         assert 10 < flips < len(c) / 10
+
+
+def test_supertrend_with_a_simple_mean_atr(bars: dict[str, np.ndarray]) -> None:
+    h, lo, c = bars["high"], bars["low"], bars["close"]
+    n = 10
+    tr = np.r_[
+        np.nan,
+        [max(h[t] - lo[t], abs(h[t] - c[t - 1]), abs(lo[t] - c[t - 1])) for t in range(1, len(c))],
+    ]
+    atr = np.full(len(c), np.nan)
+    for t in range(n, len(c)):
+        atr[t] = tr[t - n + 1 : t + 1].mean()  # the last n true ranges, from bar 1
+    st, direction, upper, lower = _supertrend_pine(h, lo, c, n, 3.0, atr)
+    ours = ind.supertrend(h, lo, c, n, 3.0, atr_smoothing="sma")
+    np.testing.assert_allclose(ours.line, st, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(ours.upper, upper, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(ours.lower, lower, rtol=1e-12, equal_nan=True)
+    np.testing.assert_array_equal(ours.direction, -direction)
+    assert np.flatnonzero(~np.isnan(ours.line))[0] == n
+    with pytest.raises(ValueError, match="atr_smoothing"):
+        ind.supertrend(h, lo, c, n, 3.0, atr_smoothing="ema")  # type: ignore[arg-type]
 
 
 def test_ichimoku_by_hand_and_without_displacement(bars: dict[str, np.ndarray]) -> None:

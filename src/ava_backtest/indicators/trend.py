@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numba as nb
 import numpy as np
@@ -11,13 +11,14 @@ from ava_backtest.indicators._shape import as_blocks, first_valid, lag, period, 
 from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.candles import median_price
 from ava_backtest.indicators.conventions import Convention, is_talib
+from ava_backtest.indicators.moving_averages import sma
 from ava_backtest.indicators.statistics import (
     bars_since_highest,
     bars_since_lowest,
     highest,
     lowest,
 )
-from ava_backtest.indicators.volatility import atr
+from ava_backtest.indicators.volatility import atr, true_range
 
 
 class ADX(NamedTuple):
@@ -290,12 +291,26 @@ def aroon(high: np.ndarray, low: np.ndarray, n: int = 25) -> Aroon:
 
 @memoized
 def supertrend(
-    high: np.ndarray, low: np.ndarray, close: np.ndarray, n: int = 10, mult: float = 3.0
+    high: np.ndarray,
+    low: np.ndarray,
+    close: np.ndarray,
+    n: int = 10,
+    mult: float = 3.0,
+    atr_smoothing: Literal["rma", "sma"] = "rma",
 ) -> Supertrend:
     """Supertrend (Pine ta.supertrend): bands hl2 +/- mult x ATR(n) that only ratchet towards
     price; the trend flips when the close crosses the active band. Starts in a downtrend on the
-    first ATR bar (n-1), as Pine does."""
-    atr_ = atr(high, low, close, period(n, "supertrend period"))
+    first ATR bar (n-1), as Pine does.
+
+    ``atr_smoothing="sma"``: the ATR is the plain mean of the last n true ranges (the first bar
+    has none), as many pandas ports compute it; the first ATR bar is then n."""
+    n = period(n, "supertrend period")
+    if atr_smoothing == "rma":
+        atr_ = atr(high, low, close, n)
+    elif atr_smoothing == "sma":
+        atr_ = sma(true_range(high, low, close), n)
+    else:
+        raise ValueError(f"atr_smoothing must be 'rma' or 'sma', got {atr_smoothing!r}")
     (src, rng, c), flat = as_blocks(src=median_price(high, low), rng=atr_, close=close)
     outs = [np.empty_like(src) for _ in range(4)]
     _supertrend(src, rng, c, first_valid(src, rng, c), float(mult), *outs)
