@@ -152,6 +152,7 @@ REGISTRY: dict[str, tuple[Call, Any]] = {
     "crossed_above": (_c(lambda c: ind.crossed_above(ind.ema(c, 5), ind.sma(c, 20))), None),
     "crossed_below": (_c(lambda c: ind.crossed_below(c, ind.sma(c, 50))), None),
     "crossed_above_level": (_c(lambda c: ind.crossed_above(ind.rsi(c, 14), 70.0)), None),
+    "value_when": (_hl(lambda h, lo: ind.value_when(h, ind.pivot_high(h, 2, 2))), None),
 }
 
 

@@ -20,6 +20,7 @@ from ava_backtest.indicators.candles import (
 )
 from ava_backtest.indicators.conventions import Convention, Seed
 from ava_backtest.indicators.crosses import crossed_above, crossed_below
+from ava_backtest.indicators.events import value_when
 from ava_backtest.indicators.momentum import (
     MACD,
     Stochastic,
@@ -151,6 +152,7 @@ __all__ = [
     "true_range",
     "tsi",
     "typical_price",
+    "value_when",
     "volatility_stop",
     "vwap",
     "williams_r",

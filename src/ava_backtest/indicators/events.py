@@ -1,0 +1,37 @@
+"""Values held from the last bar where an event happened (Pine ``ta.valuewhen(cond, x, 0)``): the
+latest swing high, the zone of the latest gap, a regime latched by its last trigger."""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from ava_backtest.indicators._shape import as_block, restore
+
+
+@nb.njit(cache=True)
+def _value_when(x: np.ndarray, when: np.ndarray, initial: float, out: np.ndarray) -> None:
+    rows, cols = x.shape
+    for j in range(cols):
+        held = initial
+        for i in range(rows):
+            if when[i, j]:
+                held = x[i, j]
+            out[i, j] = held
+
+
+def value_when(x: np.ndarray, when: np.ndarray, initial: float = np.nan) -> np.ndarray:
+    """x at the last bar <= t where ``when`` is True (a boolean array of x's shape, or a NaN-
+    elsewhere event series such as a pivot, where a finite value is the event); ``initial``
+    before the first event. Causal by construction: an event at t is held from t on. Not
+    memoised: its inputs are usually temporaries, which a sweep's cache could never reuse."""
+    a, flat = as_block(x)
+    w = np.asarray(when)
+    if w.dtype != np.bool_:
+        w = np.isfinite(np.asarray(w, dtype=np.float64))
+    if w.size != a.size:
+        raise ValueError(f"when must have x's shape {np.shape(x)}, got {np.shape(when)}")
+    w = np.ascontiguousarray(w.reshape(a.shape))
+    out = np.empty_like(a)
+    _value_when(a, w, float(initial), out)
+    return restore(out, flat)
