@@ -12,12 +12,12 @@ from ava_backtest.indicators._shape import as_block, restore
 @nb.njit(cache=True)
 def _value_when(x: np.ndarray, when: np.ndarray, initial: float, out: np.ndarray) -> None:
     rows, cols = x.shape
-    for j in range(cols):
-        held = initial
-        for i in range(rows):
+    held = np.full(cols, initial)
+    for i in range(rows):  # along rows, so every pass reads contiguous memory
+        for j in range(cols):
             if when[i, j]:
-                held = x[i, j]
-            out[i, j] = held
+                held[j] = x[i, j]
+            out[i, j] = held[j]
 
 
 def value_when(x: np.ndarray, when: np.ndarray, initial: float = np.nan) -> np.ndarray:
