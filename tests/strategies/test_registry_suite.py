@@ -35,6 +35,15 @@ from ava_backtest.data.intraday import (
     required_minutes,
     synthetic_intraday_panel,
 )
+from ava_backtest.data.options import (
+    CHAIN,
+    IV,
+    options_extras,
+    save_table,
+    synthetic_implied_volatility,
+    synthetic_options_chain,
+)
+from ava_backtest.data.options import NEEDS as OPTIONS_NEEDS
 from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import DataError, ParameterError
@@ -231,6 +240,16 @@ def _generated(need: str, bars: Bars) -> dict[str, np.ndarray]:
             return {need: earnings_sessions("US", bars.symbols, bars.dates)}
     if is_intraday_need(need):
         return intraday_extras(need, bars.dates, "US", "the suite")
+    if need in OPTIONS_NEEDS:
+        # A generated options chain / IV history (data.options), stored and read back through
+        # the data layer as an upload would be.
+        kind, make = {
+            "options_chain": (CHAIN, synthetic_options_chain),
+            "implied_volatility": (IV, synthetic_implied_volatility),
+        }[need]
+        with tempfile.TemporaryDirectory() as home, _ava_home(home):
+            save_table(kind, "US", make(bars.symbols, bars.dates, bars.close), "suite.csv")
+            return options_extras(need, "US", bars.symbols, bars.dates, who="the suite")
     raise AssertionError(f"add a generator for {need!r} to the registry suite")
 
 
@@ -279,7 +298,7 @@ def _exit_reasons(name: str) -> tuple[set[str], Any]:
         result = smoke_run(name)
     except DataError as e:
         assert any(need in e.message or need == e.field for need in cls.requires), e.message
-        if any(n == "earnings" or is_intraday_need(n) for n in cls.requires):
+        if any(n in ("earnings", *OPTIONS_NEEDS) or is_intraday_need(n) for n in cls.requires):
             # ... and how to provide it: the upload endpoint and the documented format.
             assert "POST /api/v2/data/" in e.message and "docs/data.md" in e.message, e.message
         return _run_on_generated(cls)

@@ -20,6 +20,8 @@ from ava_backtest.analytics.metrics import benchmark_window, compute_metrics, dr
 from ava_backtest.analytics.trade_stats import TradeStats
 from ava_backtest.data.earnings import earnings_sessions
 from ava_backtest.data.intraday import intraday_extras, is_intraday_need
+from ava_backtest.data.options import NEEDS as OPTIONS_NEEDS
+from ava_backtest.data.options import options_extras
 from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_close
 from ava_backtest.data.universes import Universe, get_universe
 from ava_backtest.domain.bars import Bars, Panel
@@ -471,7 +473,9 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
     get the stock's own volatility instead. ``earnings`` is a (bars, symbols) array (1.0 on each
     symbol's earnings reaction session, data.earnings); ``market_holidays`` the sessions to the
     next holiday (calendar_features.sessions_to_holiday); ``intraday:15m`` checks that the bars
-    are intraday bars of 15 minutes or finer and adds the session clock (data.intraday).
+    are intraday bars of 15 minutes or finer and adds the session clock (data.intraday);
+    ``options_chain`` and ``implied_volatility`` come from the user's uploaded tables
+    (data.options).
     """
     extra: dict[str, np.ndarray] = {}
     for need in strategy.requires:
@@ -498,6 +502,9 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
             extra["market_holidays"] = sessions_to_holiday(panel.dates, market)
         elif is_intraday_need(need):
             extra.update(intraday_extras(need, panel.dates, market, f"strategy {strategy.name!r}"))
+        elif need in OPTIONS_NEEDS:
+            who = f"strategy {strategy.name!r}"
+            extra.update(options_extras(need, market, panel.symbols, panel.dates, who=who))
         else:
             raise DataError(
                 f"strategy {strategy.name!r} needs {need!r}, which no configured data source "

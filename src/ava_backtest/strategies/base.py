@@ -37,7 +37,9 @@ class Strategy:
     requires: ClassVar[tuple[str, ...]] = ()
     """Data beyond OHLCV, supplied in ``bars.extra`` (docs/data.md): ``benchmark``, ``vix``,
     ``earnings`` (a (bars, symbols) block), ``market_holidays``, ``intraday:15m`` (intraday bars of
-    15 minutes or finer, with the session clock ``session``, ``session_minute``...)."""
+    15 minutes or finer, with the session clock ``session``, ``session_minute``...),
+    ``options_chain`` (``call_gamma``, ``put_gamma``, ``call_oi``, ``put_oi`` blocks) and
+    ``implied_volatility`` (a block), from the user's uploads (data.options)."""
     style: ClassVar[str] = "vectorised"
     cross_sectional: ClassVar[bool] = False
     """True when a symbol's signal depends on the other symbols (ranking, rotation): ``signals``

@@ -1,5 +1,6 @@
 """/api/v2/data/upload: a user's own daily bars (CSV, CSV.gz or Parquet), validated, then stored;
-/data/upload-intraday the same for one symbol's intraday bars, /data/earnings earnings dates.
+/data/upload-intraday the same for one symbol's intraday bars, /data/earnings earnings dates,
+/data/options-chain and /data/implied-volatility the options data (data.options).
 
 An uploaded symbol is listed by /data/symbols after the shipped ones and can be backtested like
 them. A file is only ever parsed as data: a cell that is not a date or a number is refused (422),
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 from ava_backtest.api.errors import ApiError, ErrorResponse
 from ava_backtest.data.earnings import delete_earnings, ingest_earnings, read_earnings
 from ava_backtest.data.intraday import ingest_intraday_upload
+from ava_backtest.data.options import CHAIN, IV, delete_table, ingest_table, read_table
 from ava_backtest.data.upload import MAX_BYTES, ingest_upload
 from ava_backtest.data.user_store import (
     ShippedSymbolError,
@@ -282,3 +284,93 @@ async def delete_earnings_dates(market: Literal["US", "IN"]) -> DeletedOut:
             404, "not_found", f"no earnings dates stored for market {market}", {"field": "path"}
         )
     return DeletedOut(deleted=True)
+
+
+class OptionsDataOut(BaseModel):
+    market: str
+    rows: int
+    """Rows read from the file (its symbols' earlier rows are replaced)."""
+    symbols: list[str]
+    first: dt.date
+    last: dt.date
+    stored_rows: int
+    """Rows stored for the market after this upload, all symbols."""
+
+
+async def _options_upload(kind: Any, market: str, file: UploadFile) -> OptionsDataOut:
+    content = await file.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        raise ApiError(
+            413, "payload_too_large", f"the file is over {MAX_BYTES:,} bytes (20 MB)", None
+        )
+    frame = await run_in_threadpool(ingest_table, kind, market, file.filename or "", content)
+    stored = await run_in_threadpool(read_table, kind, market)
+    return OptionsDataOut(
+        market=market,
+        rows=frame.height,
+        symbols=sorted(set(frame["symbol"].to_list())),
+        first=frame["date"].min(),
+        last=frame["date"].max(),
+        stored_rows=stored.height,
+    )
+
+
+async def _options_delete(kind: Any, market: str) -> DeletedOut:
+    if not await run_in_threadpool(delete_table, kind, market):
+        raise ApiError(
+            404, "not_found", f"no {kind.what} stored for market {market}", {"field": "path"}
+        )
+    return DeletedOut(deleted=True)
+
+
+@router.post(
+    "/options-chain",
+    response_model=OptionsDataOut,
+    status_code=201,
+    summary="Upload an options chain (CSV or Parquet: symbol, date, expiry, strike, type, "
+    "open_interest, gamma)",
+)
+async def upload_options_chain(
+    market: Literal["US", "IN"] = Form(...),
+    file: UploadFile = File(
+        ...,
+        description="columns symbol, date, expiry, strike, type (call or put), open_interest, "
+        "gamma; delta and implied_volatility optional",
+    ),
+) -> OptionsDataOut:
+    """Open interest and greeks per strike per date for strategies that need them (docs/data.md,
+    'Options chain'): the symbols in the file replace their earlier rows; others are kept."""
+    return await _options_upload(CHAIN, market, file)
+
+
+@router.delete(
+    "/options-chain/{market}", response_model=DeletedOut, summary="Delete the options chain"
+)
+async def delete_options_chain(market: Literal["US", "IN"]) -> DeletedOut:
+    """404 when no options chain is stored for the market."""
+    return await _options_delete(CHAIN, market)
+
+
+@router.post(
+    "/implied-volatility",
+    response_model=OptionsDataOut,
+    status_code=201,
+    summary="Upload an implied-volatility history (CSV or Parquet: symbol, date, iv)",
+)
+async def upload_implied_volatility(
+    market: Literal["US", "IN"] = Form(...),
+    file: UploadFile = File(..., description="columns symbol, date, iv (a decimal: 0.25 = 25%)"),
+) -> OptionsDataOut:
+    """One implied volatility per symbol per session for strategies that need it (docs/data.md,
+    'Implied volatility'): the symbols in the file replace their earlier rows; others are kept."""
+    return await _options_upload(IV, market, file)
+
+
+@router.delete(
+    "/implied-volatility/{market}",
+    response_model=DeletedOut,
+    summary="Delete the implied-volatility history",
+)
+async def delete_implied_volatility(market: Literal["US", "IN"]) -> DeletedOut:
+    """404 when no implied-volatility history is stored for the market."""
+    return await _options_delete(IV, market)
