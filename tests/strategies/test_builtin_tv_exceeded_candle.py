@@ -16,10 +16,10 @@ def _spec(o, c, n, mult):
         w = np.asarray(c[i - n + 1 : i + 1], dtype=float)
         basis[i], upper[i] = w.mean(), w.mean() + mult * w.std()
     buys, sells = [], []
-    for t in range(4, len(c)):
+    for t in range(1, len(c)):
         k = t - 1
-        pattern = c[k - 1] < o[k - 1] and c[k] > o[k] and c[k] > o[k - 1] and c[k] < basis[k]
-        if pattern and not (o[k - 2] > c[k - 2] and o[k - 3] > c[k - 3]):
+        pattern = t >= 4 and c[k - 1] < o[k - 1] and c[k] > o[k] and c[k] > o[k - 1]
+        if pattern and c[k] < basis[k] and not (o[k - 2] > c[k - 2] and o[k - 3] > c[k - 3]):
             buys.append(t)
         elif c[k] > upper[k]:
             sells.append(t)
@@ -34,7 +34,7 @@ CLOSE = [100, 100, 102, 105, 104, 99.5, 101.2, 101.5, 104, 107, 108]
 
 def test_green_candle_exceeding_the_red_open_buys_a_bar_later_and_the_upper_band_sells():
     buys, sells = _spec(OPEN, CLOSE, 3, 1.0)
-    assert buys == [7] and sells == [4, 9, 10]  # 4: bar 3 closed above its band
+    assert buys == [7] and sells == [3, 4, 9, 10]  # 3, 4: bars 2, 3 closed above the band
     sig = signals_of(NAME, make_bars(CLOSE, open=OPEN), **P)
     assert signal_bars(sig.long_entry) == buys
     assert signal_bars(sig.long_exit) == sells
