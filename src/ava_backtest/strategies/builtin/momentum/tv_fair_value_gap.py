@@ -2,13 +2,16 @@
 
 import numpy as np
 
-from ava_backtest.strategies import Bars, Int, Overlay, Signals, Strategy, ema, previous
-
-
-def _last_index(flag: np.ndarray) -> np.ndarray:
-    """Per column, the index of the last bar <= t where ``flag`` is True (-1 before the first)."""
-    rows = np.arange(flag.shape[0])[:, None]
-    return np.maximum.accumulate(np.where(flag, rows, -1), axis=0)
+from ava_backtest.strategies import (
+    Bars,
+    Int,
+    Overlay,
+    Signals,
+    Strategy,
+    ema,
+    previous,
+    value_when,
+)
 
 
 class TvFairValueGap(Strategy):
@@ -46,15 +49,12 @@ class TvFairValueGap(Strategy):
         h, lo, c = bars.high, bars.low, bars.close
         trend = previous(ema(c, self.ema_length))
         formed = lo > previous(h, 2)
-        last = previous(_last_index(formed).astype(np.float64))  # the zone formed before t
-        ok = np.isfinite(last) & (last >= 0)
-        g = np.where(ok, last, 0).astype(np.intp)
-        top = np.where(ok, np.take_along_axis(lo, g, axis=0), np.nan)
-        bottom = np.where(ok, np.take_along_axis(previous(h, 2), g, axis=0), np.nan)
+        top = previous(value_when(lo, formed))  # the latest zone formed before t
+        bottom = previous(value_when(previous(h, 2), formed))
         touched = lo <= top
-        count = np.cumsum(touched, axis=0)
-        before = count - touched  # touches up to t-1
-        first_touch = touched & (before == np.take_along_axis(count, g, axis=0))
+        count = np.cumsum(touched, axis=0).astype(np.float64)
+        at_formation = previous(value_when(count, formed))  # touches up to that zone's bar
+        first_touch = touched & (count - touched == at_formation)
         return Signals(
             long_entry=first_touch & (c > bottom) & (c > trend),
             long_exit=(h < previous(lo, 2)) & (c < trend),

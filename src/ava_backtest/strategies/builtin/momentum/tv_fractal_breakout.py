@@ -1,7 +1,5 @@
 """Williams fractal breakout: long while the previous close is above the last confirmed fractal high."""
 
-import numpy as np
-
 from ava_backtest.strategies import (
     Bars,
     Bool,
@@ -13,15 +11,8 @@ from ava_backtest.strategies import (
     highest,
     lowest,
     previous,
+    value_when,
 )
-
-
-def _hold_last(values: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """``values`` at the last bar <= t where ``where`` holds, per column (NaN before the first)."""
-    rows = np.arange(values.shape[0])[:, None]
-    last = np.maximum.accumulate(np.where(where, rows, -1), axis=0)
-    held = np.take_along_axis(values, np.maximum(last, 0), axis=0)
-    return np.where(last >= 0, held, np.nan)
 
 
 class TvFractalBreakout(Strategy):
@@ -63,8 +54,8 @@ class TvFractalBreakout(Strategy):
         centre_h, centre_l = previous(h, n), previous(lo, n)
         is_high = centre_h == highest(h, 2 * n + 1)
         is_low = centre_l == lowest(lo, 2 * n + 1)
-        lfh = _hold_last(centre_h, is_high)
-        lfl = _hold_last(centre_l, is_low)
+        lfh = value_when(centre_h, is_high)
+        lfl = value_when(centre_l, is_low)
         prev_close = previous(bars.close)
         entry = prev_close > lfh
         exit_ = (prev_close < lfl) & ~entry if self.exit_on_fractal_low else None

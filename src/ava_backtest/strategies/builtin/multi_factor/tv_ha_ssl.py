@@ -13,15 +13,8 @@ from ava_backtest.strategies import (
     heikin_ashi,
     previous,
     sma,
+    value_when,
 )
-
-
-def _hold_last(values: np.ndarray, where: np.ndarray, start: float) -> np.ndarray:
-    """``values`` at the last bar <= t where ``where`` holds, per column (``start`` before it)."""
-    rows = np.arange(values.shape[0])[:, None]
-    last = np.maximum.accumulate(np.where(where, rows, -1), axis=0)
-    held = np.take_along_axis(values, np.maximum(last, 0), axis=0)
-    return np.where(last >= 0, held, start)
 
 
 class TvHaSsl(Strategy):
@@ -60,7 +53,7 @@ class TvHaSsl(Strategy):
         sh = sma(ha.high, self.ssl_period)
         sl = sma(ha.low, self.ssl_period)
         above, below = ha.close > sh, ha.close < sl
-        hlv = _hold_last(np.where(above, 1.0, -1.0), above | below, 0.0)
+        hlv = value_when(np.where(above, 1.0, -1.0), above | below, 0.0)
         up = np.where(hlv < 0, sl, sh)
         down = np.where(hlv < 0, sh, sl)
         up1, down1, up2, down2 = previous(up), previous(down), previous(up, 2), previous(down, 2)

@@ -13,23 +13,25 @@ from ava_backtest.strategies import (
     pivot_high,
     pivot_low,
     previous,
+    value_when,
 )
 
 
-def _hold_last(values: np.ndarray, where: np.ndarray, start: float = np.nan) -> np.ndarray:
-    """``values`` at the last bar <= t where ``where`` holds, per column (``start`` before it)."""
-    rows = np.arange(values.shape[0])[:, None]
-    last = np.maximum.accumulate(np.where(where, rows, -1), axis=0)
-    held = np.take_along_axis(values, np.maximum(last, 0), axis=0)
-    return np.where(last >= 0, held, start)
+def _shifted(flag: np.ndarray) -> np.ndarray:
+    """A boolean series one bar later (False on the first bar)."""
+    out = np.zeros_like(flag)
+    out[1:] = flag[:-1]
+    return out
 
 
-def _two_before(pivots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per bar: is a pivot confirmed here, and the values of the two pivots confirmed before it."""
+def _two_before(pivots: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per bar: is a pivot confirmed here, the latest pivot so far, and the values of the two
+    pivots confirmed before this bar."""
     event = np.isfinite(pivots)
-    last = previous(_hold_last(pivots, event))  # the latest pivot before t
-    before_last = previous(_hold_last(last, event))  # at an event: the one before that
-    return event, last, before_last
+    held = value_when(pivots, event)
+    last = previous(held)  # the latest pivot before t
+    before_last = previous(value_when(last, event))  # at an event: the one before that
+    return event, held, last, before_last
 
 
 class TvIctSmartMoney(Strategy):
@@ -71,20 +73,17 @@ class TvIctSmartMoney(Strategy):
         o, h, lo, c = bars.open, bars.high, bars.low, bars.close
         k = self.swing_length
         ph, pl = pivot_high(h, k, k), pivot_low(lo, k, k)
-        hi_event, hi1, hi2 = _two_before(ph)
-        lo_event, lo1, lo2 = _two_before(pl)
+        hi_event, swing_high, hi1, hi2 = _two_before(ph)
+        lo_event, swing_low, lo1, lo2 = _two_before(pl)
         both_hi = np.isfinite(hi1) & np.isfinite(hi2)
         both_lo = np.isfinite(lo1) & np.isfinite(lo2)
         hi_verdict = np.where(ph > np.where(both_hi, np.maximum(hi1, hi2), 0.0), 1.0, -1.0)
         lo_verdict = np.where(pl < np.where(both_lo, np.minimum(lo1, lo2), np.inf), -1.0, 1.0)
         verdict = np.where(lo_event, lo_verdict, hi_verdict)  # a low confirmed with a high wins
-        trend = _hold_last(verdict, hi_event | lo_event, 0.0)
+        trend = value_when(verdict, hi_event | lo_event, 0.0)
 
         up_bar, down_bar = c > o, c < o
-        up1, down1 = (
-            previous(up_bar.astype(np.float64)) == 1,
-            previous(down_bar.astype(np.float64)) == 1,
-        )
+        up1, down1 = _shifted(up_bar), _shifted(down_bar)
         bull_fvg = (lo > previous(h, 2)) & up1
         bear_fvg = (h < previous(lo, 2)) & down1
         bull_ob = down1 & up_bar & (c > previous(h))
@@ -96,8 +95,8 @@ class TvIctSmartMoney(Strategy):
             long_entry=entry,
             long_exit=(trend == -1) & bear & ~entry,
             series={
-                "swing_high": _hold_last(ph, hi_event),
-                "swing_low": _hold_last(pl, lo_event),
+                "swing_high": swing_high,
+                "swing_low": swing_low,
                 "trend": trend,
             },
         )
