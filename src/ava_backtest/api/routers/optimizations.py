@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ava_backtest.api.errors import ApiError
-from ava_backtest.api.routers.backtests import RunOut, _run_out
+from ava_backtest.api.routers.backtests import Deleted, RunOut, _run_out
 from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.studies import OptimizationRequest
@@ -47,6 +47,39 @@ class TrialList(BaseModel):
     offset: int
 
 
+class IntervalOut(BaseModel):
+    estimate: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+class OverfittingOut(BaseModel):
+    """The overfitting panel (docs/overfitting.md); null where a statistic is undefined."""
+
+    pbo: float | None = Field(default=None, description="probability of backtest overfitting")
+    pbo_logits: list[float] = Field(default=[], description="one CSCV logit per split")
+    dsr: float | None = Field(default=None, description="Deflated Sharpe Ratio")
+    psr: float | None = Field(default=None, description="Probabilistic Sharpe Ratio (vs 0)")
+    sr0: float | None = Field(default=None, description="per-period Sharpe luck reaches")
+    min_track_record: float | None = Field(default=None, description="periods; null: infinite")
+    n_obs: int | None = None
+    n_trials: int | None = None
+    stability: float | None = None
+    stability_neighbours: int | None = None
+    degradation: float | None = Field(default=None, description="hold-out / in-sample")
+    score: float | None = Field(default=None, description="0 no sign of luck .. 1 all luck")
+    verdict: str | None = Field(default=None, description="low, moderate, high or unknown")
+    explanation: list[str] = []
+    bootstrap: dict[str, IntervalOut] = Field(
+        default={}, description="95% intervals: sharpe, annual_return, max_drawdown"
+    )
+
+
+class ObjectiveOut(BaseModel):
+    metric: str
+    direction: Literal["maximize", "minimize"]
+
+
 class OptimizationOut(BaseModel):
     id: str
     status: str = Field(description="queued, running, completed, failed, cancelled, interrupted")
@@ -56,7 +89,7 @@ class OptimizationOut(BaseModel):
     symbols: list[str] = []
     spec: dict[str, Any] = Field(description="the request as accepted")
     sampler: str
-    objectives: list[dict[str, Any]]
+    objectives: list[ObjectiveOut]
     n_trials: int
     trials_done: int = 0
     created_at: str | None = None
@@ -68,12 +101,12 @@ class OptimizationOut(BaseModel):
     best_params: dict[str, Any] | None = None
     best_value: float | None = None
     pareto: list[int] | None = Field(default=None, description="Pareto-optimal trial numbers")
-    overfitting: dict[str, Any] | None = Field(
+    overfitting: OverfittingOut | None = None
+    holdout: dict[str, Any] | None = Field(
         default=None,
-        description="pbo, pbo_logits, dsr, psr, sr0, min_track_record, stability, degradation, "
-        "bootstrap, score (0 honest .. 1 overfit), verdict and explanation (docs/overfitting.md)",
+        description="with holdout_start: start, metric, in_sample, out_of_sample, degradation, "
+        "metrics (every metric of the best parameters out of sample)",
     )
-    holdout: dict[str, Any] | None = None
     elapsed_s: float | None = None
     error: str | None = None
     error_code: str | None = None
@@ -85,11 +118,6 @@ class OptimizationList(BaseModel):
     total: int
     limit: int
     offset: int
-
-
-class Deleted(BaseModel):
-    id: str
-    deleted: bool
 
 
 def _services(request: Request) -> Any:
