@@ -216,3 +216,26 @@ def test_cancel_stops_between_batches_and_resume_completes_every_trial(client):
     after = {t["number"]: t["params"] for t in trials["items"]}
     assert all(after[n] == p for n, p in before.items())
     assert client.post(f"/api/v2/optimizations/{study['id']}/resume").status_code == 409
+
+
+def test_a_study_left_by_a_stopped_server_is_interrupted_and_resumes_elsewhere(db_url):
+    body = {
+        **GRID, "sampler": "tpe", "n_trials": 40, "batch": 2, "seed": 2,
+        "symbols": ["AAPL", "MSFT", "GOOG", "AMZN"], "param_ranges": None,
+    }  # fmt: skip
+    with make_client(db_url) as first:
+        study = first.post("/api/v2/optimizations", json=body).json()
+        with first.websocket_connect(f"/ws/optimizations/{study['id']}") as ws:
+            while ws.receive_json()["type"] != "progress":
+                pass
+    # The first server stopped under the study: recorded interrupted, its trials kept.
+    with make_client(db_url) as second:
+        row = second.get(f"/api/v2/optimizations/{study['id']}").json()
+        assert row["status"] == "interrupted" and row["error_code"] == "interrupted"
+        kept = second.get(f"/api/v2/optimizations/{study['id']}/trials").json()["total"]
+        assert 0 < kept < 40
+        assert second.post(f"/api/v2/optimizations/{study['id']}/resume").status_code == 200
+        done = _wait(second, study["id"])
+        assert done["status"] == "completed" and done["trials_done"] == 40
+        trials = second.get(f"/api/v2/optimizations/{study['id']}/trials?limit=100").json()
+        assert [t["number"] for t in trials["items"]] == list(range(40))
