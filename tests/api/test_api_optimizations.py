@@ -239,3 +239,34 @@ def test_a_study_left_by_a_stopped_server_is_interrupted_and_resumes_elsewhere(d
         assert done["status"] == "completed" and done["trials_done"] == 40
         trials = second.get(f"/api/v2/optimizations/{study['id']}/trials?limit=100").json()
         assert [t["number"] for t in trials["items"]] == list(range(40))
+
+
+def test_a_study_whose_worker_is_killed_fails_named_and_resumes(sqlite_client):
+    import os
+    import signal
+
+    client = sqlite_client
+    body = {
+        **GRID, "sampler": "random", "n_trials": 40, "batch": 2, "seed": 4,
+        "symbols": ["AAPL", "MSFT", "GOOG", "AMZN"], "param_ranges": None,
+    }  # fmt: skip
+    study = client.post("/api/v2/optimizations", json=body).json()
+    pid = None
+    with client.websocket_connect(f"/ws/optimizations/{study['id']}") as ws:
+        while True:
+            e = ws.receive_json()
+            if e["type"] == "log" and e.get("pid"):
+                pid = e["pid"]
+            if e["type"] == "progress" and pid is not None:
+                break
+        os.kill(pid, signal.SIGKILL)
+        while e["type"] not in ("completed", "failed", "cancelled", "interrupted"):
+            e = ws.receive_json()
+    assert e["type"] == "failed" and e["code"] == "worker_died", e
+    row = _wait(client, study["id"])
+    assert row["status"] == "failed" and row["error_code"] == "worker_died"
+    assert client.post(f"/api/v2/optimizations/{study['id']}/resume").status_code == 200
+    done = _wait(client, study["id"])
+    assert done["status"] == "completed" and done["trials_done"] == 40
+    trials = client.get(f"/api/v2/optimizations/{study['id']}/trials?limit=100").json()
+    assert [t["number"] for t in trials["items"]] == list(range(40))
