@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ava_backtest.analytics.sweep import simulate_side_by_side
@@ -41,3 +42,21 @@ def test_every_account_measures_as_it_would_alone(config):
         assert returns[1:].tolist() == (equity[1:] / equity[:-1] - 1.0).tolist()
         traded += ref["trade_count"] > 0
     assert traded >= 10
+
+
+@pytest.mark.parametrize("directions", [("maximize",), ("maximize", "minimize")])
+def test_pareto_front_is_the_undominated_trials(directions):
+    from ava_backtest.runs.optimize import StudySpec, TrialRecord, _best, search_space
+
+    rng = np.random.default_rng(5)
+    config = RunConfig(strategy_name="sma_crossover", symbols=["GOOG"])
+    objectives = [(m, d) for m, d in zip(("sharpe", "max_drawdown"), directions, strict=False)]
+    spec = StudySpec(config, search_space(SMA, None), objectives=objectives)  # type: ignore[arg-type]
+    values = np.round(rng.normal(0, 1, (1300, len(directions))), 1)  # many ties
+    trials = [TrialRecord(i, {}, "complete", v.tolist(), {}, 0.0) for i, v in enumerate(values)]
+    _, front = _best(spec, trials)
+    signed = values * [1.0 if d == "maximize" else -1.0 for d in directions]
+    want = [
+        i for i, v in enumerate(signed) if not any((w >= v).all() and (w > v).any() for w in signed)
+    ]
+    assert front == want and len(want) >= 1

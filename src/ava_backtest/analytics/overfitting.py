@@ -388,7 +388,7 @@ def assess(
     m = np.asarray(returns, dtype=np.float64)
     n_obs, n_trials = m.shape
     sr, skew, kurt, _ = _moments(m[:, best])
-    srs = sharpe(np.where(np.isfinite(m), m, 0.0), axis=0)
+    srs = sharpe(m if np.isfinite(m).all() else np.where(np.isfinite(m), m, 0.0), axis=0)
     var = float(np.var(srs, ddof=1)) if n_trials > 1 else 0.0
     psr = probabilistic_sharpe(sr, n_obs, skew, kurt, 0.0)
     dsr, sr0 = deflated_sharpe(sr, n_obs, skew, kurt, n_trials, var) if n_trials > 1 else (psr, 0.0)

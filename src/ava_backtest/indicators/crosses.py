@@ -28,10 +28,9 @@ def _crossed(lo: np.ndarray, hi: np.ndarray, from_touch: bool = False) -> np.nda
     and is above it now."""
     with np.errstate(invalid="ignore"):
         below = lo <= hi if from_touch else lo < hi
-        above = lo > hi
-    below, above = np.broadcast_arrays(below, above)
+        above = lo > hi  # the same broadcast shape as ``below``
     out = np.zeros(below.shape, dtype=np.bool_)
-    out[1:] = below[:-1] & above[1:]
+    np.logical_and(below[:-1], above[1:], out=out[1:])
     return out
 
 

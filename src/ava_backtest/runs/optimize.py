@@ -648,11 +648,14 @@ def _best(spec: StudySpec, complete: list[TrialRecord]) -> tuple[TrialRecord | N
     best = max(scored, key=lambda x: (x[0][0], -x[1].number))[1]
     # On the front: no other trial at least as good in every objective and better in one.
     v = np.array([x[0] for x in scored], dtype=np.float64)
-    front = np.ones(len(scored), dtype=np.bool_)
-    for lo in range(0, len(scored), 512):  # (512 x trials) comparisons at a time
-        part = v[lo : lo + 512, None, :]
-        dominated = (np.all(v[None] >= part, axis=2) & np.any(v[None] > part, axis=2)).any(axis=1)
-        front[lo : lo + 512] = ~dominated
+    if v.shape[1] == 1:  # one objective: the front is the trials at the best value
+        front = v[:, 0] == v[:, 0].max()
+    else:
+        front = np.ones(len(scored), dtype=np.bool_)
+        for lo in range(0, len(scored), 512):  # (512 x trials) comparisons at a time
+            part = v[lo : lo + 512, None, :]
+            worse = np.all(v[None] >= part, axis=2) & np.any(v[None] > part, axis=2)
+            front[lo : lo + 512] = ~worse.any(axis=1)
     return best, sorted(t.number for (_, t), on in zip(scored, front, strict=True) if on)
 
 
