@@ -51,6 +51,9 @@ class Strategy:
     """``close``: exit signals fill at the close of the bar that raises them."""
     display: ClassVar[tuple[Display, ...] | None] = None
     """The series a researcher should see, returned in ``Signals.series``; ``()`` for none."""
+    rare_exits: ClassVar[dict[str, str]] = {}
+    """Exit reasons the strategy declares (a stop, a time stop) that do not end any trade on the
+    sample data with its defaults, each with the reason why; the strategy's rule test shows them."""
     warmup_extra: ClassVar[int] = 1
     """Bars the default warm-up adds to the longest ``window`` parameter."""
     parameters: ClassVar[dict[str, Param[Any]]] = {}
