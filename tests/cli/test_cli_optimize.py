@@ -89,3 +89,12 @@ def test_help_teaches_with_examples():
     r = runner.invoke(app, ["optimize", "--help"])
     assert r.exit_code == 0
     assert "Examples" in r.output and "--param-range" in r.output
+
+
+def test_a_grid_runs_all_its_points_unless_trials_says_fewer():
+    args = ["optimize", "sma_crossover", "-s", "GOOG", "--no-costs", "--sampler", "grid",
+            "-r", "fast_period=5:60:5", "-r", "slow_period=70:200:10", "--json"]  # fmt: skip
+    doc = json.loads(runner.invoke(app, args).stdout)
+    assert len(doc["trials"]) == 12 * 14  # more than the samplers' default of 100
+    doc = json.loads(runner.invoke(app, [*args, "--trials", "20"]).stdout)
+    assert [t["number"] for t in doc["trials"]] == list(range(20))

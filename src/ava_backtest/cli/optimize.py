@@ -46,7 +46,10 @@ def optimize(
             "parameters vary. Default: every parameter within the strategy's own bounds.",
         ),
     ] = None,
-    trials: Annotated[int, typer.Option("--trials", "-n", help="Trials to run (>= 1).")] = 100,
+    trials: Annotated[
+        int | None,
+        typer.Option("--trials", "-n", help="Trials to run (>= 1); default 100, a grid: all."),
+    ] = None,
     sampler: Annotated[
         str, typer.Option(help="tpe (default), random, grid, cmaes or nsga2.")
     ] = "tpe",

@@ -40,6 +40,7 @@ from ava_backtest.runs.optimize import (
     StudyResult,
     StudySpec,
     TrialRecord,
+    grid_size,
     run_study,
     search_space,
 )
@@ -117,7 +118,9 @@ class OptimizationRequest(RunConfig):
         default_factory=lambda: [ObjectiveIn(metric="sharpe")], min_length=1, max_length=4
     )
     sampler: Literal["tpe", "random", "grid", "cmaes", "nsga2"] = "tpe"
-    n_trials: int = Field(default=100, ge=1, le=1_000_000)
+    n_trials: int | None = Field(
+        default=None, ge=1, le=1_000_000, description="default 100; for a grid, all its points"
+    )
     min_trades: int = Field(default=1, ge=0, le=1_000_000)
     batch: int = Field(default=16, ge=1, le=4096, description="trials asked and told together")
     holdout_start: dt.date | None = Field(
@@ -156,12 +159,15 @@ def spec_from_request(req: OptimizationRequest, grid_limit: int = GRID_LIMIT) ->
     cls = get_strategy(req.strategy_name)
     ranges = {k: v.as_dict() for k, v in (req.param_ranges or {}).items()}
     space = search_space(cls, ranges or None, fixed=list(req.params))
+    n_trials = req.n_trials
+    if n_trials is None:
+        n_trials = grid_size(space) if req.sampler == "grid" else 100
     spec = StudySpec(
         req.run_config(),
         space,
         objectives=[(o.metric, o.direction) for o in req.objectives],
         sampler=req.sampler,
-        n_trials=req.n_trials,
+        n_trials=n_trials,
         seed=req.seed,
         min_trades=req.min_trades,
         batch=req.batch,
@@ -507,6 +513,7 @@ class StudyService:
     async def submit(
         self, req: OptimizationRequest, spec: StudySpec, universe: Universe | None
     ) -> str:
+        req = req.model_copy(update={"n_trials": spec.n_trials})  # stored as it will run
         symbols = list(universe.symbols) if universe is not None else list(req.symbols or [])
         body = {**req.model_dump(mode="json"), "grid_limit": self.grid_limit}
         study_id = await asyncio.to_thread(
