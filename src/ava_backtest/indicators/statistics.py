@@ -228,9 +228,6 @@ def percentile_rank(x: np.ndarray, n: int) -> np.ndarray:
     return restore(out, flat)
 
 
-_RANK_CHUNK = 128  # rows per block of rank_below, to bound memory on wide universes
-
-
 @memoized
 def rank_below(x: np.ndarray, n: int) -> np.ndarray:
     """100 * count{j in t-n+1..t : x(j) < x(t)} / n: the share of the last ``n`` values (the
@@ -242,12 +239,55 @@ def rank_below(x: np.ndarray, n: int) -> np.ndarray:
     out = np.full(a.shape, np.nan)
     if a.shape[0] < n:
         return restore(out, flat)
-    windows = np.lib.stride_tricks.sliding_window_view(a, n, axis=0)  # (rows-n+1, cols, n)
-    for lo in range(0, windows.shape[0], _RANK_CHUNK):
-        w = windows[lo : lo + _RANK_CHUNK]
-        cur = a[lo + n - 1 : lo + n - 1 + w.shape[0]]
-        with np.errstate(invalid="ignore"):
-            rank = 100.0 * (w < cur[..., None]).sum(axis=-1) / n
-        rank[np.isnan(w).any(axis=-1)] = np.nan
-        out[lo + n - 1 : lo + n - 1 + w.shape[0]] = rank
-    return restore(out, flat)
+    # Each value's rank in its column: 1 + the number of the column's values below it (equal
+    # values share one), -1 for NaN; the kernel walks each column as a contiguous row.
+    cols = np.ascontiguousarray(a.T)
+    order = np.argsort(cols, axis=1)  # NaNs last; ties in any order share one rank
+    ordered = np.take_along_axis(cols, order, axis=1)
+    pos = np.arange(cols.shape[1])
+    starts = np.ones(cols.shape, dtype=np.bool_)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    first = np.maximum.accumulate(np.where(starts, pos, 0), axis=1)
+    rank = np.empty(cols.shape, dtype=np.int64)
+    np.put_along_axis(rank, order, first + 1, axis=1)
+    rank[np.isnan(cols)] = -1
+    out_t = np.full(cols.shape, np.nan)
+    _rank_below(rank, n, out_t)
+    return restore(np.ascontiguousarray(out_t.T), flat)
+
+
+@nb.njit(cache=True)
+def _rank_below(rank: np.ndarray, n: int, out: np.ndarray) -> None:
+    """rank_below of each row of ``rank`` (a column of the caller's block, its values replaced by
+    their ranks, -1 for NaN) in O(len log len): the window's ranks are counted in a Fenwick tree
+    (add the new one, drop the one leaving, count those of a lower rank)."""
+    cols, rows = rank.shape
+    tree = np.zeros(rows + 1, dtype=np.int64)
+    for j in range(cols):
+        rk = rank[j]
+        tree[:] = 0
+        nans = 0
+        for i in range(rows):
+            r = rk[i]
+            if r < 0:
+                nans += 1
+            else:
+                while r <= rows:
+                    tree[r] += 1
+                    r += r & -r
+            if i >= n:
+                r = rk[i - n]
+                if r < 0:
+                    nans -= 1
+                else:
+                    while r <= rows:
+                        tree[r] -= 1
+                        r += r & -r
+            if i < n - 1 or nans:
+                continue
+            below = 0
+            r = rk[i] - 1
+            while r > 0:
+                below += tree[r]
+                r -= r & -r
+            out[j, i] = 100.0 * below / n
