@@ -91,6 +91,12 @@ def test_a_study_over_http_with_events_paging_export_and_the_best_run(client):
     bad = client.get(f"/api/v2/optimizations/{study['id']}/trials?sort=nope")
     assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "sort"
 
+    imp = client.get(f"/api/v2/optimizations/{study['id']}/importance").json()
+    assert set(imp["importances"]) == {"fast_period", "slow_period"} and imp["trials"] >= 2
+    assert sum(imp["importances"].values()) == pytest.approx(1.0)
+    no = client.get(f"/api/v2/optimizations/{study['id']}/importance?objective=1")
+    assert no.status_code == 422 and no.json()["error"]["details"]["field"] == "objective"
+
     # Export: the trials table and the return matrix, Parquet and CSV, the same numbers.
     base = f"/api/v2/optimizations/{study['id']}/export"
     trials = pl.read_parquet(io.BytesIO(client.get(f"{base}?what=trials").content))

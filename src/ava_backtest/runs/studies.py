@@ -191,6 +191,58 @@ def validate_request(
     return spec
 
 
+def param_importance(
+    stored_request: dict[str, Any], trials: list[dict[str, Any]], objective: int = 0
+) -> dict[str, float]:
+    """How much each parameter explains the objective across the complete trials (Optuna's
+    PED-ANOVA: the parameter's distribution among the top trials against all of them), summing
+    to 1, largest first. Grids and sampled studies alike; needs two complete trials."""
+    import optuna
+    from optuna.distributions import (
+        BaseDistribution,
+        CategoricalDistribution,
+        FloatDistribution,
+        IntDistribution,
+    )
+    from optuna.trial import create_trial
+
+    body = {k: v for k, v in stored_request.items() if k != "grid_limit"}
+    spec = spec_from_request(OptimizationRequest.model_validate(body), GRID_LIMIT * 1000)
+    if not 0 <= objective < len(spec.objectives):
+        raise ConfigError(
+            f"objective must be 0..{len(spec.objectives) - 1} (the study's objectives)",
+            field="objective",
+        )
+    dists: dict[str, BaseDistribution] = {}
+    for name, r in spec.space.items():
+        if r.kind == "choice":
+            dists[name] = CategoricalDistribution(list(r.choices))
+        elif r.kind == "int":
+            dists[name] = IntDistribution(int(r.low), int(r.high), step=int(r.step or 1))  # type: ignore[arg-type]
+        else:
+            step = None if r.log else r.step
+            dists[name] = FloatDistribution(r.low, r.high, step=step, log=r.log)  # type: ignore[arg-type]
+    direction = spec.objectives[objective][1]
+    study = optuna.create_study(direction=direction)
+    for t in trials:
+        value = t["values"][objective] if len(t["values"]) > objective else None
+        if t["state"] != "complete" or value is None:
+            continue
+        params = {k: v for k, v in t["params"].items() if k in dists}
+        try:
+            study.add_trial(create_trial(params=params, distributions=dists, value=value))
+        except ValueError:  # a value outside a narrowed range (cannot happen for a stored study)
+            continue
+    if len(study.trials) < 2:
+        raise ConfigError("parameter importance needs at least two complete trials",
+                          field="trials")  # fmt: skip
+    if len(dists) == 1:
+        return {next(iter(dists)): 1.0}
+    evaluator = optuna.importance.PedAnovaImportanceEvaluator()
+    out = optuna.importance.get_param_importances(study, evaluator=evaluator)
+    return {k: float(v) for k, v in out.items()}
+
+
 # ------------------------------------------------------------------------------- Optuna storage
 
 

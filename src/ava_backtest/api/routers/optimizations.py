@@ -299,6 +299,43 @@ async def export_optimization(
     )
 
 
+class ImportanceOut(BaseModel):
+    study_id: str
+    objective: str = Field(description="the objective's metric")
+    method: str = Field(description="ped_anova (Optuna's PED-ANOVA importance)")
+    importances: dict[str, float] = Field(description="parameter -> share, summing to 1")
+    trials: int = Field(description="complete trials the importance is computed from")
+
+
+@router.get(
+    "/{study_id}/importance",
+    response_model=ImportanceOut,
+    summary="How much each parameter explains the objective",
+)
+async def get_importance(
+    study_id: str,
+    request: Request,
+    objective: int = Query(0, ge=0, le=3, description="index into the study's objectives"),
+) -> ImportanceOut:
+    from ava_backtest.domain.errors import AvaError
+    from ava_backtest.runs.studies import param_importance
+
+    row = await _get(request, study_id)
+    rows = await run_in_threadpool(_services(request).studies.store.all_trials, study_id)
+    try:
+        shares = await run_in_threadpool(param_importance, row["spec"], rows, objective)
+    except AvaError as e:
+        status = 409 if e.field == "trials" else 422
+        code = "not_ready" if status == 409 else e.code
+        raise ApiError(status, code, e.message, {"field": e.field}) from None
+    complete = sum(1 for t in rows if t["state"] == "complete")
+    metric = row["objectives"][objective]["metric"]
+    return ImportanceOut(
+        study_id=study_id, objective=metric, method="ped_anova", importances=shares,
+        trials=complete,
+    )  # fmt: skip
+
+
 class BestRunIn(BaseModel):
     trial: int | None = Field(
         default=None, ge=0, description="a trial number; default the study's best trial"
