@@ -15,55 +15,63 @@ from ava_backtest.indicators.moving_averages import rolling_window_sum, sma
 
 @nb.njit(cache=True)
 def _rolling_max(
-    x: np.ndarray, first: np.ndarray, w: int, with_age: bool, out: np.ndarray, age: np.ndarray
+    x: np.ndarray,
+    first: np.ndarray,
+    w: int,
+    with_age: bool,
+    sign: float,
+    out: np.ndarray,
+    age: np.ndarray,
 ) -> None:
-    """Max over the last ``w`` bars and, if asked, its age in bars (0 = this bar; ties go to the
-    most recent bar).
+    """Max of ``sign * x`` over the last ``w`` bars, times ``sign`` (``sign=-1``: the min) and, if
+    asked, its age in bars (0 = this bar; ties go to the most recent bar).
 
     van Herk / Gil-Werman: cut the rows into blocks of ``w``; a window is the tail of one block
-    (a suffix max) joined to the head of the next (a prefix max), so each value costs O(1) and
-    every pass runs along contiguous rows. Leading NaNs act as -inf and are masked at the end.
+    (a suffix max) joined to the head of the next (a prefix max), so each value costs O(1). One
+    block at a time: the previous block's suffix maxima are a (w, cols) buffer and the running
+    prefix max one row, so the passes stay in cache. Leading NaNs act as -inf and are masked at
+    the end.
     """
     rows, cols = x.shape
-    size = rows if with_age else 1
-    head = np.empty((rows, cols))
-    tail = np.empty((rows, cols))
-    head_at = np.empty((size, cols), dtype=np.int64)
-    tail_at = np.empty((size, cols), dtype=np.int64)
-    for i in range(rows):
-        fresh = i % w == 0
-        for j in range(cols):
-            v = x[i, j]
-            v = -np.inf if np.isnan(v) else v
-            prev = -np.inf if fresh else head[i - 1, j]
-            take = v >= prev
-            head[i, j] = v if take else prev
-            if with_age:
-                head_at[i, j] = i if take else head_at[i - 1, j]
-    for i in range(rows - 1, -1, -1):
-        fresh = (i + 1) % w == 0 or i == rows - 1
-        for j in range(cols):
-            v = x[i, j]
-            v = -np.inf if np.isnan(v) else v
-            nxt = -np.inf if fresh else tail[i + 1, j]
-            take = fresh or v > nxt
-            tail[i, j] = v if take else nxt
-            if with_age:
-                tail_at[i, j] = i if take else tail_at[i + 1, j]
-    for i in range(rows):
-        aligned = (i + 1) % w == 0
-        s = i - w + 1 if i >= w - 1 else 0
-        for j in range(cols):
-            a = head[i, j]
-            b = tail[s, j]
-            use_head = aligned or a >= b
-            out[i, j] = a if use_head else b
-            if with_age:
-                age[i, j] = i - (head_at[i, j] if use_head else tail_at[s, j])
-            if i - first[j] < w - 1:
-                out[i, j] = np.nan
+    tail = np.full((w, cols), -np.inf)
+    tail_at = np.zeros((w if with_age else 1, cols), dtype=np.int64)
+    head = np.empty(cols)
+    head_at = np.zeros(cols, dtype=np.int64)
+    for start in range(0, rows, w):
+        stop = min(start + w, rows)
+        for i in range(start, stop):
+            r = i - start
+            whole = r == w - 1  # the window is this block
+            for j in range(cols):
+                v = sign * x[i, j]
+                v = -np.inf if np.isnan(v) else v
+                if r == 0 or v >= head[j]:
+                    head[j] = v
+                    if with_age:
+                        head_at[j] = i
+                a = head[j]
+                use_head = True if whole else a >= tail[r + 1, j]
+                out[i, j] = sign * (a if use_head else tail[r + 1, j])
                 if with_age:
-                    age[i, j] = np.nan
+                    age[i, j] = i - (head_at[j] if use_head else tail_at[r + 1, j])
+                if i - first[j] < w - 1:
+                    out[i, j] = np.nan
+                    if with_age:
+                        age[i, j] = np.nan
+        for i in range(stop - 1, start - 1, -1):  # this block's suffix maxima, for the next
+            r = i - start
+            last = i == stop - 1
+            for j in range(cols):
+                v = sign * x[i, j]
+                v = -np.inf if np.isnan(v) else v
+                if last or v > tail[r + 1, j]:
+                    tail[r, j] = v
+                    if with_age:
+                        tail_at[r, j] = i
+                else:
+                    tail[r, j] = tail[r + 1, j]
+                    if with_age:
+                        tail_at[r, j] = tail_at[r + 1, j]
 
 
 @nb.njit(cache=True)
@@ -129,14 +137,10 @@ def _extreme(
     x: np.ndarray, w: int, lowest_: bool, with_age: bool = False
 ) -> tuple[np.ndarray, np.ndarray, bool]:
     a, flat = as_block(x)
-    if lowest_:
-        a = -a
     out = np.empty_like(a)
     age = np.empty_like(a) if with_age else np.empty((1, 1))
-    _rolling_max(a, first_valid(a), w, with_age, out, age)
+    _rolling_max(a, first_valid(a), w, with_age, -1.0 if lowest_ else 1.0, out, age)
     _blank_empty_windows(a, w, out, age, with_age)
-    if lowest_:
-        np.negative(out, out=out)
     return out, age, flat
 
 
@@ -144,8 +148,9 @@ def _blank_empty_windows(
     a: np.ndarray, w: int, out: np.ndarray, age: np.ndarray, with_age: bool
 ) -> None:
     """NaN where a window holds no value at all (a gap of ``w`` or more NaN bars inside a column):
-    the kernel reads NaN as -inf, which would otherwise come out as the window's extreme."""
-    suspect = np.isneginf(out)
+    the kernel reads NaN as -inf, which would otherwise come out as the window's extreme (+inf
+    for a lowest). A real infinite value in a window that holds it stays."""
+    suspect = np.isinf(out)
     if not suspect.any():  # the usual case costs one pass
         return
     seen = np.zeros((a.shape[0] + 1, a.shape[1]))
