@@ -361,8 +361,8 @@ def case_o(repeat: int) -> tuple[Case, str]:
     same = np.isclose(ours, theirs, rtol=1e-9, atol=1e-6).all(axis=0)
     c.agree = f"equity equal to vectorbt in {int(same.sum()):,} of {same.size:,} combinations"
     if not same.all():
-        # Windows one bar apart (84 vs 85) give averages equal to the last bits: the two
-        # libraries' rolling means round differently, and a touch becomes a cross in one of them.
+        # Where the two averages meet to the last bits, the libraries' rolling means round
+        # differently and a touch becomes a cross in one of them (a handful of 10,000).
         c.agree += f" ({same.size - int(same.sum())} differ: a crossing of near-equal averages)"
     if same.mean() < 0.99:
         c.agree = "DISAGREE: " + c.agree
