@@ -42,8 +42,9 @@ class SectorRotation(Strategy):
     display = (
         Pane(
             "rank",
-            "Percentile of the {lookback}-bar return in the universe",
+            "Percentile of the {lookback}-bar return in the universe (rebalance bars)",
             levels=(25.0, "percentile_threshold"),
+            style="dots",
         ),
         Pane("ret", "{lookback}-bar return", levels=(0.0,)),
     )
@@ -53,14 +54,14 @@ class SectorRotation(Strategy):
 
     def signals(self, bars: Bars) -> Signals:
         ret = pct_change(bars.close, self.lookback)
-        ret = np.where(bars.ready(self.ranking_period + self.lookback), ret, np.nan)
-        rank = _cross_percentile(ret)
-        rows = np.zeros((bars.n_bars, 1), dtype=np.bool_)
-        rows[:: self.hold_days] = True
-        buy = rows & (ret > 0) & (rank > self.percentile_threshold)
+        due = np.arange(0, bars.n_bars, self.hold_days)  # the rebalance bars
+        ranked = np.where(bars.ready(self.ranking_period + self.lookback)[due], ret[due], np.nan)
+        rank = np.full(ret.shape, np.nan)
+        rank[due] = _cross_percentile(ranked)
+        buy = (ret > 0) & (rank > self.percentile_threshold)
         return Signals(
             long_entry=buy,
-            long_exit=rows & (rank < 25.0),
+            long_exit=rank < 25.0,
             priority=np.where(buy, ret, np.nan),
             series={"rank": rank, "ret": ret},
         )
