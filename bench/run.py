@@ -377,6 +377,16 @@ def case_o(repeat: int) -> tuple[Case, str]:
     return c, f"Optuna TPE on single backtests: {rate:,.0f} trials/s ({tpe.n_trials} trials)"
 
 
+def _options_extras(shape: tuple[int, int], rng: np.random.Generator) -> dict[str, Any]:
+    """Options data of the shape data.options supplies: call/put gamma whose balance drifts in
+    slow waves, and a wandering implied volatility."""
+    tilt = np.sin(np.cumsum(rng.normal(0, 0.08, shape), axis=0)) * 0.8
+    iv = 0.25 * np.exp(0.1 * np.cumsum(rng.normal(0, 0.05, shape), axis=0))
+    chain = {"call_gamma": 1e6 * (1 + tilt), "put_gamma": 1e6 * (1 - tilt)}
+    chain |= {"call_oi": np.full(shape, 1e4), "put_oi": np.full(shape, 1e4)}
+    return {"options_chain": chain, "implied_volatility": {"implied_volatility": iv}}
+
+
 def strategy_signals(repeat: int) -> list[tuple[str, str, float | None, str]]:
     """Signals of every shipped strategy on 500 symbols x 2,520 bars with its defaults:
     (spec file, name, median seconds or None, why not timed)."""
@@ -391,6 +401,7 @@ def strategy_signals(repeat: int) -> list[tuple[str, str, float | None, str]]:
     supplied = {
         "benchmark": np.nanmean(panel.bars.close, axis=1),  # an equal-weight index
         "vix": np.clip(18 + np.cumsum(rng.normal(0, 1, panel.bars.n_bars)) * 0.3, 9, 80),
+        **_options_extras(panel.bars.close.shape, rng),
     }
     out = []
     for name, cls in all_strategies().items():
@@ -402,7 +413,11 @@ def strategy_signals(repeat: int) -> list[tuple[str, str, float | None, str]]:
         if lacking:
             out.append((source, name, None, f"needs {', '.join(lacking)}"))
             continue
-        bars = replace(panel.bars, extra={k: supplied[k] for k in cls.requires})
+        extra: dict[str, np.ndarray] = {}
+        for k in cls.requires:
+            v = supplied[k]
+            extra.update(v if isinstance(v, dict) else {k: v})
+        bars = replace(panel.bars, extra=extra)
         strat = cls()
         t, _ = median_time(lambda s=strat, b=bars: compute_signals(s, b), repeat)
         out.append((source, name, t, ""))
