@@ -39,21 +39,6 @@ def _need(service: str, host: str, port: int) -> None:
     pytest.skip(f"{message} (set AVA_REQUIRE_SERVICES=1 to make this a failure)")
 
 
-def oracle(module: str):
-    """Import an independent engine or library the tests check Ava against (TA-Lib, vectorbt,
-    backtesting.py). Missing, it skips locally and fails under AVA_REQUIRE_SERVICES=1 (CI), so a
-    cross-check can never silently stop running."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError as e:
-        message = f"the oracle {module!r} is not installed ({e})"
-        if os.environ.get("AVA_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{message} and AVA_REQUIRE_SERVICES=1", pytrace=False)
-        pytest.skip(f"{message} (set AVA_REQUIRE_SERVICES=1 to make this a failure)")
-
-
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""

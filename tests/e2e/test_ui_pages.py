@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import httpx
-import pytest
 from playwright.sync_api import expect
 
 US_SAMPLE = ("AAPL", "IBM", "MSFT", "GOOG", "AMZN", "NVDA")

@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import oracle
+from oracles import oracle
 
 from ava_backtest.data.panel import load_panel_with_info
 from ava_backtest.domain.config import RunConfig

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-from conftest import oracle
+from oracles import oracle
 
 import ava_backtest.indicators as ind
 from ava_backtest.data.sample_store import read_sample

@@ -221,9 +221,7 @@ def _grid(market: str, timeframe: str, first: np.datetime64, last: np.datetime64
         return get_market(market).sessions(_to_date(first, "1d"), _to_date(last, "1d"))
     if get_market(market).calendar != "24/7":
         # Equity intraday bars live on the exchange's sessions (early closes included).
-        grid = session_grid(
-            market, _to_date(first, "1d"), _to_date(last, "1d"), _STEPS[timeframe]
-        )
+        grid = session_grid(market, _to_date(first, "1d"), _to_date(last, "1d"), _STEPS[timeframe])
         return grid[(grid >= first) & (grid <= last)]
     step = np.timedelta64(_STEPS[timeframe], "m").astype("timedelta64[ns]")
     return np.arange(first, last + np.timedelta64(1, "ns"), step)
