@@ -7,6 +7,9 @@ import RunsPage from "./pages/RunsPage";
 import DataPage from "./pages/DataPage";
 import RunPage from "./pages/RunPage";
 import ComparePage from "./pages/ComparePage";
+import StudiesPage from "./pages/StudiesPage";
+import NewStudyPage from "./pages/NewStudyPage";
+import StudyPage from "./pages/StudyPage";
 
 function NotFound() {
   return (
@@ -34,6 +37,9 @@ export default function App() {
               <Route path="runs" element={<RunsPage />} />
               <Route path="runs/:id" element={<RunPage />} />
               <Route path="compare" element={<ComparePage />} />
+              <Route path="optimizations" element={<StudiesPage />} />
+              <Route path="optimizations/new" element={<NewStudyPage />} />
+              <Route path="optimizations/:id" element={<StudyPage />} />
               <Route path="data" element={<DataPage />} />
               <Route path="*" element={<NotFound />} />
             </Route>

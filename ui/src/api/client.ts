@@ -9,7 +9,11 @@ import type {
   MarketDetail,
   MetricMeta,
   Page,
+  Importance,
   Run,
+  Study,
+  StudyRequest,
+  Trial,
   StrategyDetail,
   StrategySummary,
   SymbolInfo,
@@ -112,7 +116,37 @@ export const api = {
     request<{ run_id: string; points: EquityPoint[] }>(`/backtests/${encodeURIComponent(id)}/equity-curve`, { signal }),
   cancel: (id: string) => request<Run>(`/backtests/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
   remove: (id: string) => request<{ id: string; deleted: boolean }>(`/backtests/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  createStudy: (body: StudyRequest) => request<Study>(`/optimizations`, json("POST", body)),
+  studies: (
+    q: { status?: string; strategy?: string; market?: string; limit?: number; offset?: number; sort?: string },
+    signal?: AbortSignal,
+  ) => request<Page<Study>>(`/optimizations${qs(q)}`, { signal }),
+  study: (id: string, signal?: AbortSignal) => request<Study>(`/optimizations/${encodeURIComponent(id)}`, { signal }),
+  trials: (id: string, q: { limit?: number; offset?: number; sort?: string; state?: string }, signal?: AbortSignal) =>
+    request<Page<Trial>>(`/optimizations/${encodeURIComponent(id)}/trials${qs(q)}`, { signal }),
+  importance: (id: string, signal?: AbortSignal) =>
+    request<Importance>(`/optimizations/${encodeURIComponent(id)}/importance`, { signal }),
+  cancelStudy: (id: string) => request<Study>(`/optimizations/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
+  removeStudy: (id: string) =>
+    request<{ id: string; deleted: boolean }>(`/optimizations/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  bestRun: (id: string, trial?: number) =>
+    request<Run>(`/optimizations/${encodeURIComponent(id)}/best-run`, json("POST", trial === undefined ? {} : { trial })),
 };
+
+/** The export URL of a study (trials table or return matrix, Parquet or CSV). */
+export function studyExportUrl(id: string, what: "trials" | "returns", format: "parquet" | "csv"): string {
+  return withTokenParam(`${API}/optimizations/${encodeURIComponent(id)}/export${qs({ what, format })}`);
+}
+
+/** Every trial of a study (pages of 5000, by number). */
+export async function allStudyTrials(id: string, signal?: AbortSignal): Promise<Trial[]> {
+  const out: Trial[] = [];
+  for (let offset = 0; ; offset += 5000) {
+    const page = await api.trials(id, { limit: 5000, offset, sort: "number" }, signal);
+    out.push(...page.items);
+    if (out.length >= page.total || page.items.length === 0) return out;
+  }
+}
 
 /** Every trade of a run (pages of 5000). */
 export async function allTrades(id: string, signal?: AbortSignal): Promise<Trade[]> {

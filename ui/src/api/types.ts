@@ -261,3 +261,103 @@ export interface UploadResponse {
     summary: UploadIssueGroup[];
   };
 }
+
+/** One trial of an optimisation study (GET /optimizations/{id}/trials). */
+export interface Trial {
+  number: number;
+  params: Record<string, number | string | boolean>;
+  /** complete, infeasible, too_few_trades, failed or interrupted */
+  state: string;
+  /** the objective values, in the study's objectives order */
+  values: (number | null)[];
+  metrics: Record<string, unknown>;
+  duration_ms: number | null;
+  error: string;
+  finished_at: string | null;
+}
+
+export interface Interval {
+  estimate: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export interface Overfitting {
+  pbo: number | null;
+  pbo_logits: number[];
+  dsr: number | null;
+  psr: number | null;
+  sr0: number | null;
+  min_track_record: number | null;
+  n_obs: number | null;
+  n_trials: number | null;
+  stability: number | null;
+  stability_neighbours: number | null;
+  degradation: number | null;
+  score: number | null;
+  verdict: string | null;
+  explanation: string[];
+  bootstrap: Record<string, Interval>;
+}
+
+export interface Objective {
+  metric: string;
+  direction: "maximize" | "minimize";
+}
+
+export interface Study {
+  id: string;
+  status: RunStatus;
+  strategy_name: string;
+  market: string;
+  universe: string | null;
+  symbols: string[];
+  spec: Record<string, unknown>;
+  sampler: string;
+  objectives: Objective[];
+  n_trials: number;
+  trials_done: number;
+  created_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  progress: number;
+  progress_message: string | null;
+  best_trial: number | null;
+  best_params: Record<string, unknown> | null;
+  best_value: number | null;
+  pareto: number[] | null;
+  overfitting: Overfitting | null;
+  holdout: Record<string, unknown> | null;
+  elapsed_s: number | null;
+  error: string | null;
+  error_code: string | null;
+  code_version: string | null;
+}
+
+export interface RangeSpec {
+  low?: number;
+  high?: number;
+  step?: number;
+  choices?: (number | string | boolean)[];
+  log?: boolean;
+}
+
+export type Sampler = "tpe" | "random" | "grid" | "cmaes" | "nsga2";
+
+export interface StudyRequest extends BacktestRequest {
+  param_ranges: Record<string, RangeSpec>;
+  objectives: Objective[];
+  sampler: Sampler;
+  n_trials?: number;
+  seed?: number;
+  min_trades: number;
+  holdout_start?: string;
+}
+
+export interface Importance {
+  study_id: string;
+  objective: string;
+  method: string;
+  importances: Record<string, number>;
+  trials: number;
+}

@@ -7,6 +7,7 @@ const LINKS = [
   { to: "/strategies", label: "Strategies", id: "nav-strategies" },
   { to: "/backtests/new", label: "New backtest", id: "nav-new" },
   { to: "/runs", label: "Runs", id: "nav-runs" },
+  { to: "/optimizations", label: "Optimise", id: "nav-optimise" },
   { to: "/data", label: "Data", id: "nav-data" },
 ];
 
