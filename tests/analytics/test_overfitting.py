@@ -152,3 +152,14 @@ def test_noise_reads_as_overfit_and_a_planted_edge_does_not():
     assert e.pbo < 0.1 and n.pbo > e.pbo
     assert n.score > e.score and e.verdict != "high" and n.verdict != "low"
     assert any(line.startswith("PBO ") for line in e.explanation)
+
+
+def test_one_strong_sign_of_luck_is_never_averaged_away():
+    from ava_backtest.analytics.overfitting import overfitting_score
+
+    # PBO 0.7 with a perfect DSR and a flat neighbourhood: still not "low".
+    score, verdict = overfitting_score(0.7, 1.0, 1.0, None)
+    assert verdict == "high" and score == pytest.approx(1 / 3)
+    assert overfitting_score(0.3, 0.99, 0.9, None)[1] == "moderate"  # PBO halfway to luck
+    assert overfitting_score(0.05, 0.99, 0.9, None)[1] == "low"
+    assert overfitting_score(None, None, None, None)[1] == "unknown"

@@ -399,21 +399,7 @@ def assess(
         res = pbo_cscv(m, blocks)
         pbo, logits = res.pbo, res.logits.tolist()
     stab, neighbours = stability(params, values, bounds, radius)
-    parts = [("pbo", pbo), ("dsr", None if dsr is None or math.isnan(dsr) else 1 - dsr)]
-    parts.append(("stability", None if stab is None else 1 - stab))
-    if degradation is not None and math.isfinite(degradation):
-        parts.append(("degradation", float(np.clip(1 - degradation, 0, 1))))
-    known = [v for _, v in parts if v is not None]
-    score = float(np.mean(known)) if known else float("nan")
-    verdict = (
-        "unknown"
-        if not known
-        else "low"
-        if score < 1 / 3
-        else "moderate"
-        if score < 2 / 3
-        else "high"
-    )
+    score, verdict = overfitting_score(pbo, dsr, stab, degradation)
     words = _explain(
         pbo, dsr, sr0, sr, n_trials, n_obs, mtrl, stab, neighbours, degradation, radius
     )
@@ -431,10 +417,41 @@ def assess(
         score=score,
         verdict=verdict,
         explanation=[f"Overfitting score {score:.2f} ({verdict}): the mean of the parts below, each "
-                     "0 (no sign of luck) to 1 (all luck).", *words],
+                     "scaled so that 0 is no sign of luck and 1 is what pure luck gives (PBO 0.5, "
+                     "DSR 0.5); a PBO or DSR at luck's level alone makes it high.", *words],
         bootstrap=block_bootstrap(m[:, best], periods_per_year, seed=seed),
         pbo_logits=logits,
     )  # fmt: skip
+
+
+def overfitting_score(
+    pbo: float | None, dsr: float | None, stab: float | None, degradation: float | None
+) -> tuple[float, str]:
+    """(score, verdict). Each part is scaled so that 0 is no sign of luck and 1 is what luck alone
+    gives: PBO / 0.5 (a coin flip between halves of history), (1 - DSR) / 0.5 (the best Sharpe
+    ratio no better than the best of as many unskilled trials), 1 - stability, and 1 - the hold-out
+    ratio, each clipped to [0, 1]. The score is their mean. The verdict is ``high`` when the score
+    reaches 2/3 or when PBO or DSR alone is at luck's level, ``moderate`` from 1/3 or when either is
+    halfway there, else ``low``: one strong warning is never averaged away."""
+    luck: list[float] = []
+    if pbo is not None and math.isfinite(pbo):
+        luck.append(min(1.0, pbo / 0.5))
+    if dsr is not None and math.isfinite(dsr):
+        luck.append(min(1.0, (1.0 - dsr) / 0.5))
+    parts = list(luck)
+    if stab is not None:
+        parts.append(1.0 - stab)
+    if degradation is not None and math.isfinite(degradation):
+        parts.append(float(np.clip(1.0 - degradation, 0.0, 1.0)))
+    if not parts:
+        return float("nan"), "unknown"
+    score = float(np.mean(parts))
+    worst = max(luck, default=0.0)
+    if score >= 2 / 3 or worst >= 1.0:
+        return score, "high"
+    if score >= 1 / 3 or worst >= 0.5:
+        return score, "moderate"
+    return score, "low"
 
 
 def _explain(
