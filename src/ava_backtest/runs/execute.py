@@ -288,6 +288,17 @@ def validate_run(config: RunConfig, universe: Universe | None = None) -> Strateg
     return strategy
 
 
+def bars_per_year(dates: np.ndarray, days_per_year: int) -> int:
+    """Bars in a year of this run: the market's sessions per year for daily bars, times the
+    typical number of bars per session for intraday ones (so a 15-minute run's Sharpe ratio and
+    volatility are annualised over its bars, not as if each bar were a session)."""
+    days = dates.astype("datetime64[D]")
+    if not len(dates) or (dates == days.astype(dates.dtype)).all():
+        return days_per_year
+    per_day = np.unique(days, return_counts=True)[1]
+    return int(days_per_year * float(np.median(per_day)))
+
+
 def portfolio_metrics(
     engine: EngineResult,
     trades: pl.DataFrame,
@@ -327,7 +338,7 @@ def portfolio_metrics(
         trades=stats,
         exposure=exposure,
         benchmark=bench,
-        periods_per_year=market.trading_days_per_year,
+        periods_per_year=bars_per_year(run_panel.dates, market.trading_days_per_year),
         risk_free_rate=config.risk_free_rate,
         initial_capital=initial,
         ruined=ruined,
