@@ -43,7 +43,7 @@ def _columns(rng: np.random.Generator) -> np.ndarray:
     "case", ["plain", "benchmark_and_exposure", "risk_free_and_capital", "capital_and_exposure"]
 )
 def test_columns_equal_the_single_column_metrics(case, monkeypatch):
-    monkeypatch.setattr(metrics, "_BLOCK_COLUMNS", 16)  # several blocks, on two threads
+    monkeypatch.setattr(metrics, "_BLOCK_COLUMNS", 16)  # several blocks
     rng = np.random.default_rng(3)
     equity = _columns(rng)
     dates = (np.datetime64("2015-01-01") + 2 * np.arange(T)).astype("datetime64[ns]")

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -390,7 +388,6 @@ def _json_safe(value: MetricValue) -> MetricValue:
 
 
 _BLOCK_COLUMNS = 256
-_THREADS = min(2, os.cpu_count() or 1)
 
 
 def compute_metrics_columns(
@@ -456,15 +453,13 @@ def compute_metrics_columns(
                 initial_capital,
             )
 
-        # A few MB of temporaries at a time; numpy releases the GIL in its loops, so the blocks
-        # run on two threads (each block's numbers do not depend on which thread ran it).
-        parts = [cols[lo : lo + _BLOCK_COLUMNS] for lo in range(0, cols.size, _BLOCK_COLUMNS)]
-        if len(parts) == 1:
-            blocks = [measure(parts[0])]
-        else:
-            with ThreadPoolExecutor(max_workers=_THREADS) as pool:
-                blocks = list(pool.map(measure, parts))
-        block = [row for b in blocks for row in b]
+        # A few MB of temporaries at a time. (Two threads over the blocks were slower on the
+        # shared 2-core machine: the blocks are bound by memory traffic, not arithmetic.)
+        block = [
+            row
+            for lo in range(0, cols.size, _BLOCK_COLUMNS)
+            for row in measure(cols[lo : lo + _BLOCK_COLUMNS])
+        ]
         for k, j in enumerate(cols.tolist()):
             row = first if k == 0 else block[k]
             row["ruined"] = False if ruined is None else bool(ruined[j])
