@@ -144,7 +144,7 @@ export default function NewStudyPage() {
             </div>
             {detail.loading && form.strategy_name && !detail.data ? <Loading label="Loading parameters…" /> : null}
             {rows.length > 0 && (
-              <table className="table compact" data-testid="range-table">
+              <div className="table-wrap"><table className="table compact range-table" data-testid="range-table">
                 <thead>
                   <tr>
                     <th>Vary</th>
@@ -188,7 +188,7 @@ export default function NewStudyPage() {
                     </tr>
                   ))}
                 </tbody>
-              </table>
+              </table></div>
             )}
             <FieldError name="param_ranges" errors={errors} />
             <p className="hint" data-testid="grid-size">

@@ -109,9 +109,14 @@ function StrategyDetailView({ name, onRun }: { name: string; onRun: () => void }
     <article className="panel" data-testid="strategy-detail">
       <header className="panel-head">
         <h2 className="mono">{s.name}</h2>
-        <button type="button" className="btn btn-primary" data-testid="run-strategy" onClick={onRun}>
-          Run this →
-        </button>
+        <div className="panel-actions">
+          <Link className="btn" data-testid="optimise-strategy" to={`/optimizations/new?strategy=${encodeURIComponent(s.name)}`} title="Search this strategy's parameters in an optimisation study">
+            Optimise
+          </Link>
+          <button type="button" className="btn btn-primary" data-testid="run-strategy" onClick={onRun}>
+            Run this →
+          </button>
+        </div>
       </header>
       <div className="panel-body">
         <p>{s.description}</p>

@@ -188,7 +188,7 @@ export default function StudyPage() {
 
       <OverfittingPanel of={study.overfitting} status={study.status} holdout={study.holdout} />
 
-      <div className="cards">
+      <div className="study-grid">
         <Section title="Optimisation history" testId="history-panel">
           {hist.length ? <HistoryChart points={hist} /> : <p className="muted">No complete trial yet.</p>}
           <p className="hint">Dots: {metric} per complete trial; line: the best so far.</p>
@@ -196,7 +196,7 @@ export default function StudyPage() {
         <Section
           title={
             <span title={impHelp} data-testid="importance-help">
-              Parameter importance ⓘ
+              Parameter importance <span className="help-mark" aria-hidden="true">?</span>
             </span>
           }
           testId="importance-panel"
@@ -216,7 +216,7 @@ export default function StudyPage() {
         </Section>
       </div>
 
-      <div className="cards">
+      <div className="study-grid">
         <Section
           title="Slice"
           testId="slice-panel"
@@ -294,7 +294,7 @@ const SORTS: { key: string; label: string }[] = [
   { key: "number", label: "#" },
   { key: "state", label: "State" },
   { key: "value", label: "Objective" },
-  { key: "metric:n_trades", label: "Trades" },
+  { key: "metric:trade_count", label: "Trades" },
   { key: "duration_ms", label: "ms" },
 ];
 
@@ -335,7 +335,7 @@ function TrialsTable({
             {head("number", "#")}
             {head("state", "State")}
             {params.map((p) => (
-              <th key={p} className="mono small">
+              <th key={p} className="num mono small">
                 {p}
               </th>
             ))}
@@ -354,7 +354,7 @@ function TrialsTable({
                 </td>
               ))}
               <td className="num">{fmtValue(trialValue(t))}</td>
-              <td className="num">{formatNumber((t.metrics.n_trades as number | undefined) ?? null, 0, null)}</td>
+              <td className="num">{formatNumber((t.metrics.trade_count as number | undefined) ?? null, 0, null)}</td>
               <td className="num muted">{formatNumber(t.duration_ms, 0, null)}</td>
             </tr>
           ))}
