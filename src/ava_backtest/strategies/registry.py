@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from typing import Any
 
 from ava_backtest.domain.errors import NotFoundError
@@ -14,6 +15,8 @@ from ava_backtest.strategies.plugins import PluginReport, import_plugins
 _REGISTRY: dict[str, type[Strategy]] = {}
 _BUILTIN: dict[str, type[Strategy]] = {}
 _loaded = False
+_loading = False
+_load_lock = threading.RLock()
 _last_report = PluginReport()
 
 
@@ -28,16 +31,26 @@ def register(cls: Any) -> Any:
 
 
 def _load() -> None:
-    global _loaded, _last_report
+    """Import the built-ins and plugins once. Another thread asking meanwhile (the API serves
+    requests in a thread pool) waits for the whole registry instead of seeing a partial one and
+    answering "unknown strategy"; a lookup from inside those imports (same thread) goes on."""
+    global _loaded, _loading, _last_report
     if _loaded:
         return
-    _loaded = True
-    from ava_backtest.strategies import builtin
+    with _load_lock:
+        if _loaded or _loading:
+            return
+        _loading = True
+        try:
+            from ava_backtest.strategies import builtin
 
-    for mod in pkgutil.walk_packages(builtin.__path__, builtin.__name__ + "."):
-        importlib.import_module(mod.name)
-    _BUILTIN.update(_REGISTRY)
-    _last_report = _import_user_plugins()
+            for mod in pkgutil.walk_packages(builtin.__path__, builtin.__name__ + "."):
+                importlib.import_module(mod.name)
+            _BUILTIN.update(_REGISTRY)
+            _last_report = _import_user_plugins()
+        finally:
+            _loaded = True
+            _loading = False
 
 
 def _import_user_plugins() -> PluginReport:
