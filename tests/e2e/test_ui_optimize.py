@@ -161,3 +161,46 @@ def test_a_running_study_updates_live_over_the_websocket(page, api):
     page.get_by_test_id("trials-next").click()
     expect(page.get_by_test_id("trial-row")).to_have_count(23)
     expect(page.get_by_test_id("overfitting-explanation").locator("li").first).to_be_visible()
+
+
+def test_bad_ranges_are_named_in_the_form_and_a_running_study_can_be_cancelled(page, api):
+    page.goto("/optimizations/new?strategy=sma_crossover")
+    low = page.get_by_test_id("range-fast_period-low")
+    expect(low).to_be_visible()
+    minimum = api.get("/strategies/sma_crossover").json()["parameters"]["properties"][
+        "fast_period"
+    ]["minimum"]
+    low.fill(str(minimum - 1))
+    page.get_by_test_id("target-symbols").check()
+    page.get_by_test_id("symbols-input").fill("GOOG")
+    page.get_by_test_id("submit-study").click()
+    expect(page.get_by_test_id("error-param_ranges.fast_period")).to_contain_text(
+        f"below the strategy's minimum {minimum}"
+    )
+    # The API's own refusal (no data for the symbol) is shown too, and nothing is created.
+    before = api.get("/optimizations").json()["total"]
+    low.fill(str(minimum))
+    page.get_by_test_id("symbols-input").fill("NOSUCHSYMBOL")
+    page.get_by_test_id("submit-study").click()
+    expect(page.get_by_test_id("form-error")).to_contain_text("NOSUCHSYMBOL", timeout=20_000)
+    assert api.get("/optimizations").json()["total"] == before
+
+    # Cancel: a long sampled study stops at its next batch, its trials so far kept.
+    body = {
+        "strategy_name": "sma_crossover",
+        "symbols": ["GOOG"],
+        "costs": {"model": "none"},
+        "sampler": "random",
+        "n_trials": 5000,
+        "batch": 4,
+    }
+    r = api.post("/optimizations", json=body)
+    assert r.status_code == 201, r.text
+    study_id = r.json()["id"]
+    page.goto(f"/optimizations/{study_id}")
+    expect(page.get_by_test_id("trial-row").first).to_be_visible(timeout=60_000)
+    page.get_by_test_id("cancel-study").click()
+    expect(page.get_by_test_id("study-status")).to_contain_text("cancelled", timeout=60_000)
+    done = _wait_study(api, study_id)
+    assert done["status"] == "cancelled" and 0 < done["trials_done"] < 5000, done
+    expect(page.get_by_test_id("cancel-study")).to_have_count(0)

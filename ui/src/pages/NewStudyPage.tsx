@@ -143,6 +143,7 @@ export default function NewStudyPage() {
               <FieldError name="strategy_name" errors={errors} />
             </div>
             {detail.loading && form.strategy_name && !detail.data ? <Loading label="Loading parameters…" /> : null}
+            {detail.error ? <ErrorBox error={detail.error} onRetry={detail.reload} /> : null}
             {rows.length > 0 && (
               <div className="table-wrap"><table className="table compact range-table" data-testid="range-table">
                 <thead>
