@@ -204,3 +204,13 @@ def test_bad_ranges_are_named_in_the_form_and_a_running_study_can_be_cancelled(p
     done = _wait_study(api, study_id)
     assert done["status"] == "cancelled" and 0 < done["trials_done"] < 5000, done
     expect(page.get_by_test_id("cancel-study")).to_have_count(0)
+
+    # A cancelled study has no official best; its best so far still opens as a run.
+    top = api.get(f"/optimizations/{study_id}/trials?sort=-value&limit=1").json()["items"][0]
+    expect(page.get_by_test_id("best-summary")).to_contain_text(
+        f"Best so far: trial #{top['number']}"
+    )
+    page.get_by_test_id("open-best-run").click()
+    expect(page).to_have_url(re.compile(r"/runs/[^/?#]+$"), timeout=20_000)
+    run = api.get(f"/backtests/{page.url.rstrip('/').rsplit('/', 1)[-1]}").json()
+    assert {k: run["params"][k] for k in top["params"]} == top["params"]

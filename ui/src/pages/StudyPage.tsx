@@ -90,7 +90,14 @@ export default function StudyPage() {
   const hist = useMemo(() => history(trials, direction), [trials, direction]);
   const clientImportance = useMemo(() => importance(trials, params), [trials, params]);
   const sl = useMemo(() => (sliceParam ? slice(trials, sliceParam) : []), [trials, sliceParam]);
-  const hm = useMemo(() => (hx && hy ? heatmap(trials, hx, hy, direction) : null), [trials, hx, hy, direction]);
+  // a grid: one cell per value (up to 20); sampled values: about sqrt(trials) equal-width bins
+  const bins = study?.sampler === "grid" ? 20 : Math.min(12, Math.max(3, Math.round(Math.sqrt(hist.length))));
+  const hm = useMemo(() => (hx && hy ? heatmap(trials, hx, hy, direction, 0, bins) : null), [trials, hx, hy, direction, bins]);
+  // the API names the best trial when the study completes; before (or once cancelled), the best so far
+  const bestSoFar = useMemo(() => {
+    const last = hist[hist.length - 1];
+    return last ? hist.find((p) => p.value === last.best) ?? null : null;
+  }, [hist]);
 
   if (error) return <div className="page"><ErrorBox error={error} /></div>;
   if (!study) return <div className="page"><Loading label="Loading study…" /></div>;
@@ -140,9 +147,11 @@ export default function StudyPage() {
             type="button"
             className="btn btn-primary"
             data-testid="open-best-run"
-            disabled={busy !== null || study.best_trial === null}
+            disabled={busy !== null || (study.best_trial === null && !bestSoFar)}
             title="Run the best trial's parameters as a normal backtest (whole period, hold-out included)"
-            onClick={() => act("best", async () => navigate(`/runs/${(await api.bestRun(id)).id}`))}
+            onClick={() =>
+              act("best", async () => navigate(`/runs/${(await api.bestRun(id, study.best_trial === null ? bestSoFar?.number : undefined)).id}`))
+            }
           >
             {busy === "best" ? "Starting…" : "Open best trial as a backtest run"}
           </button>
@@ -178,6 +187,16 @@ export default function StudyPage() {
             {done} / {total} trials
           </span>
         </div>
+        {study.best_trial === null && bestSoFar && (
+          <p data-testid="best-summary">
+            Best so far: trial <strong>#{bestSoFar.number}</strong>, {metric} <strong>{fmtValue(bestSoFar.value)}</strong> with{" "}
+            <span className="mono">
+              {Object.entries(trials.find((t) => t.number === bestSoFar.number)?.params ?? {})
+                .map(([k, v]) => `${k}=${String(v)}`)
+                .join(", ")}
+            </span>
+          </p>
+        )}
         {study.best_trial !== null && (
           <p data-testid="best-summary">
             Best: trial <strong>#{study.best_trial}</strong>, {metric} <strong>{fmtValue(study.best_value)}</strong> with{" "}
