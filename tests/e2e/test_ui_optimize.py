@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -99,6 +100,18 @@ def test_start_a_grid_study_see_trials_heatmap_overfitting_and_open_the_best_run
     expect(panel).to_contain_text("pbo")
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / "optimize_study_page.png"), full_page=True)
+    page.get_by_test_id("theme-toggle").click()
+    wait_chart(page, "heatmap", min_pixels=2000)
+    page.screenshot(path=str(ARTIFACTS / "optimize_study_page_dark.png"), full_page=True)
+    page.get_by_test_id("theme-toggle").click()
+
+    # Export: the trials table as CSV, one row per trial with the parameters and the objective.
+    with page.expect_download() as dl:
+        page.get_by_test_id("export-trials-csv").click()
+    lines = Path(dl.value.path()).read_text().splitlines()
+    assert len(lines) == 1 + 9, lines[:3]
+    header = lines[0].split(",")
+    assert {"number", "param_fast_period", "param_slow_period", "objective_sharpe"} <= set(header)
 
     # The best trial as a backtest run: the run page of a new run with the best parameters.
     page.get_by_test_id("open-best-run").click()

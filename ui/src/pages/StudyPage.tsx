@@ -399,7 +399,7 @@ function OverfittingPanel({ of, status, holdout }: { of: Overfitting | null; sta
         <p className="muted">{status === "completed" ? "No overfitting statistics (too few complete trials)." : "Computed when the study completes."}</p>
       </Section>
     );
-  const verdictClass = of.verdict === "low" ? "pos" : of.verdict === "high" ? "neg" : "";
+  const verdictClass = of.verdict === "low" ? "badge-ok" : of.verdict === "high" || of.verdict === "moderate" ? "badge-warn" : "";
   const stats: [string, string, string][] = [
     ["score", fmt(of.score), "0: no sign of luck … 1: all luck; summarises the statistics below"],
     ["pbo", fmt(of.pbo), "probability of backtest overfitting (CSCV): how often the in-sample best ranks below the median out of sample"],
