@@ -62,7 +62,10 @@ export default function StudiesPage() {
       <div className="page-head">
         <h1>Optimisation studies</h1>
         <p className="muted">
-          Parameter searches with their overfitting score. <Link to="/optimizations/new" data-testid="new-study-link">Start a study</Link>
+          Parameter searches with their overfitting score.{" "}
+          <Link to="/optimizations/new" className="btn btn-primary btn-small" data-testid="new-study-link">
+            Start a study
+          </Link>
         </p>
       </div>
       <div className="filters form">
