@@ -61,8 +61,9 @@ def test_the_session_close_flattens_and_shorts_are_real():
     bars = intraday_bars(15, close, open=open_)
     res = trade(NAME, bars)
     got = res.trades.select("direction", "entry_bar", "exit_bar", "exit_reason").rows()
-    # Long filled at 5, reversed at 12's open; the short closes at the session's last close.
-    assert got[:2] == [("long", 5, 12, "reversal"), ("short", 12, DAY - 1, "signal")]
+    # Long filled at 5; bar 11's down move exits it at 11's close (exits fill at the close) and
+    # its short entry fills at 12's open; the short closes at the session's last close.
+    assert got[:2] == [("long", 5, 11, "signal"), ("short", 12, DAY - 1, "signal")]
     assert res.trades.row(1, named=True)["exit_price"] == close[DAY - 1]
 
 

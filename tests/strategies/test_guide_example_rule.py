@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import guide_example  # noqa: F401 -- registers guide_trend_pullback
+import guide_example
 import numpy as np
 import pandas as pd
 from rule_check import load_for
 
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.execute import run_backtest
+from ava_backtest.strategies import register
 
 
 def test_entries_are_rsi_dips_above_the_trend_and_fill_at_the_next_open():
+    register(guide_example.TrendPullback)  # again: another test may have reloaded the registry
     cfg = RunConfig(strategy_name="guide_trend_pullback", symbols=["IBM"], costs={"model": "none"})
     strategy, panel, bars, _ = load_for(cfg)
     close = pd.Series(bars.close[:, 0])
