@@ -150,3 +150,19 @@ def test_a_hold_out_judges_the_in_sample_winner():
     h = result.holdout
     assert h is not None and h["start"] == "2011-01-03"
     assert h["degradation"] == pytest.approx(h["out_of_sample"] / h["in_sample"])
+
+
+def test_a_strategys_own_risk_rule_applies_to_each_trial():
+    # tv_drawdown_circuit_breaker's breaker comes from its parameters: trials that differ in it
+    # must each run with their own, exactly as their single runs do.
+    cfg = RunConfig(strategy_name="tv_drawdown_circuit_breaker", symbols=["NVDA"],
+                    costs={"model": "none"})  # fmt: skip
+    cls = get_strategy("tv_drawdown_circuit_breaker")
+    space = search_space(cls, {"max_drawdown": {"choices": [0.05, 0.3]}})
+    result = run_study(StudySpec(cfg, space, sampler="grid"))
+    sharpes = []
+    for t in result.trials:
+        single = run_backtest(cfg.model_copy(update={"params": t.params}))
+        assert t.metrics["sharpe"] == single.metrics["sharpe"], t.params
+        sharpes.append(t.metrics["sharpe"])
+    assert sharpes[0] != sharpes[1]  # the rule really differs between the two

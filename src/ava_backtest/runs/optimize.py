@@ -35,6 +35,7 @@ from ava_backtest.markets import get_market
 from ava_backtest.runs.execute import (
     _slice_panel,
     _slice_signals,
+    bars_per_year,
     engine_settings,
     load_run_panel,
     portfolio_metrics,
@@ -359,9 +360,14 @@ class _Evaluator:
         allow_short = strategy0.direction != "long_only" and (
             self.market.overnight_short_allowed or self.config.costs.product == "intraday"
         )
-        settings = engine_settings(self.config, self.n_symbols, allow_short)
+        # A strategy may carry its own risk rule (a drawdown breaker), set by its parameters.
+        settings_of = [
+            engine_settings(self.config, self.n_symbols, allow_short, s) for _, s in members
+        ]
         if strategy0.exit_at == "close":
-            settings = replace(settings, exits_at_close=True)
+            settings_of = [replace(st, exits_at_close=True) for st in settings_of]
+        settings = settings_of[0]
+        rules = [s.risk_rules() for _, s in members]
         with indicator_cache():
             parts = [
                 _slice_signals(timed_for_engine(s, compute_signals(s, bars)), info.first_index)
@@ -369,13 +375,13 @@ class _Evaluator:
             ]
         out = {}
         holds = {p.max_hold for p in parts}
-        if self.n_symbols == 1 and len(holds) == 1:
+        if self.n_symbols == 1 and len(holds) == 1 and all(r == rules[0] for r in rules):
             labels = tuple(str(i) for i, _ in members)
             res = simulate_side_by_side(run_panel, parts, settings, labels)
             measured = measure_accounts(res, run_panel, self.config)
             return {i: measured[j] for j, (i, _) in enumerate(members)}
-        for (i, _), sig in zip(members, parts, strict=True):
-            res = simulate(run_panel, sig, settings)
+        for (i, _), sig, own in zip(members, parts, settings_of, strict=True):
+            res = simulate(run_panel, sig, own)
             out[i] = self._measure(res, res.trades, run_panel, None)
         return out
 
@@ -414,7 +420,7 @@ def measure_accounts(
         trades=trades,
         exposure=exposure,
         benchmark=bench,
-        periods_per_year=market.trading_days_per_year,
+        periods_per_year=bars_per_year(run_panel.dates, market.trading_days_per_year),
         risk_free_rate=config.risk_free_rate,
         initial_capital=config.initial_capital,
         ruined=res.ruined_at >= 0 if res.ruined_at.size else np.zeros(n, dtype=np.bool_),
@@ -615,7 +621,7 @@ def _finish(
             [t.params for t in complete if t.number in series],
             [v if spec.objectives[0][1] == "maximize" else -v for v in values],  # type: ignore[operator]
             bounds,  # type: ignore[arg-type]
-            evaluator.market.trading_days_per_year,
+            bars_per_year(dates, evaluator.market.trading_days_per_year),
             blocks=spec.blocks,
             seed=spec.seed,
             degradation=holdout["degradation"] if holdout else None,
