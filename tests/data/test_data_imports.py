@@ -56,3 +56,17 @@ def test_the_path_finder_finds_a_circle():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}}
     assert _reaches(graph, "b", "a") == ["b", "c", "a"]
     assert _reaches({"a": {"b"}, "b": set()}, "b", "a") is None
+
+
+def test_data_sits_below_strategies_and_everything_above_it():
+    """data may use domain and markets; it never imports strategies, engine, runs, api or cli."""
+    above = ("strategies", "engine", "analytics", "runs", "store", "api", "cli")
+    offenders = []
+    for path in sorted(ROOT.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            module = node.module if isinstance(node, ast.ImportFrom) else None
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [module or ""]
+            for name in names:
+                if any(name.startswith(f"ava_backtest.{layer}") for layer in above):
+                    offenders.append(f"{path.name}: {name}")
+    assert not offenders, offenders

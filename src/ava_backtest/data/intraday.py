@@ -39,7 +39,7 @@ from ava_backtest.data.validator import ValidationReport, clean_bars
 from ava_backtest.domain.bars import Panel
 from ava_backtest.domain.errors import ConfigError, DataError
 from ava_backtest.markets.registry import get_market
-from ava_backtest.strategies.calendar_features import _schedule
+from ava_backtest.markets.schedule import session_schedule
 
 MINUTE = np.timedelta64(1, "m")
 _REQUIRE = re.compile(r"^intraday(?::(\d+)(m|h))?$")
@@ -75,7 +75,7 @@ def _session_bounds(market: str, first: np.datetime64, last: np.datetime64):
         )
         opens = days.astype("datetime64[ns]")
         return days, opens, opens + np.timedelta64(1, "D").astype("timedelta64[ns]")
-    sched = _schedule(mk.calendar, np.datetime64(first, "D"), np.datetime64(last, "D"))
+    sched = session_schedule(mk.calendar, np.datetime64(first, "D"), np.datetime64(last, "D"))
     return sched.sessions, sched.opens, sched.closes
 
 

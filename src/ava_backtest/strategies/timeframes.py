@@ -32,7 +32,7 @@ import numpy as np
 from ava_backtest.domain.bars import Bars
 from ava_backtest.domain.errors import ConfigError, DataError
 from ava_backtest.markets.registry import get_market
-from ava_backtest.strategies.calendar_features import _schedule
+from ava_backtest.markets.schedule import session_schedule
 
 _NS_MIN = 60 * 1_000_000_000
 _NS_DAY = 24 * 60 * _NS_MIN
@@ -176,7 +176,7 @@ def _calendar_visible_at(
         return out
     first = np.datetime64(int(k_start[0]), "ns")
     last = np.datetime64(int(k_end[-1]) - 1, "ns")
-    sched = _schedule(get_market(market).calendar, first, last)
+    sched = session_schedule(get_market(market).calendar, first, last)
     known_until = (sched.last_day + np.timedelta64(1, "D")).astype("datetime64[ns]")
     covered = k_end <= known_until.astype(np.int64)
     if daily:
