@@ -22,21 +22,13 @@ only after the announcement and are not part of the strategy's array.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
 
 from ava_backtest.data import user_store
-from ava_backtest.data.upload import (
-    MAX_BYTES,
-    MAX_ROWS,
-    _gunzip,
-    _looks_like_text,
-    _numbers,
-    _separator,
-)
+from ava_backtest.data.upload import _numbers, read_table_file
 from ava_backtest.domain.errors import DataError
 from ava_backtest.markets.registry import get_market
 
@@ -90,29 +82,7 @@ def earnings_file(market: str) -> user_store.Path:
 def parse_earnings(filename: str, content: bytes) -> pl.DataFrame:
     """The file's rows as symbol, date, time (bmo|amc|dmh), eps_estimate, eps_actual; a DataError
     (field ``file``) naming the column and row of anything it cannot read."""
-    if not content:
-        raise _fail("the file is empty")
-    if len(content) > MAX_BYTES:
-        raise _fail(f"the file is {len(content):,} bytes; the limit is {MAX_BYTES:,} (20 MB)")
-    if content[:2] == b"\x1f\x8b":
-        content = _gunzip(content)
-    try:
-        if content[:4] == b"PAR1":
-            raw = pl.read_parquet(io.BytesIO(content))
-        elif _looks_like_text(content) or filename.lower().endswith((".csv", ".txt")):
-            raw = pl.read_csv(
-                io.BytesIO(content),
-                separator=_separator(content),
-                infer_schema=False,
-                n_rows=MAX_ROWS + 1,
-            )
-        else:
-            raise _fail("not a CSV or Parquet file")
-    except pl.exceptions.PolarsError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise _fail(f"could not read the file: {first}") from None
-    if raw.height > MAX_ROWS:
-        raise _fail(f"the file has more than {MAX_ROWS:,} rows")
+    raw = read_table_file(filename, content)
     cols: dict[str, str] = {}
     for h in raw.columns:
         key = h.strip().lstrip("\ufeff").lower().replace(" ", "_").replace("-", "_")

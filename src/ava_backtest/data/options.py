@@ -32,7 +32,6 @@ the others.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,14 +40,7 @@ import polars as pl
 from scipy.signal import lfilter
 
 from ava_backtest.data import user_store
-from ava_backtest.data.upload import (
-    MAX_BYTES,
-    MAX_ROWS,
-    _gunzip,
-    _looks_like_text,
-    _numbers,
-    _separator,
-)
+from ava_backtest.data.upload import _numbers, read_table_file
 from ava_backtest.domain.errors import DataError
 from ava_backtest.markets.registry import get_market
 
@@ -144,33 +136,6 @@ def table_file(kind: _Kind, market: str) -> user_store.Path:
     return user_store.data_dir() / market / f"{kind.need}.parquet"
 
 
-def _read_raw(filename: str, content: bytes) -> pl.DataFrame:
-    if not content:
-        raise _fail("the file is empty")
-    if len(content) > MAX_BYTES:
-        raise _fail(f"the file is {len(content):,} bytes; the limit is {MAX_BYTES:,} (20 MB)")
-    if content[:2] == b"\x1f\x8b":
-        content = _gunzip(content)
-    try:
-        if content[:4] == b"PAR1":
-            raw = pl.read_parquet(io.BytesIO(content))
-        elif _looks_like_text(content) or filename.lower().endswith((".csv", ".txt")):
-            raw = pl.read_csv(
-                io.BytesIO(content),
-                separator=_separator(content),
-                infer_schema=False,
-                n_rows=MAX_ROWS + 1,
-            )
-        else:
-            raise _fail("not a CSV or Parquet file")
-    except pl.exceptions.PolarsError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise _fail(f"could not read the file: {first}") from None
-    if raw.height > MAX_ROWS:
-        raise _fail(f"the file has more than {MAX_ROWS:,} rows")
-    return raw
-
-
 def _dates(col: pl.Series, header: str) -> pl.Series:
     if col.dtype == pl.Date:
         dates = col
@@ -193,7 +158,7 @@ def _dates(col: pl.Series, header: str) -> pl.Series:
 def parse_table(kind: _Kind, filename: str, content: bytes) -> pl.DataFrame:
     """The file's rows in ``kind.schema``; a DataError (field ``file``) naming the column and row
     of anything it cannot read."""
-    raw = _read_raw(filename, content)
+    raw = read_table_file(filename, content)
     cols: dict[str, str] = {}
     for h in raw.columns:
         key = h.strip().lstrip("\ufeff").lower().replace(" ", "_").replace("-", "_")

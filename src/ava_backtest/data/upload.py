@@ -121,6 +121,36 @@ def parse_upload(filename: str, content: bytes) -> pl.DataFrame:
     return _from_csv(content)
 
 
+def read_table_file(filename: str, content: bytes) -> pl.DataFrame:
+    """A side table a user uploads (earnings dates, options chains, implied volatility): CSV (any
+    separator, gzip allowed) or Parquet, every cell as read, within the size and row limits; a
+    DataError (field ``file``) for anything else."""
+    if not content:
+        raise _fail("the file is empty")
+    if len(content) > MAX_BYTES:
+        raise _fail(f"the file is {len(content):,} bytes; the limit is {MAX_BYTES:,} (20 MB)")
+    if content[:2] == b"\x1f\x8b":
+        content = _gunzip(content)
+    try:
+        if content[:4] == b"PAR1":
+            raw = pl.read_parquet(io.BytesIO(content))
+        elif _looks_like_text(content) or filename.lower().endswith((".csv", ".txt")):
+            raw = pl.read_csv(
+                io.BytesIO(content),
+                separator=_separator(content),
+                infer_schema=False,
+                n_rows=MAX_ROWS + 1,
+            )
+        else:
+            raise _fail("not a CSV or Parquet file")
+    except pl.exceptions.PolarsError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(f"could not read the file: {first}") from None
+    if raw.height > MAX_ROWS:
+        raise _fail(f"the file has more than {MAX_ROWS:,} rows")
+    return raw
+
+
 def _gunzip(content: bytes) -> bytes:
     """Every gzip member, refusing more than MAX_DECOMPRESSED_BYTES (a decompression bomb)."""
     out = bytearray()
