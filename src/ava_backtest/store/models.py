@@ -273,3 +273,74 @@ class OptimizationTrial(Base):
     duration_ms: Mapped[float | None]
     error: Mapped[str | None] = mapped_column(Text())
     finished_at: Mapped[dt.datetime]
+
+
+class WalkForward(Base):
+    """One walk-forward analysis (``runs.walkforward``): the request, where it is, and the
+    stitched out-of-sample outcome (equity, trades, metrics, efficiency, overfitting)."""
+
+    __tablename__ = "walk_forwards"
+    __table_args__ = (
+        CheckConstraint(_status_check, name="status"),
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+        Index(None, "status"),
+        Index(None, "strategy_name"),
+        Index(None, "created_at"),
+        Index(None, "owner"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    strategy_name: Mapped[str]
+    market: Mapped[str] = mapped_column(String(16))
+    universe: Mapped[str | None]
+    symbols: Mapped[list[Any]] = mapped_column(JSON())
+    # The whole request: the base run (RunConfig), the window plan, objective, sampler …
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON())
+    mode: Mapped[str] = mapped_column(String(16))
+    objective: Mapped[str] = mapped_column(String(64))
+    n_windows: Mapped[int] = mapped_column(Integer())
+    windows_done: Mapped[int] = mapped_column(Integer(), default=0)
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    progress: Mapped[float] = mapped_column(Float(), default=0.0)
+    progress_message: Mapped[str | None] = mapped_column(Text())
+    efficiency: Mapped[float | None]
+    oos_return: Mapped[float | None]
+    # The stitched record and its panels: oos_equity, is_equity, trades, oos_metrics, drift,
+    # overfitting, hand-overs (see WalkForwardResult.to_dict).
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    runner: Mapped[str | None] = mapped_column(String(128))
+    elapsed_s: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(Text())
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    code_version: Mapped[str | None]
+    owner: Mapped[str | None] = mapped_column(String(64))
+    cancel_requested: Mapped[bool | None] = mapped_column(Boolean())
+
+
+class WalkForwardWindow(Base):
+    """One window of a walk-forward: its in-sample and out-of-sample spans (dates of the
+    market's sessions), the parameters chosen in sample, and both sides' metrics."""
+
+    __tablename__ = "walk_forward_windows"
+
+    walk_forward_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("walk_forwards.id", ondelete="CASCADE"), primary_key=True
+    )
+    index: Mapped[int] = mapped_column(Integer(), primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16))
+    is_start: Mapped[dt.date] = mapped_column(Date())
+    is_end: Mapped[dt.date] = mapped_column(Date())
+    oos_start: Mapped[dt.date] = mapped_column(Date())
+    oos_end: Mapped[dt.date] = mapped_column(Date())
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    is_value: Mapped[float | None]
+    oos_value: Mapped[float | None]
+    is_metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    oos_metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    trials: Mapped[int | None] = mapped_column(Integer())
+    elapsed_s: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(Text())
+    finished_at: Mapped[dt.datetime | None]
