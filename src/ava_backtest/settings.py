@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(default=None, description="Redis for events across API processes")
     workers: int | None = Field(default=None, ge=1, description="backtest worker processes")
+    dask_address: str | None = Field(
+        default=None,
+        description="Dask scheduler (tcp://host:8786): studies, walk-forwards and screens run there",
+    )
     grid_limit: int = Field(
         default=100_000, ge=1, description="largest grid (combinations) a study may ask for"
     )
