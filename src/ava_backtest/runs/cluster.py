@@ -47,6 +47,7 @@ class JobStopped(Exception):
 
 class JobRunner(Protocol):
     name: str
+    slots: int  # items worth running at once: 1 here, the cluster's threads on Dask
 
     def map(
         self,
@@ -64,6 +65,7 @@ class LocalRunner:
     was a cluster."""
 
     name = "local"
+    slots = 1
 
     def map(
         self,
@@ -92,6 +94,28 @@ class DaskRunner:
         self.client = client
         self.retries = retries
         self.name = f"dask {client.scheduler.address}"
+        self._shared: tuple[Any, Any] | None = None  # (object, its future on the workers)
+
+    @property
+    def slots(self) -> int:
+        """Tasks the cluster runs at once (its workers' threads)."""
+        return max(1, sum(self.client.nthreads().values()))
+
+    def _scatter(self, shared: Any) -> Any:
+        # A job that maps several times over the same object (a study's batches) sends it once;
+        # it stays on the workers until another object replaces it or the runner is dropped.
+        if self._shared is not None and self._shared[0] is shared:
+            return self._shared[1]
+        self.release()
+        future = self.client.scatter(shared, broadcast=True, hash=False)
+        self._shared = (shared, future)
+        return future
+
+    def release(self) -> None:
+        """Drop the shared data from the workers."""
+        if self._shared is not None:
+            self.client.cancel([self._shared[1]])
+            self._shared = None
 
     def map(
         self,
@@ -108,7 +132,7 @@ class DaskRunner:
             return []
         client = self.client
         # Once per job, on every worker; each task gets a reference, not a copy.
-        shared_future = client.scatter(shared, broadcast=True, hash=False)
+        shared_future = self._scatter(shared)
         futures = [
             client.submit(fn, item, shared_future, pure=False, retries=self.retries)
             for item in items
@@ -128,7 +152,6 @@ class DaskRunner:
             pending = [f for f in futures if not f.done()]
             if pending:
                 client.cancel(pending)
-            client.cancel([shared_future])
         return [results[i] for i in range(len(items))]
 
 

@@ -9,6 +9,7 @@ simulated in one kernel call, each in its own account, which gives exactly what 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import math
@@ -21,7 +22,12 @@ import numpy as np
 import optuna
 import polars as pl
 
-from ava_backtest.analytics.metrics import METRICS, benchmark_window, compute_metrics_columns
+from ava_backtest.analytics.metrics import (
+    METRICS,
+    account_returns,
+    benchmark_window,
+    compute_metrics_columns,
+)
 from ava_backtest.analytics.overfitting import Overfitting, assess
 from ava_backtest.analytics.sweep import simulate_side_by_side
 from ava_backtest.analytics.trade_stats import trade_metrics_columns
@@ -32,6 +38,7 @@ from ava_backtest.domain.errors import ConfigError, ParameterError
 from ava_backtest.engine.backtest import EngineResult, simulate
 from ava_backtest.indicators.cache import indicator_cache
 from ava_backtest.markets import get_market
+from ava_backtest.runs.cluster import JobRunner, JobStopped, LocalRunner
 from ava_backtest.runs.execute import (
     _slice_panel,
     _slice_signals,
@@ -329,6 +336,11 @@ class _Evaluator:
             self._panels[key] = (panel, info, bars, _slice_panel(panel, info.first_index))
         return self._panels[key]
 
+    def preload(self, params: dict[str, Any]) -> None:
+        """Load the panel the strategy with ``params`` needs (before the evaluator is shipped)."""
+        with contextlib.suppress(ParameterError):  # the trials say which parameters are refused
+            self._panel(self.cls(**params))
+
     def evaluate(
         self, params_list: list[dict[str, Any]]
     ) -> list[tuple[dict[str, Any], np.ndarray] | str]:
@@ -389,10 +401,54 @@ class _Evaluator:
         self, res: Any, trades: pl.DataFrame, run_panel: Any, accounts: list[int] | None
     ) -> tuple[dict[str, Any], np.ndarray]:
         metrics, equity, *_ = portfolio_metrics(res, trades, run_panel, self.config, accounts)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rets = np.zeros_like(equity)
-            rets[1:] = np.where(equity[:-1] > 0, equity[1:] / equity[:-1] - 1.0, 0.0)
-        return metrics, rets
+        return metrics, account_returns(equity[:, None])[0]
+
+
+Evaluation = tuple[dict[str, Any], np.ndarray] | str
+
+
+def evaluate_chunk(
+    params_list: list[dict[str, Any]], evaluator: _Evaluator
+) -> tuple[list[Evaluation], float]:
+    """A job runner's task: one chunk of parameter sets on the (shared) evaluator, with the
+    milliseconds it took. Runs where the runner puts it: here, or on a Dask worker that holds
+    the evaluator (and its loaded panel) once for the whole study."""
+    t = time.perf_counter()
+    out = evaluator.evaluate(params_list)
+    return out, (time.perf_counter() - t) * 1000
+
+
+def _chunks(n: int, count: int, largest: int) -> list[tuple[int, int]]:
+    """``(lo, hi)`` bounds of ``count`` chunks of ``n`` items (each one side-by-side kernel
+    call), more where a chunk would exceed ``largest``. Fixed by the arguments alone."""
+    if n == 0:
+        return []
+    k = max(1, count, math.ceil(n / largest))
+    size = math.ceil(n / k)
+    return [(lo, min(n, lo + size)) for lo in range(0, n, size)]
+
+
+def _evaluate_on(
+    runner: JobRunner,
+    evaluator: _Evaluator,
+    params: list[dict[str, Any]],
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[list[Evaluation], list[float]]:
+    """Every parameter set of a batch evaluated through ``runner``, results in batch order, and
+    the per-trial milliseconds of the chunk each was in."""
+    if isinstance(runner, LocalRunner):  # as before there were runners: one call, one chunk
+        out, ms = evaluate_chunk(params, evaluator)
+        return out, [ms / max(1, len(params))] * len(params)
+    bounds = _chunks(len(params), runner.slots, GRID_BATCH)
+    parts = runner.map(
+        evaluate_chunk, [params[lo:hi] for lo, hi in bounds], evaluator, should_stop=should_stop
+    )
+    results: list[Evaluation] = []
+    per_ms: list[float] = []
+    for (lo, hi), (out, ms) in zip(bounds, parts, strict=True):
+        results.extend(out)
+        per_ms.extend([ms / (hi - lo)] * (hi - lo))
+    return results, per_ms
 
 
 def measure_accounts(
@@ -405,8 +461,7 @@ def measure_accounts(
     gross = res.exposure
     with np.errstate(divide="ignore", invalid="ignore"):
         exposure = np.where(gross == 0, 0.0, np.where(equity > 0, gross / equity, np.nan))
-        rets = np.zeros_like(equity)
-        rets[1:] = np.where(equity[:-1] > 0, equity[1:] / equity[:-1] - 1.0, 0.0)
+    rets = account_returns(equity)  # one contiguous row per account: the study stacks them
     tr = res.trades
     n = equity.shape[1]
     trades = trade_metrics_columns(
@@ -426,7 +481,7 @@ def measure_accounts(
         ruined=res.ruined_at >= 0 if res.ruined_at.size else np.zeros(n, dtype=np.bool_),
     )
     window = benchmark_window(bench, run_panel.dates)
-    return [({**m, **window}, rets[:, j]) for j, m in enumerate(metrics)]
+    return [({**m, **window}, rets[j]) for j, m in enumerate(metrics)]
 
 
 def run_study(
@@ -438,8 +493,15 @@ def run_study(
     on_trial: TrialCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
     done: Sequence[TrialRecord] = (),
+    runner: JobRunner | None = None,
 ) -> StudyResult:
     """Run (or resume) the study of ``spec``.
+
+    Batches are evaluated through ``runner`` (``runs.cluster``; default here, in this process):
+    on Dask each batch is split in chunks run side by side on the workers, which hold the
+    evaluator (and its loaded bars) once for the whole study. The batches themselves are fixed
+    (a grid's points, a sampler's ask/tell batches), so a study gives the same trials and best
+    wherever it runs.
 
     Sampled studies (tpe, random, cmaes, nsga2) keep their state in Optuna's ``storage`` under
     ``study_name``: the same name resumes, and several processes may work on one study. A grid
@@ -457,8 +519,13 @@ def run_study(
             raise ConfigError("holdout_start must be before end_date", field="holdout_start")
         config = config.model_copy(update={"end_date": spec.holdout_start - dt.timedelta(days=1)})
     evaluator = _Evaluator(config, universe)
+    runner = runner or LocalRunner()
+    if not isinstance(runner, LocalRunner):
+        # Load the default parameters' bars here, so they travel with the evaluator: workers
+        # need no data store of their own for them.
+        evaluator.preload(spec.config.params)
     if spec.sampler == "grid":
-        return _run_grid(spec, evaluator, on_trial, should_stop, done, t0)
+        return _run_grid(spec, evaluator, runner, on_trial, should_stop, done, t0)
     directions = [d for _, d in spec.objectives]
     study = optuna.create_study(
         study_name=study_name,
@@ -484,11 +551,9 @@ def run_study(
         if not asked:
             break
         params = [{r.name: _suggest(t, r) for r in spec.space.values()} for t in asked]
-        t1 = time.perf_counter()
-        results = evaluator.evaluate(params)
-        per_trial_ms = (time.perf_counter() - t1) * 1000 / len(asked)
-        for trial, p, res in zip(asked, params, results, strict=True):
-            rec = _tell(study, trial, p, res, spec, per_trial_ms)
+        results, per_ms = _evaluate_on(runner, evaluator, params)
+        for trial, p, res, ms in zip(asked, params, results, per_ms, strict=True):
+            rec = _tell(study, trial, p, res, spec, ms)
             if not isinstance(res, str):
                 series[trial.number] = res[1]
             if on_trial:
@@ -505,6 +570,7 @@ def run_study(
 def _run_grid(
     spec: StudySpec,
     evaluator: _Evaluator,
+    runner: JobRunner,
     on_trial: TrialCallback | None,
     should_stop: Callable[[], bool] | None,
     done: Sequence[TrialRecord],
@@ -515,22 +581,30 @@ def _run_grid(
     series: dict[int, np.ndarray] = {}
     todo = [i for i in range(len(points)) if i not in records]
     # A grid's points are fixed in advance: no sampler waits on results, so they run in large
-    # side-by-side batches (one kernel call and one metrics pass each), not the sampler's batch.
+    # side-by-side batches (one kernel call and one metrics pass each), not the sampler's batch;
+    # on a cluster, in enough chunks to keep every worker busy.
     step = max(spec.batch, GRID_BATCH)
-    for lo in range(0, len(todo), step):
-        if should_stop and should_stop():
-            break
-        numbers = todo[lo : lo + step]
-        t1 = time.perf_counter()
-        results = evaluator.evaluate([points[i] for i in numbers])
-        ms = (time.perf_counter() - t1) * 1000 / len(numbers)
+    if isinstance(runner, LocalRunner):
+        bounds = [(lo, min(len(todo), lo + step)) for lo in range(0, len(todo), step)]
+    else:  # several chunks per worker: the work stays balanced and progress keeps streaming
+        bounds = _chunks(len(todo), 4 * runner.slots, step)
+    chunks = [[points[i] for i in todo[lo:hi]] for lo, hi in bounds]
+
+    def take(k: int, part: tuple[list[Evaluation], float]) -> None:
+        results, ms = part
+        numbers = todo[bounds[k][0] : bounds[k][1]]
         for i, res in zip(numbers, results, strict=True):
-            rec = _record(i, points[i], res, spec, ms)
+            rec = _record(i, points[i], res, spec, ms / len(numbers))
             records[i] = rec
             if not isinstance(res, str):
                 series[i] = res[1]
             if on_trial:
                 on_trial(rec, len(records), len(points))
+
+    with contextlib.suppress(
+        JobStopped
+    ):  # the chunks that finished are kept; a resume runs the rest
+        runner.map(evaluate_chunk, chunks, evaluator, on_result=take, should_stop=should_stop)
     trials = [records[k] for k in sorted(records)]
     return _finish(spec, evaluator, None, trials, series, time.perf_counter() - t0)
 
@@ -606,7 +680,8 @@ def _finish(
     numbers = [t.number for t in complete if t.number in series]
     panel = next(iter(evaluator._panels.values()), None)
     dates = panel[3].dates if panel is not None else np.zeros(0, "datetime64[ns]")
-    matrix = np.column_stack([series[n] for n in numbers]) if numbers else np.zeros((len(dates), 0))
+    # Stacked as trials x periods (contiguous row copies) and used transposed: periods x trials.
+    matrix = np.stack([series[n] for n in numbers]).T if numbers else np.zeros((len(dates), 0))
     best, pareto = _best(spec, complete)
     overfitting = None
     holdout = None
