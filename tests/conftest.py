@@ -74,3 +74,26 @@ def redis_url() -> str:
     """The real Redis, with a per-test key prefix advice: use uuid channel names."""
     _need("Redis", REDIS_HOST, REDIS_PORT)
     return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+
+
+@pytest.fixture(scope="session")
+def dask_cluster() -> Iterator[object]:
+    """A real two-worker Dask cluster (separate processes, one thread each), started once per
+    test session for the tests that ask for it: starting one costs a few seconds."""
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None, memory_limit=0
+    )
+    try:
+        yield cluster
+    finally:
+        from ava_backtest.runs.cluster import close_clients
+
+        close_clients()
+        cluster.close()
+
+
+@pytest.fixture
+def dask_address(dask_cluster) -> str:
+    return dask_cluster.scheduler_address
