@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import ava_backtest
 from ava_backtest.api import api_docs, errors, security
 from ava_backtest.api.routers import (
+    analytics,
     backtests,
     data,
     health,
@@ -197,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         uploads.router,
         backtests.router,
         optimizations.router,
+        analytics.router,
     ):
         api.include_router(r)
     api.include_router(backtests.ws_router)
