@@ -40,12 +40,33 @@ class Market:
 
 @lru_cache(maxsize=64)
 def _sessions(calendar: str, start: str, end: str) -> np.ndarray:
-    # Built from the requested start: exchange_calendars otherwise defaults to a recent window.
-    cal = xcals.get_calendar(calendar, start=start, end=end)
-    s = cal.sessions
-    out = (s.tz_localize(None) if s.tz else s).to_numpy().astype("datetime64[ns]")
+    # A slice of the calendar built over whole years around every span asked so far: building
+    # one takes about a second, and walk-forward windows and studies ask many nearby spans.
+    days = _year_span(calendar, start[:4], end[:4])
+    lo, hi = np.searchsorted(days, [np.datetime64(start), np.datetime64(end)], side="left")
+    if hi < len(days) and days[hi] == np.datetime64(end):
+        hi += 1
+    out = days[lo:hi]
     out.setflags(write=False)
     return out
+
+
+_spans: dict[str, tuple[str, str, np.ndarray]] = {}
+
+
+def _year_span(calendar: str, first: str, last: str) -> np.ndarray:
+    have = _spans.get(calendar)
+    if have is not None and have[0] <= first and last <= have[1]:
+        return have[2]
+    if have is not None:
+        first, last = min(first, have[0]), max(last, have[1])
+    # Built from the requested start: exchange_calendars otherwise defaults to a recent window.
+    cal = xcals.get_calendar(calendar, start=f"{first}-01-01", end=f"{last}-12-31")
+    s = cal.sessions
+    days = (s.tz_localize(None) if s.tz else s).to_numpy().astype("datetime64[ns]")
+    days.setflags(write=False)
+    _spans[calendar] = (first, last, days)
+    return days
 
 
 MARKETS: dict[str, Market] = {
