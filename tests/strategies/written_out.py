@@ -82,3 +82,22 @@ def linreg_end(x: Sequence[float], n: int) -> np.ndarray:
 
 def prev(x: np.ndarray, k: int = 1) -> np.ndarray:
     return np.r_[np.full(k, NAN), np.asarray(x, dtype=np.float64)[:-k]]
+
+
+def wilder_dmi(
+    h: Sequence[float], lo: Sequence[float], c: Sequence[float], n: int, adx_n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(+DI, -DI, ADX), Wilder: +DM/-DM/TR from bar 1, their averages seeded with the mean of bars
+    1..n; DX = 100 |+DI - -DI| / (+DI + -DI); ADX = Wilder average of DX seeded with the mean of
+    its first adx_n values."""
+    h, lo, c = arr(h), arr(lo), arr(c)
+    up, dn = np.r_[NAN, np.diff(h)], np.r_[NAN, -np.diff(lo)]
+    pdm = np.where((up > dn) & (up > 0), up, 0.0)
+    mdm = np.where((dn > up) & (dn > 0), dn, 0.0)
+    pdm[0] = mdm[0] = NAN
+    tr = true_range(h, lo, c)
+    tr[0] = NAN
+    s_tr, s_p, s_m = (ema(x, n, alpha=1.0 / n) for x in (tr, pdm, mdm))
+    plus, minus = 100 * s_p / s_tr, 100 * s_m / s_tr
+    dx = 100 * np.abs(plus - minus) / (plus + minus)
+    return plus, minus, ema(dx, adx_n, alpha=1.0 / adx_n)
