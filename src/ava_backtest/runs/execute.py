@@ -23,15 +23,18 @@ from ava_backtest.data.intraday import intraday_extras, is_intraday_need
 from ava_backtest.data.options import NEEDS as OPTIONS_NEEDS
 from ava_backtest.data.options import options_extras
 from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_close
+from ava_backtest.data.positioning import NEEDS as POSITIONING_NEEDS
+from ava_backtest.data.positioning import positioning_extras
 from ava_backtest.data.universes import Universe, get_universe
 from ava_backtest.domain.bars import Bars, Panel
-from ava_backtest.domain.config import NO_BENCHMARK, RiskRules, RunConfig
+from ava_backtest.domain.config import NO_BENCHMARK, RiskRules, RunConfig, Sizing
 from ava_backtest.domain.errors import AvaError, ConfigError, DataError, NotFoundError
 from ava_backtest.domain.signals import ENTRY_SIDE, EXIT_SIDE, Signals
 from ava_backtest.engine.backtest import (
     EngineResult,
     EngineSettings,
     RiskRule,
+    allocate,
     maintenance_margin,
     simulate,
 )
@@ -159,6 +162,34 @@ def run_cost_model(config: RunConfig) -> CostModel | None:
         ) from None
 
 
+def run_sizing(config: RunConfig, strategy: Strategy | None) -> Sizing:
+    """The sizing a run uses: its own, or, when it is left at the default, the strategy's
+    declared one (``Strategy.default_sizing``: a sizing-overlay strategy)."""
+    if strategy is None or config.sizing != Sizing():
+        return config.sizing
+    declared = strategy.default_sizing()
+    if declared is None:
+        return config.sizing
+    try:
+        return Sizing.model_validate(declared)
+    except ValueError as e:  # a strategy's own declaration is at fault, not the user
+        raise ConfigError(
+            f"strategy {strategy.name!r} declares a sizing that is not valid: {e}",
+            field="sizing",
+        ) from None
+
+
+def sizing_note(config: RunConfig, strategy: Strategy) -> str | None:
+    """The run's note on a sizing overlay: which, with what options, and whose choice."""
+    sizing = run_sizing(config, strategy)
+    options = sizing.options()
+    if options is None:
+        return None
+    whose = "the strategy's default sizing" if sizing is not config.sizing else "the run's"
+    shown = ", ".join(f"{k}={v}" for k, v in options.model_dump().items())
+    return f"sizing={sizing.mode} ({whose}): {shown}; docs/sizing.md"
+
+
 def engine_settings(
     config: RunConfig, n_symbols: int, allow_short: bool, strategy: Strategy | None = None
 ) -> EngineSettings:
@@ -166,16 +197,22 @@ def engine_settings(
     cost = run_cost_model(config)
     # The run's risk rules; left out, the strategy's own (a risk-overlay strategy declares one).
     rules = config.risk_rules or (strategy.risk_rules() if strategy is not None else None)
+    # Likewise the sizing, when left at the default.
+    sizing = run_sizing(config, strategy)
     return EngineSettings(
         initial_cash=config.initial_capital,
         fill=config.fill,
         # Target weights size themselves; any entry signals alongside them use equal slots.
-        sizing_mode="equal_slots" if config.sizing.mode == "target_weight" else config.sizing.mode,
-        sizing_value=config.sizing.value,
-        fractional=config.sizing.fractional,
+        sizing_mode="equal_slots" if sizing.mode == "target_weight" else sizing.mode,
+        sizing_value=sizing.value,
+        fractional=sizing.fractional,
         lot_size=market.lot_size,
         max_positions=config.max_positions or n_symbols,
-        max_participation=config.sizing.max_participation,
+        max_participation=sizing.max_participation,
+        kelly=sizing.kelly,
+        monte_carlo=sizing.monte_carlo,
+        risk_parity=sizing.risk_parity,
+        seed=config.seed,
         slippage_bps=config.slippage_bps,
         leverage=config.leverage,
         maintenance_margin=config.maintenance_margin,
@@ -242,7 +279,13 @@ def load_run_panel(
 def check_signals(config: RunConfig, strategy: Strategy, signals: Signals) -> None:
     """What the sizing mode needs from the strategy's signals, or a ConfigError naming
     ``sizing.mode`` (never a silent substitute)."""
-    mode = config.sizing.mode
+    mode = run_sizing(config, strategy).mode
+    if mode == "risk_parity" and signals.target_weight is not None:
+        raise ConfigError(
+            f"sizing mode risk_parity weights the symbols the entries and exits hold; "
+            f"{strategy.name!r} returns its own target weights (use sizing mode target_weight)",
+            field="sizing.mode",
+        )
     if mode == "target_weight" and signals.target_weight is None:
         raise ConfigError(
             f"sizing mode target_weight needs a strategy that returns target weights; "
@@ -283,7 +326,7 @@ def validate_run(config: RunConfig, universe: Universe | None = None) -> Strateg
     run_cost_model(config)
     panel, _ = load_run_panel(config, strategy, universe)
     bars = with_required_data(strategy, panel, config.market)
-    if config.sizing.mode in ("risk", "target_weight"):
+    if run_sizing(config, strategy).mode in ("risk", "target_weight", "risk_parity"):
         check_signals(config, strategy, compute_signals(strategy, bars))
     return strategy
 
@@ -365,6 +408,7 @@ def run_backtest(
     t1 = time.perf_counter()
     report(0.35, "computing signals")
     bars = with_required_data(strategy, panel, config.market)
+    vix_note = vix_window_note(strategy, bars, info.first_index)
     signals = timed_for_engine(strategy, compute_signals(strategy, bars))
     check_signals(config, strategy, signals)
     timings["signals"] = time.perf_counter() - t1
@@ -400,6 +444,8 @@ def run_backtest(
     timings["total"] = time.perf_counter() - t0
     report(1.0, "done")
     notes = list(panel.notes)
+    if vix_note:
+        notes.append(vix_note)
     if window["benchmark_start"] is not None:
         notes.append(
             f"benchmark {run_panel.benchmark_symbol}: alpha, beta, information ratio and benchmark "
@@ -413,6 +459,10 @@ def run_backtest(
     unstopped = risk_sizing_note(config, run_signals)
     if unstopped:
         notes.append(unstopped)
+    overlay = sizing_note(config, strategy)
+    if overlay:
+        notes.append(overlay)
+    notes.extend(overlay_notes(engine, settings, run_panel, run_signals))
     notes.extend(margin_notes(engine, settings))
     notes.extend(risk_rule_notes(engine, settings))
     return BacktestResult(
@@ -459,6 +509,30 @@ def margin_notes(engine: EngineResult, settings: EngineSettings) -> list[str]:
     return out
 
 
+def overlay_notes(
+    engine: EngineResult, settings: EngineSettings, run_panel: Panel, run_signals: Signals
+) -> list[str]:
+    """What a sizing overlay did: entries a learnt fraction of zero skipped, and for the
+    allocator, held symbols it could not weigh yet."""
+    out = []
+    if settings.sizing_mode in ("kelly", "monte_carlo"):
+        skipped = int(np.count_nonzero(engine.skipped["reason"] == "no_edge"))
+        if skipped:
+            out.append(
+                f"sizing={settings.sizing_mode}: {skipped} entries skipped because the fraction "
+                "learnt from the closed trades was 0 (skip reason no_edge)"
+            )
+    if settings.sizing_mode == "risk_parity":
+        _, unweighted = allocate(run_panel, run_signals, settings)
+        if unweighted:
+            out.append(
+                f"sizing=risk_parity: {unweighted} held symbol-rebalances had no full "
+                "covariance window yet and were given weight 0; entries, exits and stops of the "
+                "signals decide membership only"
+            )
+    return out
+
+
 def risk_rule_notes(engine: EngineResult, settings: EngineSettings) -> list[str]:
     """What the drawdown circuit breaker did: how often it tripped and how long it held."""
     rule = settings.risk_rules
@@ -486,7 +560,9 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
     next holiday (calendar_features.sessions_to_holiday); ``intraday:15m`` checks that the bars
     are intraday bars of 15 minutes or finer and adds the session clock (data.intraday);
     ``options_chain`` and ``implied_volatility`` come from the user's uploaded tables
-    (data.options).
+    (data.options), ``put_call_ratio`` and ``open_interest`` (by strike) likewise
+    (data.positioning). ``benchmark_symbol`` is the close of the symbol the strategy's own
+    ``benchmark_symbol`` parameter names.
     """
     extra: dict[str, np.ndarray] = {}
     for need in strategy.requires:
@@ -505,6 +581,19 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
                 raise DataError(
                     f"strategy {strategy.name!r} needs the VIX: {e.message}", field="requires"
                 ) from None
+        elif need == "benchmark_symbol":
+            # The symbol the strategy's own ``benchmark_symbol`` parameter names, not the run's
+            # benchmark: a strategy that says SPY compares with SPY or fails naming it.
+            symbol = str(strategy.params.get("benchmark_symbol", "")).strip().upper()
+            try:
+                extra["benchmark_symbol"] = reference_close(market, symbol, panel.dates)
+            except AvaError as e:
+                raise DataError(
+                    f"strategy {strategy.name!r} compares with {symbol} (its benchmark_symbol "
+                    f"parameter) and {symbol} cannot be used on market {market}: {e.message}; "
+                    "set benchmark_symbol to a symbol of the market (e.g. GSPC on us_sample)",
+                    field="params.benchmark_symbol",
+                ) from None
         elif need == "earnings":
             extra["earnings"] = earnings_sessions(
                 market, panel.symbols, panel.dates, who=f"strategy {strategy.name!r}"
@@ -516,6 +605,9 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
         elif need in OPTIONS_NEEDS:
             who = f"strategy {strategy.name!r}"
             extra.update(options_extras(need, market, panel.symbols, panel.dates, who=who))
+        elif need in POSITIONING_NEEDS:
+            who = f"strategy {strategy.name!r}"
+            extra.update(positioning_extras(need, market, panel.symbols, panel.dates, who=who))
         else:
             raise DataError(
                 f"strategy {strategy.name!r} needs {need!r}, which no configured data source "
@@ -523,6 +615,31 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
                 field="requires",
             )
     return replace(panel.bars, extra=extra) if extra else panel.bars
+
+
+def vix_window_note(strategy: Strategy, bars: Bars, first: int) -> str | None:
+    """For a strategy that declares ``vix``: the run's note stating where the VIX covers the run
+    (outside it the VIX condition gives no signal), or a DataError naming the VIX when it covers
+    none of the run's bars (warm-up excluded)."""
+    if "vix" not in strategy.requires or "vix" not in bars.extra:
+        return None
+    vix = np.asarray(bars.extra["vix"])[first:]
+    days = np.asarray(bars.dates[first:], dtype="datetime64[D]")
+    have = np.flatnonzero(np.isfinite(vix))
+    if len(days) and not len(have):
+        raise DataError(
+            f"strategy {strategy.name!r} needs the VIX and the VIX has no value between "
+            f"{days[0]} and {days[-1]}; choose start and end dates inside the VIX's coverage "
+            "(GET /api/v2/data/symbols lists it)",
+            field="requires",
+        )
+    if not len(have):
+        return None
+    a, b = days[have[0]], days[have[-1]]
+    return (
+        f"VIX: covers {a} .. {b} of this run ({len(have)} of {len(days)} bars); outside it the "
+        f"VIX condition of {strategy.name} gives no signal"
+    )
 
 
 def timed_for_engine(strategy: Strategy, signals: Signals) -> Signals:
