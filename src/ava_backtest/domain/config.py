@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
 from pydantic import (
@@ -15,8 +16,19 @@ from pydantic import (
 )
 
 SizingMode = Literal[
-    "equal_slots", "fraction", "fixed_cash", "fixed_units", "risk", "target_weight"
+    "equal_slots",
+    "fraction",
+    "fixed_cash",
+    "fixed_units",
+    "risk",
+    "target_weight",
+    "kelly",
+    "monte_carlo",
+    "risk_parity",
 ]
+OVERLAY_MODES = ("kelly", "monte_carlo", "risk_parity")
+"""Sizing modes that take their options in a sub-object of the same name, never ``value``."""
+DEFAULT_MC_FRACTIONS = (0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25)
 FillTiming = Literal["next_open", "close"]
 Adjustment = Literal["events", "adjusted", "none"]
 PortfolioMode = Literal["shared", "independent"]
@@ -35,6 +47,100 @@ NO_BENCHMARK = "none"
 where it has data (and noted where it has none); a named symbol must cover the run."""
 
 
+class KellySizing(BaseModel):
+    """``sizing.mode = "kelly"``: each entry stakes ``multiplier`` x the Kelly fraction
+    ``W - (1 - W) / R`` of the account's own trades closed before the entry's bar (W: share of
+    winning trades, R: mean winning return / |mean losing return|, as the ``kelly`` metric),
+    at most ``cap`` of equity; equal slots until ``min_trades`` trades have closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    multiplier: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="share of the full Kelly fraction staked (0.5: half-Kelly)",
+    )
+    cap: float = Field(
+        default=0.25,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="largest fraction of equity one position may take",
+    )
+    min_trades: int = Field(
+        default=20,
+        ge=1,
+        le=MAX_POSITIONS,
+        description="closed trades needed before Kelly sizes; equal slots until then",
+    )
+
+
+class MonteCarloSizing(BaseModel):
+    """``sizing.mode = "monte_carlo"``: each entry stakes the largest of ``fractions`` whose
+    ``percentile`` drawdown over ``resamples`` seeded bootstrap paths of ``horizon`` trades,
+    drawn from the account's own trade returns closed before the entry's bar, stays within
+    ``max_drawdown``; recomputed when a trade closes, equal slots until ``min_trades``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_drawdown: float = Field(
+        default=0.2,
+        gt=0,
+        lt=1,
+        allow_inf_nan=False,
+        description="the drawdown budget (fraction of equity)",
+    )
+    percentile: float = Field(
+        default=95.0,
+        ge=50,
+        lt=100,
+        allow_inf_nan=False,
+        description="which percentile of the resampled drawdowns must stay within the budget",
+    )
+    resamples: int = Field(default=1000, ge=10, le=100_000)
+    horizon: int = Field(default=100, ge=1, le=10_000, description="trades in each resampled path")
+    fractions: list[float] = Field(
+        default_factory=lambda: list(DEFAULT_MC_FRACTIONS),
+        min_length=1,
+        max_length=50,
+        description="candidate fractions of equity per position (the largest is the cap)",
+    )
+    min_trades: int = Field(
+        default=20,
+        ge=1,
+        le=MAX_POSITIONS,
+        description="closed trades needed before it sizes; equal slots until then",
+    )
+
+    @field_validator("fractions")
+    @classmethod
+    def _fractions(cls, v: list[float]) -> list[float]:
+        for f in v:
+            if not (math.isfinite(f) and 0 < f <= 1):
+                raise ValueError(f"each fraction must be in (0, 1], got {f!r}")
+        if len(set(v)) != len(v):
+            raise ValueError("fractions contains duplicates")
+        return sorted(v)
+
+
+class RiskParitySizing(BaseModel):
+    """``sizing.mode = "risk_parity"``: the strategy's entries and exits say which symbols are
+    held (and on which side); the engine sets their weights from the covariance of the last
+    ``window`` daily returns (``erc``: equal risk contribution; ``inverse_vol``: weights
+    proportional to 1 / volatility), summing to 1, and rebalances every ``rebalance_bars`` bars
+    and whenever the held set changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: Literal["erc", "inverse_vol"] = "erc"
+    window: int = Field(default=63, ge=5, le=2520, description="bars of returns in the covariance")
+    rebalance_bars: int = Field(
+        default=21, ge=1, le=2520, description="bars between scheduled rebalances"
+    )
+
+
 class Sizing(BaseModel):
     """How many shares an entry buys. Quantity is set at the fill, from the fill price and the
     equity at that open after exits.
@@ -46,12 +152,21 @@ class Sizing(BaseModel):
     - ``risk``: risk ``value`` x equity over the stop distance (needs a stop).
     - ``target_weight``: the strategy's target weights, rebalanced by the engine (any strategy
       that returns ``target_weight`` is rebalanced; this mode insists on it).
+    - ``kelly``, ``monte_carlo``: a fraction of equity per entry learnt from the account's own
+      closed trades (options in ``kelly`` / ``monte_carlo``; see KellySizing, MonteCarloSizing).
+    - ``risk_parity``: the held symbols weighted by risk parity (options in ``risk_parity``).
+
+    A strategy may declare the sizing its runs use when this is left at its default
+    (``Strategy.default_sizing``); docs/sizing.md has the formulas.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     mode: SizingMode = "equal_slots"
     value: float | None = Field(default=None, gt=0, le=MAX_CAPITAL, allow_inf_nan=False)
+    kelly: KellySizing | None = None
+    monte_carlo: MonteCarloSizing | None = None
+    risk_parity: RiskParitySizing | None = None
     fractional: bool = False
     max_participation: float | None = Field(
         default=None,
@@ -60,6 +175,36 @@ class Sizing(BaseModel):
         allow_inf_nan=False,
         description="cap on the fraction of the bar's volume one fill may take",
     )
+
+    @field_validator("value")
+    @classmethod
+    def _value_unused(cls, v: float | None, info: ValidationInfo) -> float | None:
+        mode = info.data.get("mode")
+        if v is not None and mode in OVERLAY_MODES:
+            raise ValueError(
+                f"sizing mode {mode!r} takes no value; its options go in sizing.{mode}"
+            )
+        return v
+
+    @field_validator("kelly", "monte_carlo", "risk_parity")
+    @classmethod
+    def _options_of_the_mode(cls, v: Any, info: ValidationInfo) -> Any:
+        mode = info.data.get("mode")
+        if v is not None and mode is not None and mode != info.field_name:
+            raise ValueError(
+                f"options for sizing mode {info.field_name!r}, but the mode is {mode!r}"
+            )
+        return v
+
+    def options(self) -> KellySizing | MonteCarloSizing | RiskParitySizing | None:
+        """The overlay mode's options, its defaults where left out; None for other modes."""
+        if self.mode == "kelly":
+            return self.kelly or KellySizing()
+        if self.mode == "monte_carlo":
+            return self.monte_carlo or MonteCarloSizing()
+        if self.mode == "risk_parity":
+            return self.risk_parity or RiskParitySizing()
+        return None
 
     @model_validator(mode="after")
     def _value_needed(self) -> Sizing:

@@ -15,9 +15,11 @@ import numpy as np
 import polars as pl
 
 from ava_backtest.domain.bars import Panel, as_block
+from ava_backtest.domain.config import KellySizing, MonteCarloSizing, RiskParitySizing
 from ava_backtest.domain.errors import ConfigError
 from ava_backtest.domain.signals import Signals
 from ava_backtest.engine import kernel as k
+from ava_backtest.engine.allocation import risk_parity_signals
 from ava_backtest.markets.costs import CostModel, zero_cost_model
 
 _SIZING = {
@@ -26,7 +28,13 @@ _SIZING = {
     "fixed_cash": k.SIZE_FIXED_CASH,
     "fixed_units": k.SIZE_FIXED_UNITS,
     "risk": k.SIZE_RISK,
+    "kelly": k.SIZE_KELLY,
+    "monte_carlo": k.SIZE_MONTE_CARLO,
+    # The allocator turns the signals into target weights before the kernel; entries that remain
+    # (none) would use equal slots.
+    "risk_parity": k.SIZE_EQUAL_SLOTS,
 }
+_NO_VALUE = ("equal_slots", "kelly", "monte_carlo", "risk_parity")
 
 
 DEFAULT_MAINTENANCE_MARGIN = 0.25
@@ -88,6 +96,11 @@ class EngineSettings:
     exits_at_close: bool = False
     rebalance_threshold: float = 0.0  # smallest rebalancing trade, as a fraction of equity
     risk_rules: RiskRule | None = None  # the drawdown circuit breaker; None: off
+    # The sizing overlays' options (their defaults when None and the mode is theirs).
+    kelly: KellySizing | None = None
+    monte_carlo: MonteCarloSizing | None = None
+    risk_parity: RiskParitySizing | None = None
+    seed: int = 0  # seeds the Monte Carlo sizer
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,13 +260,14 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
             f"choose one of {sorted(_SIZING)}",
             field="sizing.mode",
         )
-    if settings.sizing_mode != "equal_slots" and settings.sizing_value is None:
+    if settings.sizing_mode not in _NO_VALUE and settings.sizing_value is None:
         raise ConfigError(
             f"sizing mode {settings.sizing_mode!r} needs a value", field="sizing.value"
         )
     check_margin(settings.leverage, settings.maintenance_margin)
     check_risk_rule(settings.risk_rules)
     risk = settings.risk_rules.as_kernel() if settings.risk_rules else np.zeros(4)
+    overlay, grid = _overlay(settings)
 
     size, has_size = _optional(signals.size, shape)
     sl, has_sl = _optional(signals.stop_loss, shape)
@@ -303,6 +317,12 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         n_accounts = 1
         max_positions = settings.max_positions or n_cols
         accounts = ("portfolio",)
+    if settings.sizing_mode == "risk_parity":
+        signals = allocate(panel, signals, settings, account_of, n_accounts)[0]
+        flags[0:7] = False  # the allocator consumed sizes, levels, scale-outs and priorities
+        flags[11] = True
+        size = sl = tp = tr = xf = pr = np.full((1, 1), np.nan)
+        tw = as_block(signals.target_weight)
 
     cost = settings.cost_model or zero_cost_model()
     if len(panel.dates):
@@ -351,6 +371,8 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
             float(settings.rebalance_threshold),
             maintenance_margin(settings.leverage, settings.maintenance_margin),
             risk,
+            overlay,
+            grid,
         )
         if not result[-1]:
             break
@@ -370,6 +392,60 @@ def simulate(panel: Panel, signals: Signals, settings: EngineSettings) -> Engine
         fee_lines=cost.line_names,
         ruined_at=ruined_at,
         halted=halted,
+    )
+
+
+def _overlay(settings: EngineSettings) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's ``overlay`` and ``overlay_grid`` for the trade-history sizers (zeros and an
+    empty grid for the other modes)."""
+    ov = np.zeros(k.N_OVERLAY)
+    ov[k.OV_SEED] = float(settings.seed % 2**31)
+    if settings.sizing_mode == "kelly":
+        kelly = settings.kelly or KellySizing()
+        ov[k.OV_MIN_TRADES] = kelly.min_trades
+        ov[k.OV_KELLY_MULT] = kelly.multiplier
+        ov[k.OV_CAP] = kelly.cap
+        return ov, np.zeros(0)
+    if settings.sizing_mode == "monte_carlo":
+        mc = settings.monte_carlo or MonteCarloSizing()
+        ov[k.OV_MIN_TRADES] = mc.min_trades
+        ov[k.OV_MC_BUDGET] = mc.max_drawdown
+        ov[k.OV_MC_PCT] = mc.percentile
+        ov[k.OV_MC_RESAMPLES] = mc.resamples
+        ov[k.OV_MC_HORIZON] = mc.horizon
+        return ov, np.array(sorted(mc.fractions), dtype=np.float64)
+    return ov, np.zeros(0)
+
+
+def allocate(
+    panel: Panel,
+    signals: Signals,
+    settings: EngineSettings,
+    account_of: np.ndarray | None = None,
+    n_accounts: int = 1,
+) -> tuple[Signals, int]:
+    """The risk-parity allocator's signals for ``panel`` (engine.allocation): the held set from
+    ``signals``, weights from the signal (adjusted) closes. Returns them and the number of held
+    (bar, symbol) cells on rebalance rows left at weight 0 for want of a full window."""
+    if signals.target_weight is not None:
+        raise ConfigError(
+            "sizing mode risk_parity weights the symbols the strategy's entries and exits hold; "
+            "this strategy returns its own target weights (use sizing mode target_weight)",
+            field="sizing.mode",
+        )
+    rp = settings.risk_parity or RiskParitySizing()
+    n_cols = panel.bars.close.shape[1]
+    if account_of is None:
+        account_of = np.zeros(n_cols, dtype=np.int64)
+    return risk_parity_signals(
+        panel.bars.close,
+        signals,
+        account_of,
+        n_accounts,
+        rp.method,
+        rp.window,
+        rp.rebalance_bars,
+        settings.allow_short,
     )
 
 

@@ -37,6 +37,8 @@ SIZE_FRACTION = 1
 SIZE_FIXED_CASH = 2
 SIZE_FIXED_UNITS = 3
 SIZE_RISK = 4
+SIZE_KELLY = 5
+SIZE_MONTE_CARLO = 6
 
 # Exit reasons (trade records) and fill kinds.
 R_SIGNAL = 0
@@ -73,6 +75,7 @@ SKIP_NO_BAR = 3
 SKIP_SHORT_FORBIDDEN = 4
 SKIP_ZERO_QTY = 5
 SKIP_CIRCUIT_BREAKER = 6
+SKIP_NO_EDGE = 7
 SKIP_REASONS = (
     "",
     "insufficient_buying_power",
@@ -81,7 +84,20 @@ SKIP_REASONS = (
     "short_forbidden",
     "zero_qty",
     "circuit_breaker",
+    "no_edge",
 )
+
+# The trade-history sizers (``overlay`` argument of ``simulate``, read with SIZE_KELLY and
+# SIZE_MONTE_CARLO only): float64[N_OVERLAY]; the Monte Carlo candidates come in ``overlay_grid``.
+OV_MIN_TRADES = 0  # closed trades before the sizer sizes; equal slots until then
+OV_KELLY_MULT = 1  # share of the full Kelly fraction staked
+OV_CAP = 2  # largest fraction of equity per position (Kelly)
+OV_MC_BUDGET = 3  # drawdown budget
+OV_MC_PCT = 4  # percentile of the resampled drawdowns held to the budget
+OV_MC_RESAMPLES = 5
+OV_MC_HORIZON = 6  # trades per resampled path
+OV_SEED = 7
+N_OVERLAY = 8
 
 # The drawdown circuit breaker (``risk`` argument of ``simulate``): float64[4].
 RISK_MAX_DD = 0  # trip at a drawdown of this fraction from the equity peak; 0: off
@@ -339,9 +355,18 @@ def _entry_qty(
     fractional: bool,
     table: np.ndarray,
     fee_buf: np.ndarray,
+    learnt: float,
 ) -> float:
-    """Quantity for one entry: the sizing mode's target, capped by buying power and fees."""
+    """Quantity for one entry: the sizing mode's target, capped by buying power and fees.
+    ``learnt``: the Kelly / Monte Carlo fraction of the entry's account (NaN: not enough closed
+    trades yet, size as equal slots)."""
     sv = sizing_value if np.isnan(override) else override
+    if sizing_mode == SIZE_KELLY or sizing_mode == SIZE_MONTE_CARLO:
+        if np.isnan(override) and not np.isnan(learnt):
+            return _affordable_qty(
+                min(eq * learnt, bp), fpx, lot, fractional, not side_long, table, fee_buf
+            )
+        sizing_mode = SIZE_EQUAL_SLOTS
     if sizing_mode == SIZE_EQUAL_SLOTS:
         # Each slot is an equal share of (levered) equity; one symbol means all in.
         budget = eq * leverage / max_positions if np.isnan(override) else eq * override
@@ -402,6 +427,8 @@ def simulate(
     rebalance_threshold: float,
     maintenance_margin: float,
     risk: np.ndarray,
+    overlay: np.ndarray,
+    overlay_grid: np.ndarray,
 ):
     """Simulate a portfolio. ``flags`` (bool[11]): has_size, has_stops, has_exit_fraction,
     has_priority, stop_abs, take_profit_abs, trail_abs, fractional, allow_short,
@@ -420,6 +447,12 @@ def simulate(
     restarts at the resuming close's equity. Blocked entries are logged as skips
     (``circuit_breaker``); ``halted`` in the result marks, per bar and account, the closes at
     which entries were not read.
+
+    With ``sizing_mode`` SIZE_KELLY or SIZE_MONTE_CARLO, each account learns its entry fraction
+    from its own closed trades: at the end of every bar on which trades closed, their returns
+    (net P&L / entry value) are folded into the account's statistics and its fraction recomputed
+    (``kelly_fraction`` or ``monte_carlo_fraction``, options in ``overlay``), so an entry at bar t
+    is sized from trades closed at bars before t only.
 
     Optional per-bar arrays that are unused may be (1, 1) placeholders; their flag says so.
     """
@@ -440,6 +473,7 @@ def simulate(
     flatten_on_trip = risk[RISK_FLATTEN] > 0.0
     resume_bars = int(risk[RISK_RESUME_BARS])
     resume_recovery = risk[RISK_RESUME_RECOVERY]
+    learns = sizing_mode == SIZE_KELLY or sizing_mode == SIZE_MONTE_CARLO
 
     n_bars, n_cols = close.shape
     fee_buf = np.zeros(fee_tables.shape[1])
@@ -482,6 +516,13 @@ def simulate(
     call_acc = np.zeros(n_accounts, dtype=np.bool_)
     pend_w = np.full(n_cols, np.nan)  # target weights decided at the last rebalance close
     rebalance_due = False
+    # The trade-history sizers' state, per account (empty unless ``learns``).
+    n_learn = n_accounts if learns else 0
+    learnt = np.full(n_learn, np.nan)  # the fraction in force; NaN: equal slots
+    # Per account: trades, wins, sum of winning returns, losses, sum of losing returns.
+    acc_stats = np.zeros((n_learn, 5))
+    acc_dirty = np.zeros(n_learn, dtype=np.bool_)
+    folded = 0  # trade records already folded into acc_stats
     n_pend_entries = 0  # entries waiting for a fill; the entry phase runs only when there are some
     epoch = 0
     next_begin = fee_begins[1] if fee_begins.shape[0] > 1 else n_bars
@@ -567,7 +608,7 @@ def simulate(
                 cand, cand_key, eq_acc, gross_acc, size, stop_loss, take_profit, trail, priority,
                 has_size, has_stops, has_priority, stop_abs, tp_abs, trail_abs, fractional,
                 allow_short, sizing_mode, sizing_value, max_positions, max_participation,
-                lot_size, slippage, leverage, fills, skips, cnt, table, fee_buf,
+                lot_size, slippage, leverage, fills, skips, cnt, table, fee_buf, learnt,
             )  # fmt: skip
 
         # 3. Stops and targets inside the bar's range.
@@ -712,7 +753,7 @@ def simulate(
                 cand, cand_key, eq_acc, gross_acc, size, stop_loss, take_profit, trail, priority,
                 has_size, has_stops, has_priority, stop_abs, tp_abs, trail_abs, fractional,
                 allow_short, sizing_mode, sizing_value, max_positions, max_participation,
-                lot_size, slippage, leverage, fills, skips, cnt, table, fee_buf,
+                lot_size, slippage, leverage, fills, skips, cnt, table, fee_buf, learnt,
             )  # fmt: skip
 
         # 5. Mark to market at the close.
@@ -754,6 +795,13 @@ def simulate(
                 t, equity, ruined, peak, halted, halt_bar, trough, halted_out, max_dd,
                 flatten_on_trip, resume_bars, resume_recovery, st, pend, pend_w, called,
                 call_why, account_of, skips, cnt,
+            )  # fmt: skip
+
+        # 8. The trade-history sizers learn from the trades closed on this bar (for later bars).
+        if learns and cnt[C_TRADES] > folded:
+            folded = _learn(
+                trades, folded, cnt[C_TRADES], acc_stats, acc_dirty, learnt, sizing_mode,
+                overlay, overlay_grid,
             )  # fmt: skip
 
     # Positions open at the end are reported as open, marked at their last close.
@@ -935,6 +983,7 @@ def _entries(
     cnt: np.ndarray,
     table: np.ndarray,
     fee_buf: np.ndarray,
+    learnt: np.ndarray,
 ):
     """Fill pending entries at ``px_arr[t]``: by priority (higher first), then symbol order, each
     sized from its account's equity at this price after the exits."""
@@ -988,15 +1037,19 @@ def _entries(
         bp = eq_acc[a] * leverage - gross_acc[a]
         sl = stop_loss[sb, j] if has_stops else np.nan
         stop_dist = sl if stop_abs else sl * fpx
+        frac = learnt[a] if learnt.shape[0] > 0 else np.nan
         q = _entry_qty(
             side_long, fpx, eq_acc[a], bp, size[sb, j] if has_size else np.nan, stop_dist,
             leverage, sizing_mode, sizing_value, max_positions, lot,
-            fractional, table, fee_buf,
+            fractional, table, fee_buf, frac,
         )  # fmt: skip
         if max_participation < 1.0 and volume[t, j] > 0.0:
             q = min(q, _floor_qty(max_participation * volume[t, j], lot, fractional))
         if q <= 0.0:
-            _log_skip(skips, cnt, t, j, SKIP_CASH if bp < fpx else SKIP_ZERO_QTY)
+            why = SKIP_CASH if bp < fpx else SKIP_ZERO_QTY
+            if frac <= 0.0 and not has_size:
+                why = SKIP_NO_EDGE  # the sizer learnt to stake nothing
+            _log_skip(skips, cnt, t, j, why)
             continue
         fee = fill_fees(table, not side_long, q, fpx, fee_buf)
         if side_long:
@@ -1139,3 +1192,139 @@ def _rebalance(
                 st[j, QTY] = new_q if side_long else -new_q
             _log_fill(fills, cnt, t, j, add if side_long else -add, fpx, fee, R_REBALANCE, a)
     return waiting
+
+
+@nb.njit(cache=True)
+def kelly_fraction(
+    n: float, wins: float, win_sum: float, losses: float, loss_sum: float, mult: float, cap: float
+) -> float:
+    """``mult`` x the Kelly fraction ``W - (1 - W) / R`` of ``n`` closed trades, within
+    [0, cap]. W = wins / n (breakeven trades count in n only); R = mean winning return / |mean
+    losing return|. No losing trade yet: R is unbounded and the fraction tends to W; no winning
+    trade: nothing is staked."""
+    if n <= 0.0:
+        return np.nan
+    w = wins / n
+    if wins <= 0.0:
+        return 0.0
+    if losses <= 0.0 or loss_sum >= 0.0:
+        f = w
+    else:
+        payoff = (win_sum / wins) / (-loss_sum / losses)
+        f = w - (1.0 - w) / payoff
+    f *= mult
+    if f <= 0.0:
+        return 0.0
+    return min(f, cap)
+
+
+@nb.njit(cache=True)
+def monte_carlo_fraction(
+    rets: np.ndarray,
+    grid: np.ndarray,
+    budget: float,
+    pct: float,
+    resamples: int,
+    horizon: int,
+    seed: int,
+) -> float:
+    """The largest fraction of ``grid`` whose ``pct`` percentile of the maximum drawdown over
+    ``resamples`` paths stays within ``budget`` (0 when none does). Each path compounds
+    ``horizon`` trade returns drawn with replacement from ``rets``, a trade risking the fraction
+    of equity: E_k = E_{k-1} x (1 + f x r_k), floored at 0. Every fraction is judged on the same
+    paths; numba's generator is seeded with ``seed`` first, so the answer is reproducible."""
+    n = rets.shape[0]
+    g = grid.shape[0]
+    if n == 0 or g == 0:
+        return np.nan
+    np.random.seed(seed)
+    dd = np.empty((g, resamples))
+    # Equity over its running peak, E_k / max(E_0..E_k), updated without dividing: a new peak
+    # sets it back to 1; its lowest value over the path is 1 - the maximum drawdown.
+    rel = np.empty(g)
+    low = np.empty(g)
+    draws = np.empty(horizon, dtype=np.int64)
+    for s in range(resamples):
+        for h in range(horizon):
+            draws[h] = np.random.randint(0, n)
+        rel[:] = 1.0
+        low[:] = 1.0
+        for h in range(horizon):
+            r = rets[draws[h]]
+            for i in range(g):
+                x = rel[i] * (1.0 + grid[i] * r)
+                x = min(max(x, 0.0), 1.0)
+                rel[i] = x
+                low[i] = min(low[i], x)
+        for i in range(g):
+            dd[i, s] = 1.0 - low[i]
+    best = 0.0
+    for i in range(g):
+        if np.percentile(dd[i], pct) <= budget and grid[i] > best:
+            best = grid[i]
+    return best
+
+
+@nb.njit(cache=True)
+def _mix_seed(seed: float, n: float) -> int:
+    """The generator's seed for a recompute after ``n`` closed trades: the run's seed and the
+    history's length only, so a sweep's accounts and single runs draw the same paths."""
+    return int((seed * 1_000_003.0 + n * 7_919.0) % 4_294_967_296.0)
+
+
+@nb.njit(cache=True)
+def _learn(
+    trades: np.ndarray,
+    start: int,
+    stop: int,
+    acc_stats: np.ndarray,
+    acc_dirty: np.ndarray,
+    learnt: np.ndarray,
+    sizing_mode: int,
+    overlay: np.ndarray,
+    grid: np.ndarray,
+) -> int:
+    """Fold trade records ``start .. stop`` into their accounts' statistics and recompute the
+    fraction of each account that closed a trade. Returns the new fold position."""
+    for k in range(start, stop):
+        a = int(trades[k, 12])
+        value = trades[k, 4] * trades[k, 6]
+        net = trades[k, 7] - trades[k, 8] + trades[k, 9]
+        r = net / value if value > 0.0 else 0.0
+        acc_stats[a, 0] += 1.0
+        if net > 0.0:
+            acc_stats[a, 1] += 1.0
+            acc_stats[a, 2] += r
+        elif net < 0.0:
+            acc_stats[a, 3] += 1.0
+            acc_stats[a, 4] += r
+        acc_dirty[a] = True
+    min_trades = overlay[OV_MIN_TRADES]
+    for a in range(acc_stats.shape[0]):
+        if not acc_dirty[a]:
+            continue
+        acc_dirty[a] = False
+        n = acc_stats[a, 0]
+        if n < min_trades:
+            continue
+        if sizing_mode == SIZE_KELLY:
+            learnt[a] = kelly_fraction(
+                n, acc_stats[a, 1], acc_stats[a, 2], acc_stats[a, 3], acc_stats[a, 4],
+                overlay[OV_KELLY_MULT], overlay[OV_CAP],
+            )  # fmt: skip
+            continue
+        rets = np.empty(int(n))
+        m = 0
+        for k in range(stop):
+            if int(trades[k, 12]) != a:
+                continue
+            value = trades[k, 4] * trades[k, 6]
+            net = trades[k, 7] - trades[k, 8] + trades[k, 9]
+            rets[m] = net / value if value > 0.0 else 0.0
+            m += 1
+        learnt[a] = monte_carlo_fraction(
+            rets[:m], grid, overlay[OV_MC_BUDGET], overlay[OV_MC_PCT],
+            int(overlay[OV_MC_RESAMPLES]), int(overlay[OV_MC_HORIZON]),
+            _mix_seed(overlay[OV_SEED], n),
+        )  # fmt: skip
+    return stop

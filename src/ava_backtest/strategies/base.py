@@ -106,6 +106,14 @@ class Strategy:
         (tv_drawdown_circuit_breaker) builds it from its parameters."""
         return None
 
+    def default_sizing(self) -> dict[str, Any] | None:
+        """The sizing a run of this strategy uses when its ``RunConfig.sizing`` is left at the
+        default (equal slots), in that field's shape (``{"mode": "kelly", "kelly": {...}}``,
+        domain.config.Sizing); None: the default. A sizing-overlay strategy
+        (tv_kelly_criterion_position_sizing) builds it from its parameters; the run says so in
+        its notes."""
+        return None
+
     @classmethod
     def schema(cls) -> dict[str, Any]:
         return schema_json(cls.parameters)
