@@ -98,3 +98,22 @@ def test_a_grid_runs_all_its_points_unless_trials_says_fewer():
     assert len(doc["trials"]) == 12 * 14  # more than the samplers' default of 100
     doc = json.loads(runner.invoke(app, [*args, "--trials", "20"]).stdout)
     assert [t["number"] for t in doc["trials"]] == list(range(20))
+
+
+def test_dask_runs_the_same_study_on_the_cluster(dask_address):
+    here = runner.invoke(app, [*GRID, "--json"])
+    there = runner.invoke(app, [*GRID, "--json", "--dask", dask_address])
+    assert here.exit_code == 0 and there.exit_code == 0, there.output
+    a, b = json.loads(here.stdout), json.loads(there.stdout)
+    assert a["trials"] == [{**t, "duration_ms": a["trials"][i]["duration_ms"]}
+                           for i, t in enumerate(b["trials"])]  # fmt: skip
+    assert (a["best_params"], a["best_value"]) == (b["best_params"], b["best_value"])
+
+
+def test_dask_address_unreachable_is_a_named_error(monkeypatch):
+    from ava_backtest.runs import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 1.0)
+    r = runner.invoke(app, [*GRID, "--dask", "tcp://127.0.0.1:9"])
+    assert r.exit_code == 2
+    assert "dask_address: cannot reach a Dask scheduler at 'tcp://127.0.0.1:9'" in r.output

@@ -96,6 +96,14 @@ def optimize(
             "return matrix, to recompute PBO and DSR elsewhere) into this directory."
         ),
     ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run the trials on this Dask scheduler (tcp://host:8786); "
+            "default AVA_DASK_ADDRESS, else here.",
+        ),
+    ] = None,
 ) -> None:
     """Optimise a strategy's parameters and say how much of the best result is luck.
 
@@ -116,9 +124,12 @@ def optimize(
 
       ava optimize sma_crossover -s GOOG --sampler nsga2 --objective sharpe
       --objective max_drawdown --export out/
+
+      ava optimize sma_crossover -s GOOG --sampler grid --dask tcp://scheduler:8786
     """
     from ava_backtest.cli.app import _fail, _parse_params, _pydantic_message, err, out
     from ava_backtest.domain.errors import ParameterError
+    from ava_backtest.runs.cluster import job_runner
     from ava_backtest.runs.optimize import parse_range, run_study
     from ava_backtest.runs.service import database_universes, resolve_run_universe
     from ava_backtest.runs.studies import OptimizationRequest, spec_from_request
@@ -157,8 +168,9 @@ def optimize(
     try:
         spec = spec_from_request(req, grid_limit)
         resolved = resolve_run_universe(spec.config, database_universes())
+        runner = job_runner(dask)
         if as_json or not sys.stderr.isatty():
-            result = run_study(spec, universe=resolved)
+            result = run_study(spec, universe=resolved, runner=runner)
         else:
             with Progress(
                 TextColumn("[bold]{task.description}"),
@@ -181,7 +193,7 @@ def optimize(
                     bar.update(task, completed=done, total=total,
                                description=f"{strategy}: {sampler}{shown}")  # fmt: skip
 
-                result = run_study(spec, universe=resolved, on_trial=on_trial)
+                result = run_study(spec, universe=resolved, on_trial=on_trial, runner=runner)
     except AvaError as e:
         _fail(str(e))
     if export is not None:
