@@ -344,3 +344,60 @@ class WalkForwardWindow(Base):
     elapsed_s: Mapped[float | None]
     error: Mapped[str | None] = mapped_column(Text())
     finished_at: Mapped[dt.datetime | None]
+
+
+class Screen(Base):
+    """One universe screen (``runs.screens``): the same strategy and parameters backtested on
+    each symbol alone; what was asked, where it is, and where it ran."""
+
+    __tablename__ = "screens"
+    __table_args__ = (
+        CheckConstraint(_status_check, name="status"),
+        CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
+        Index(None, "status"),
+        Index(None, "strategy_name"),
+        Index(None, "created_at"),
+        Index(None, "owner"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    strategy_name: Mapped[str]
+    market: Mapped[str] = mapped_column(String(16))
+    universe: Mapped[str | None]
+    symbols: Mapped[list[Any]] = mapped_column(JSON())
+    # The request: the run config every symbol's backtest shares.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON())
+    n_symbols: Mapped[int] = mapped_column(Integer())
+    symbols_done: Mapped[int] = mapped_column(Integer(), default=0)
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    progress: Mapped[float] = mapped_column(Float(), default=0.0)
+    progress_message: Mapped[str | None] = mapped_column(Text())
+    runner: Mapped[str | None] = mapped_column(String(128))
+    elapsed_s: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(Text())
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    code_version: Mapped[str | None]
+    owner: Mapped[str | None] = mapped_column(String(64))
+
+
+class ScreenRow(Base):
+    """One symbol of a screen: its headline metrics (or why it did not run), and the backtest
+    run made from it when it is opened (the same config on that symbol alone)."""
+
+    __tablename__ = "screen_rows"
+
+    screen_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("screens.id", ondelete="CASCADE"), primary_key=True
+    )
+    symbol: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    bars: Mapped[int | None] = mapped_column(Integer())
+    start: Mapped[dt.date | None] = mapped_column(Date())
+    end: Mapped[dt.date | None] = mapped_column(Date())
+    duration_ms: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(Text())
+    run_id: Mapped[str | None] = mapped_column(String(32))
