@@ -45,6 +45,14 @@ from ava_backtest.data.options import (
     synthetic_options_chain,
 )
 from ava_backtest.data.options import NEEDS as OPTIONS_NEEDS
+from ava_backtest.data.positioning import NEEDS as POSITIONING_NEEDS
+from ava_backtest.data.positioning import (
+    OI,
+    PCR,
+    positioning_extras,
+    synthetic_open_interest,
+    synthetic_put_call_ratio,
+)
 from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import DataError, ParameterError
@@ -214,7 +222,7 @@ def _generated(need: str, bars: Bars) -> dict[str, np.ndarray]:
     """Generated data of a kind the sample lacks, for strategies that need it: ``bars.extra``
     entries, as the data layer would supply them."""
     rng = np.random.default_rng(7)
-    if need == "benchmark":
+    if need in ("benchmark", "benchmark_symbol"):
         return {need: 100.0 * np.exp(np.cumsum(rng.normal(0.0003, 0.01, bars.n_bars)))}
     if need == "vix":
         return {need: np.clip(18.0 + np.cumsum(rng.normal(0.0, 1.0, bars.n_bars)) * 0.3, 9, 80)}
@@ -252,6 +260,16 @@ def _generated(need: str, bars: Bars) -> dict[str, np.ndarray]:
         with tempfile.TemporaryDirectory() as home, _ava_home(home):
             save_table(kind, "US", make(bars.symbols, bars.dates, bars.close), "suite.csv")
             return options_extras(need, "US", bars.symbols, bars.dates, who="the suite")
+    if need in POSITIONING_NEEDS:
+        # A generated put/call ratio / open interest by strike (data.positioning), stored and
+        # read back through the data layer as an upload would be.
+        kind, make = {
+            "put_call_ratio": (PCR, synthetic_put_call_ratio),
+            "open_interest": (OI, synthetic_open_interest),
+        }[need]
+        with tempfile.TemporaryDirectory() as home, _ava_home(home):
+            save_table(kind, "US", make(bars.symbols, bars.dates, bars.close), "suite.csv")
+            return positioning_extras(need, "US", bars.symbols, bars.dates, who="the suite")
     raise AssertionError(f"add a generator for {need!r} to the registry suite")
 
 
@@ -300,7 +318,8 @@ def _exit_reasons(name: str) -> tuple[set[str], Any]:
         result = smoke_run(name)
     except DataError as e:
         assert any(need in e.message or need == e.field for need in cls.requires), e.message
-        if any(n in ("earnings", *OPTIONS_NEEDS) or is_intraday_need(n) for n in cls.requires):
+        uploads = ("earnings", *OPTIONS_NEEDS, *POSITIONING_NEEDS)
+        if any(n in uploads or is_intraday_need(n) for n in cls.requires):
             # ... and how to provide it: the upload endpoint and the documented format.
             assert "POST /api/v2/data/" in e.message and "docs/data.md" in e.message, e.message
         return _run_on_generated(cls)
