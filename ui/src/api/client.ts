@@ -20,6 +20,10 @@ import type {
   Trade,
   Universe,
   UploadResponse,
+  CorrelationReport,
+  PortfolioReport,
+  PortfolioRebalance,
+  PortfolioWeighting,
 } from "./types";
 
 export const API = "/api/v2";
@@ -188,3 +192,29 @@ export function takePrefetch<T>(id: string, key: PrefetchKey): Promise<T> | null
     return parse<T>(raw);
   });
 }
+
+/** Repeated query parameters (backtest_ids=A&backtest_ids=B) plus single ones. */
+function qsMany(many: Record<string, (string | number)[]>, one: Record<string, string | number | undefined>): string {
+  const u = new URLSearchParams();
+  for (const [k, vs] of Object.entries(many)) for (const v of vs) u.append(k, String(v));
+  for (const [k, v] of Object.entries(one)) if (v !== undefined && v !== "") u.set(k, String(v));
+  return "?" + u.toString();
+}
+
+/** Portfolio analytics across runs (GET /analytics/correlation and /analytics/portfolio). */
+export const analyticsApi = {
+  correlation: (ids: string[], signal?: AbortSignal) =>
+    request<CorrelationReport>(`/analytics/correlation${qsMany({ backtest_ids: ids }, {})}`, { signal }),
+  portfolio: (
+    ids: string[],
+    q: { weighting: PortfolioWeighting; weights?: number[]; rebalance: PortfolioRebalance; vol_window?: number },
+    signal?: AbortSignal,
+  ) =>
+    request<PortfolioReport>(
+      `/analytics/portfolio${qsMany(
+        { backtest_ids: ids, weights: q.weighting === "given" ? (q.weights ?? []) : [] },
+        { weighting: q.weighting, rebalance: q.rebalance, vol_window: q.weighting === "inverse_volatility" ? q.vol_window : undefined },
+      )}`,
+      { signal },
+    ),
+};

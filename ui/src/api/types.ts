@@ -361,3 +361,47 @@ export interface Importance {
   importances: Record<string, number>;
   trials: number;
 }
+
+/** GET /analytics/correlation: Pearson on daily returns, pairwise over common dates. */
+export interface CorrelationReport {
+  labels: string[];
+  ids: string[];
+  matrix: (number | null)[][];
+  overlap: number[][];
+  market: string | null;
+  markets: string[];
+  currencies: string[];
+  start: string | null;
+  end: string | null;
+  notes: string[];
+}
+
+export type PortfolioWeighting = "equal" | "inverse_volatility" | "given";
+export type PortfolioRebalance = "daily" | "weekly" | "monthly" | "quarterly" | "never";
+
+/** GET /analytics/portfolio: the runs combined in target weights. */
+export interface PortfolioReport {
+  labels: string[];
+  ids: string[];
+  weights: Record<string, number>;
+  weight_list: number[];
+  final_weights: number[];
+  weighting: PortfolioWeighting;
+  rebalance: PortfolioRebalance;
+  rebalances: number;
+  vol_window: number | null;
+  market: string | null;
+  currency: string;
+  initial_capital: number;
+  periods_per_year: number;
+  start: string;
+  end: string;
+  n_dates: number;
+  equity_curve: { date: string; equity: number }[];
+  metrics: Record<string, number | null>;
+  diversification_ratio: number | null;
+  volatilities: (number | null)[];
+  portfolio_volatility: number | null;
+  run_returns: number[];
+  notes: string[];
+}

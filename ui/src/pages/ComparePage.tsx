@@ -11,6 +11,7 @@ import { CURRENCY_SYMBOL, bestIndices, formatCompact, formatMetric, runCurrency 
 import { ErrorBox, Loading, Section, StatusBadge, SyntheticBadge } from "../components/ui";
 import { fitWhenSized, makeChart } from "../components/charts";
 import { WINDOW_KEYS, benchmarkWindow } from "../components/MetricCards";
+import { CombinePanel, CorrelationPanel } from "../components/RunAnalytics";
 
 interface Loaded {
   run: Run;
@@ -177,6 +178,12 @@ export default function ComparePage() {
           </table>
         </div>
       </Section>
+      <CorrelationPanel ids={runs.map((r) => r.run.id)} />
+      <CombinePanel
+        ids={runs.map((r) => r.run.id)}
+        labels={runs.map((r) => `${r.run.strategy_name} ${r.run.id.slice(0, 8)}`)}
+        points={runs.map((r) => r.points)}
+      />
     </div>
   );
 }
