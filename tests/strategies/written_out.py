@@ -101,3 +101,18 @@ def wilder_dmi(
     plus, minus = 100 * s_p / s_tr, 100 * s_m / s_tr
     dx = 100 * np.abs(plus - minus) / (plus + minus)
     return plus, minus, ema(dx, adx_n, alpha=1.0 / adx_n)
+
+
+def mfi(
+    h: Sequence[float], lo: Sequence[float], c: Sequence[float], v: Sequence[float], n: int
+) -> np.ndarray:
+    """Money Flow Index over bars t-n+1..t (first value at bar n): flow = typical price x volume,
+    positive when the typical price rose, negative when it fell; 100 P / (P + N), 50 with no flow."""
+    tp = (arr(h) + arr(lo) + arr(c)) / 3.0
+    flow = tp * arr(v)
+    out = np.full(len(tp), NAN)
+    for t in range(n, len(tp)):
+        p = sum(flow[i] for i in range(t - n + 1, t + 1) if tp[i] > tp[i - 1])
+        m = sum(flow[i] for i in range(t - n + 1, t + 1) if tp[i] < tp[i - 1])
+        out[t] = 50.0 if p + m == 0 else 100.0 * p / (p + m)
+    return out
