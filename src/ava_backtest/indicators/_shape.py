@@ -86,7 +86,8 @@ def period(n: object, name: str, minimum: int = 1) -> int:
 
 def lag(a: np.ndarray, n: int = 1) -> np.ndarray:
     """``a`` moved down ``n`` rows with NaN above: each bar sees the value of ``n`` bars ago."""
-    out = np.full_like(a, np.nan, dtype=np.float64)
+    out = np.empty_like(a, dtype=np.float64)
+    out[: min(n, len(a))] = np.nan  # one pass over the output, not two
     if n < len(a):
         out[n:] = a[: len(a) - n]
     return out

@@ -19,32 +19,38 @@ from ava_backtest.indicators.conventions import Seed, seeding
 
 @nb.njit(cache=True)
 def _rolling_sum(x: np.ndarray, n: int, divisor: float, out: np.ndarray) -> None:
+    """Kahan-compensated running sum per column (stays within a few ulp of a fresh sum over long
+    series); a NaN (leading, or an interior gap) restarts the window after it.
+
+    Each row is one branch-free loop over the columns: both the add and the drop of the value
+    leaving the window are computed and selected, so LLVM vectorises it; the operations and their
+    order per column are those of the scalar recurrence, so results are bit-identical to it.
+    """
     rows, cols = x.shape
     s = np.zeros(cols)
     comp = np.zeros(cols)
     count = np.zeros(cols, dtype=np.int64)
     for i in range(rows):
+        xi = x[i]
+        xo = x[i - n] if i >= n else xi  # the row leaving the window (unused before row n)
+        oi = out[i]
         for j in range(cols):
-            v = x[i, j]
-            if np.isnan(v):
-                # Leading NaNs, or an interior gap: the window restarts after it.
-                s[j] = 0.0
-                comp[j] = 0.0
-                count[j] = 0
-                out[i, j] = np.nan
-                continue
-            # Kahan-compensated running sum: stays within a few ulp of a fresh sum over long series.
+            v = xi[j]
             y = v - comp[j]
             t = s[j] + y
-            comp[j] = (t - s[j]) - y
-            s[j] = t
-            count[j] += 1
-            if count[j] > n:
-                y = -x[i - n, j] - comp[j]
-                t = s[j] + y
-                comp[j] = (t - s[j]) - y
-                s[j] = t
-            out[i, j] = s[j] / divisor if count[j] >= n else np.nan
+            c1 = (t - s[j]) - y
+            k = count[j] + 1
+            y2 = -xo[j] - c1
+            t2 = t + y2
+            c2 = (t2 - t) - y2
+            drop = k > n
+            s1 = t2 if drop else t
+            c1 = c2 if drop else c1
+            nan = np.isnan(v)
+            s[j] = 0.0 if nan else s1
+            comp[j] = 0.0 if nan else c1
+            count[j] = 0 if nan else k
+            oi[j] = np.nan if (nan or k < n) else s1 / divisor
 
 
 @nb.njit(cache=True)

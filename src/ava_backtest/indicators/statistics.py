@@ -8,7 +8,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from ava_backtest.indicators._shape import as_block, first_valid, period, restore
+from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, period, restore
 from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.moving_averages import rolling_window_sum, sma
 
@@ -24,54 +24,74 @@ def _rolling_max(
     age: np.ndarray,
 ) -> None:
     """Max of ``sign * x`` over the last ``w`` bars, times ``sign`` (``sign=-1``: the min) and, if
-    asked, its age in bars (0 = this bar; ties go to the most recent bar).
+    asked, its age in bars (0 = this bar; ties go to the most recent bar). NaN during the warm-up
+    and where the window holds no value at all (a gap of ``w`` or more NaN bars); a real infinite
+    value in a window stays.
 
     van Herk / Gil-Werman: cut the rows into blocks of ``w``; a window is the tail of one block
     (a suffix max) joined to the head of the next (a prefix max), so each value costs O(1). One
     block at a time: the previous block's suffix maxima are a (w, cols) buffer and the running
-    prefix max one row, so the passes stay in cache. Leading NaNs act as -inf and are masked at
-    the end.
+    prefix max one row, so the passes stay in cache. NaNs act as -inf. Every inner loop runs
+    along a row with selects only (no branches) and touches few arrays, so LLVM vectorises it.
     """
     rows, cols = x.shape
-    tail = np.full((w, cols), -np.inf)
-    tail_at = np.zeros((w if with_age else 1, cols), dtype=np.int64)
+    tail = np.full((w + 1, cols), -np.inf)  # row w stays -inf: a block's last row compares to it
+    tail_at = np.zeros((w + 1 if with_age else 1, cols))
     head = np.empty(cols)
-    head_at = np.zeros(cols, dtype=np.int64)
+    head_at = np.zeros(cols)
+    lim = first + (w - 1)  # the first row with a full window
+    last = np.full(cols, -w - 1, dtype=np.int64)  # the last row that held a value
     for start in range(0, rows, w):
         stop = min(start + w, rows)
         for i in range(start, stop):
             r = i - start
-            whole = r == w - 1  # the window is this block
+            xi = x[i]
+            oi = out[i]
+            tn = tail[r + 1]
             for j in range(cols):
-                v = sign * x[i, j]
-                v = -np.inf if np.isnan(v) else v
-                if r == 0 or v >= head[j]:
-                    head[j] = v
-                    if with_age:
-                        head_at[j] = i
-                a = head[j]
-                use_head = True if whole else a >= tail[r + 1, j]
-                out[i, j] = sign * (a if use_head else tail[r + 1, j])
-                if with_age:
-                    age[i, j] = i - (head_at[j] if use_head else tail_at[r + 1, j])
-                if i - first[j] < w - 1:
-                    out[i, j] = np.nan
-                    if with_age:
-                        age[i, j] = np.nan
+                last[j] = last[j] if np.isnan(xi[j]) else i
+            if with_age:
+                fi = float(i)
+                for j in range(cols):
+                    v = sign * xi[j]
+                    v = -np.inf if np.isnan(v) else v
+                    take = r == 0 or v >= head[j]
+                    head[j] = v if take else head[j]
+                    head_at[j] = fi if take else head_at[j]
+                ai = age[i]
+                tan = tail_at[r + 1]
+                for j in range(cols):
+                    bad = i < lim[j] or i - last[j] >= w
+                    ai[j] = np.nan if bad else fi - (head_at[j] if head[j] >= tn[j] else tan[j])
+            else:
+                for j in range(cols):
+                    v = sign * xi[j]
+                    v = -np.inf if np.isnan(v) else v
+                    head[j] = v if (r == 0 or v >= head[j]) else head[j]
+            for j in range(cols):
+                hv = head[j]
+                t = tn[j]
+                bad = i < lim[j] or i - last[j] >= w
+                oi[j] = np.nan if bad else sign * (hv if hv >= t else t)
         for i in range(stop - 1, start - 1, -1):  # this block's suffix maxima, for the next
             r = i - start
-            last = i == stop - 1
+            xi = x[i]
+            tr = tail[r]
+            tn = tail[r + 1] if i < stop - 1 else tail[w]
+            end = i == stop - 1
+            if with_age:
+                fi = float(i)
+                ta = tail_at[r]
+                tan = tail_at[r + 1]
+                for j in range(cols):
+                    v = sign * xi[j]
+                    v = -np.inf if np.isnan(v) else v
+                    ta[j] = fi if (end or v > tn[j]) else tan[j]
             for j in range(cols):
-                v = sign * x[i, j]
+                v = sign * xi[j]
                 v = -np.inf if np.isnan(v) else v
-                if last or v > tail[r + 1, j]:
-                    tail[r, j] = v
-                    if with_age:
-                        tail_at[r, j] = i
-                else:
-                    tail[r, j] = tail[r + 1, j]
-                    if with_age:
-                        tail_at[r, j] = tail_at[r + 1, j]
+                t = tn[j]
+                tr[j] = v if (end or v > t) else t
 
 
 @nb.njit(cache=True)
@@ -82,33 +102,47 @@ def _rolling_std(x: np.ndarray, first: np.ndarray, n: int, ddof: int, out: np.nd
     The update's rounding error scales with the largest recent spread, so a window that goes
     flat after a jump would keep a ~1e-8 ghost deviation; the recompute gives the exact value
     (0 for a flat window) while the cost stays O(1) amortised.
+
+    Per row: one branch-free loop over the columns does the update (vectorised), then the columns
+    due for a recompute are redone, then the output row is written.
     """
     rows, cols = x.shape
     mean = np.zeros(cols)
     m2 = np.zeros(cols)
     peak = np.zeros(cols)
     since = np.zeros(cols, dtype=np.int64)
+    redo = np.zeros(cols, dtype=np.bool_)
+    start = first + (n - 1)  # the first row with a full window
     for i in range(rows):
+        xi = x[i]
+        xo = x[i - n] if i >= n else xi  # the row leaving the window (unused before row n)
+        oi = out[i]
         for j in range(cols):
-            k = i - first[j]
-            if k < n - 1:
-                out[i, j] = np.nan
-                continue
-            exact = k == n - 1 or since[j] == n
-            if not exact:
-                old = x[i - n, j]
-                new = x[i, j]
-                mu = mean[j] + (new - old) / n
-                m2[j] += (new - old) * (new - mu + old - mean[j])
-                mean[j] = mu
-                since[j] += 1
-                peak[j] = max(peak[j], m2[j])
-                exact = m2[j] < 1e-3 * peak[j]
-            if exact:
-                s = 0.0
+            active = i >= start[j]
+            forced = i == start[j] or since[j] == n
+            old = xo[j]
+            new = xi[j]
+            mu = mean[j] + (new - old) / n
+            sq = m2[j] + (new - old) * (new - mu + old - mean[j])
+            top = max(peak[j], sq)
+            step = active and not forced
+            mean[j] = mu if step else mean[j]
+            m2[j] = sq if step else m2[j]
+            peak[j] = top if step else peak[j]
+            since[j] = since[j] + 1 if step else since[j]
+            r = active and (forced or sq < 1e-3 * top)
+            redo[j] = r
+        n_redo = 0
+        for j in range(cols):
+            n_redo += redo[j]
+        if n_redo:
+            for j in range(cols):
+                if not redo[j]:
+                    continue
+                acc = 0.0
                 for q in range(i - n + 1, i + 1):
-                    s += x[q, j]
-                mu = s / n
+                    acc += x[q, j]
+                mu = acc / n
                 ss = 0.0
                 for q in range(i - n + 1, i + 1):
                     d = x[q, j] - mu
@@ -117,20 +151,42 @@ def _rolling_std(x: np.ndarray, first: np.ndarray, n: int, ddof: int, out: np.nd
                 m2[j] = ss
                 peak[j] = ss
                 since[j] = 1
-            out[i, j] = np.sqrt(m2[j] / (n - ddof))
+        for j in range(cols):
+            oi[j] = np.sqrt(m2[j] / (n - ddof)) if i >= start[j] else np.nan
 
 
 @nb.njit(cache=True)
 def _percentile_rank(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
+    """Counts the window directly, four window rows per pass along a row of the block (vector
+    lanes across the columns); counts are small integers held exactly in floats."""
     rows, cols = x.shape
     count = np.zeros(cols)
     for i in range(rows):
+        xi = x[i]
+        oi = out[i]
         count[:] = 0.0
-        for q in range(max(i - n, 0), i):
+        q = max(i - n, 0)
+        while q + 4 <= i:
+            xa = x[q]
+            xb = x[q + 1]
+            xc = x[q + 2]
+            xd = x[q + 3]
             for j in range(cols):
-                count[j] += 1.0 if x[q, j] <= x[i, j] else 0.0
+                v = xi[j]
+                count[j] += (
+                    (1.0 if xa[j] <= v else 0.0)
+                    + (1.0 if xb[j] <= v else 0.0)
+                    + (1.0 if xc[j] <= v else 0.0)
+                    + (1.0 if xd[j] <= v else 0.0)
+                )
+            q += 4
+        while q < i:
+            xa = x[q]
+            for j in range(cols):
+                count[j] += 1.0 if xa[j] <= xi[j] else 0.0
+            q += 1
         for j in range(cols):
-            out[i, j] = 100.0 * count[j] / n if i - first[j] >= n else np.nan
+            oi[j] = 100.0 * count[j] / n if i - first[j] >= n else np.nan
 
 
 def _extreme(
@@ -140,26 +196,7 @@ def _extreme(
     out = np.empty_like(a)
     age = np.empty_like(a) if with_age else np.empty((1, 1))
     _rolling_max(a, first_valid(a), w, with_age, -1.0 if lowest_ else 1.0, out, age)
-    _blank_empty_windows(a, w, out, age, with_age)
     return out, age, flat
-
-
-def _blank_empty_windows(
-    a: np.ndarray, w: int, out: np.ndarray, age: np.ndarray, with_age: bool
-) -> None:
-    """NaN where a window holds no value at all (a gap of ``w`` or more NaN bars inside a column):
-    the kernel reads NaN as -inf, which would otherwise come out as the window's extreme (+inf
-    for a lowest). A real infinite value in a window that holds it stays."""
-    suspect = np.isinf(out)
-    if not suspect.any():  # the usual case costs one pass
-        return
-    seen = np.zeros((a.shape[0] + 1, a.shape[1]))
-    np.cumsum(~np.isnan(a), axis=0, out=seen[1:])
-    lo = np.maximum(np.arange(1, a.shape[0] + 1) - w, 0)
-    empty = suspect & (seen[1:] - seen[lo] == 0)
-    out[empty] = np.nan
-    if with_age:
-        age[empty] = np.nan
 
 
 @memoized
@@ -217,9 +254,24 @@ def stddev(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
 def zscore(x: np.ndarray, n: int, ddof: int = 0) -> np.ndarray:
     """(x - sma(x, n)) / stddev(x, n, ddof); 0 where the window is flat."""
     sd = stddev(x, n, ddof)
-    dev = np.asarray(x, dtype=np.float64) - sma(x, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(sd > 0.0, dev / sd, np.where(np.isnan(sd), np.nan, 0.0))
+    (a, mean, dev), flat = as_blocks(x=x, mean=sma(x, n), sd=sd)
+    out = np.empty_like(a)
+    _zscore(a, mean, dev, out)
+    return restore(out, flat)
+
+
+@nb.njit(cache=True, error_model="numpy")  # x / 0 is IEEE (then discarded), not an exception
+def _zscore(x: np.ndarray, mean: np.ndarray, sd: np.ndarray, out: np.ndarray) -> None:
+    rows, cols = x.shape
+    for i in range(rows):
+        xi = x[i]
+        mi = mean[i]
+        si = sd[i]
+        oi = out[i]
+        for j in range(cols):
+            s = si[j]
+            z = (xi[j] - mi[j]) / s
+            oi[j] = z if s > 0.0 else (np.nan if np.isnan(s) else 0.0)
 
 
 @memoized
@@ -241,58 +293,50 @@ def rank_below(x: np.ndarray, n: int) -> np.ndarray:
     n earlier values) the current bar is in the window and ties do not count."""
     n = period(n, "rank_below period")
     a, flat = as_block(x)
-    out = np.full(a.shape, np.nan)
-    if a.shape[0] < n:
-        return restore(out, flat)
-    # Each value's rank in its column: 1 + the number of the column's values below it (equal
-    # values share one), -1 for NaN; the kernel walks each column as a contiguous row.
-    cols = np.ascontiguousarray(a.T)
-    order = np.argsort(cols, axis=1)  # NaNs last; ties in any order share one rank
-    ordered = np.take_along_axis(cols, order, axis=1)
-    pos = np.arange(cols.shape[1])
-    starts = np.ones(cols.shape, dtype=np.bool_)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    first = np.maximum.accumulate(np.where(starts, pos, 0), axis=1)
-    rank = np.empty(cols.shape, dtype=np.int64)
-    np.put_along_axis(rank, order, first + 1, axis=1)
-    rank[np.isnan(cols)] = -1
-    out_t = np.full(cols.shape, np.nan)
-    _rank_below(rank, n, out_t)
-    return restore(np.ascontiguousarray(out_t.T), flat)
+    out = np.empty_like(a)
+    _rank_below(a, n, out)
+    return restore(out, flat)
 
 
 @nb.njit(cache=True)
-def _rank_below(rank: np.ndarray, n: int, out: np.ndarray) -> None:
-    """rank_below of each row of ``rank`` (a column of the caller's block, its values replaced by
-    their ranks, -1 for NaN) in O(len log len): the window's ranks are counted in a Fenwick tree
-    (add the new one, drop the one leaving, count those of a lower rank)."""
-    cols, rows = rank.shape
-    tree = np.zeros(rows + 1, dtype=np.int64)
-    for j in range(cols):
-        rk = rank[j]
-        tree[:] = 0
-        nans = 0
-        for i in range(rows):
-            r = rk[i]
-            if r < 0:
-                nans += 1
-            else:
-                while r <= rows:
-                    tree[r] += 1
-                    r += r & -r
-            if i >= n:
-                r = rk[i - n]
-                if r < 0:
-                    nans -= 1
-                else:
-                    while r <= rows:
-                        tree[r] -= 1
-                        r += r & -r
-            if i < n - 1 or nans:
-                continue
-            below = 0
-            r = rk[i] - 1
-            while r > 0:
-                below += tree[r]
-                r -= r & -r
-            out[j, i] = 100.0 * below / n
+def _rank_below(x: np.ndarray, n: int, out: np.ndarray) -> None:
+    """Counts the window directly: O(n) per value, but each count is a compare-and-add along a
+    row of the block, four window rows per pass, so a row of columns goes through in vector
+    lanes. Counts are small integers held exactly in floats. NaNs in the window are counted as
+    they enter and leave."""
+    rows, cols = x.shape
+    nans = np.zeros(cols)
+    below = np.zeros(cols)
+    for i in range(rows):
+        xi = x[i]
+        oi = out[i]
+        xo = x[i - n] if i >= n else xi  # the row leaving the window (unused before row n)
+        for j in range(cols):
+            gone = 1.0 if i >= n and np.isnan(xo[j]) else 0.0
+            nans[j] += (1.0 if np.isnan(xi[j]) else 0.0) - gone
+        if i < n - 1:
+            oi[:] = np.nan
+            continue
+        below[:] = 0.0
+        q = i - n + 1
+        while q + 3 <= i:
+            xa = x[q]
+            xb = x[q + 1]
+            xc = x[q + 2]
+            xd = x[q + 3]
+            for j in range(cols):
+                v = xi[j]
+                below[j] += (
+                    (1.0 if xa[j] < v else 0.0)
+                    + (1.0 if xb[j] < v else 0.0)
+                    + (1.0 if xc[j] < v else 0.0)
+                    + (1.0 if xd[j] < v else 0.0)
+                )
+            q += 4
+        while q <= i:
+            xa = x[q]
+            for j in range(cols):
+                below[j] += 1.0 if xa[j] < xi[j] else 0.0
+            q += 1
+        for j in range(cols):
+            oi[j] = np.nan if nans[j] > 0.0 else 100.0 * below[j] / n

@@ -7,7 +7,7 @@ from typing import Literal, NamedTuple
 import numba as nb
 import numpy as np
 
-from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, lag, period, restore
+from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, period, restore
 from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.conventions import Convention, is_talib
 from ava_backtest.indicators.moving_averages import ema, sma
@@ -110,6 +110,39 @@ def _bands(
                 pct[i, j] = (x[i, j] - lo) / span if span > 0.0 else 0.5
 
 
+@nb.njit(cache=True)
+def _true_range(
+    high: np.ndarray, low: np.ndarray, close: np.ndarray, high_low: bool, out: np.ndarray
+) -> None:
+    """max(high - low, |high - prev close|, |low - prev close|) in one branch-free pass per row.
+
+    ``high_low=False``: NaN wherever any term is (as numpy's ``maximum`` propagates it), so the
+    first row has none. ``high_low=True``: a missing previous close drops its terms (``fmax``), and
+    the bar's own NaN high, low or close gives NaN."""
+    rows, cols = high.shape
+    for i in range(rows):
+        hi = high[i]
+        li = low[i]
+        ci = close[i]
+        pi = close[i - 1] if i > 0 else close[i]
+        oi = out[i]
+        for j in range(cols):
+            h = hi[j]
+            lo = li[j]
+            pc = pi[j] if i > 0 else np.nan
+            hl = h - lo
+            a = abs(h - pc)
+            b = abs(lo - pc)
+            if high_low:
+                m = a if (a >= b or np.isnan(b)) else b  # fmax
+                m = hl if (hl >= m or np.isnan(m)) else m
+                bad = np.isnan(ci[j]) or np.isnan(h) or np.isnan(lo)
+                oi[j] = np.nan if bad else m
+            else:
+                m = a if (a >= b or np.isnan(a)) else b  # maximum: NaN propagates
+                oi[j] = hl if (hl >= m or np.isnan(hl)) else m
+
+
 @memoized
 def true_range(
     high: np.ndarray,
@@ -125,11 +158,8 @@ def true_range(
     if first_bar not in ("nan", "high_low"):
         raise ValueError(f"first_bar must be 'nan' or 'high_low', got {first_bar!r}")
     (h, lo, c), flat = as_blocks(high=high, low=low, close=close)
-    pc = lag(c)
-    pick = np.maximum if first_bar == "nan" else np.fmax
-    tr = pick(h - lo, pick(np.abs(h - pc), np.abs(lo - pc)))
-    if first_bar == "high_low":
-        tr[np.isnan(c) | np.isnan(h) | np.isnan(lo)] = np.nan
+    tr = np.empty_like(h)
+    _true_range(h, lo, c, first_bar == "high_low", tr)
     return restore(tr, flat)
 
 
