@@ -562,7 +562,7 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
     ``options_chain`` and ``implied_volatility`` come from the user's uploaded tables
     (data.options), ``put_call_ratio`` and ``open_interest`` (by strike) likewise
     (data.positioning). ``benchmark_symbol`` is the close of the symbol the strategy's own
-    ``benchmark_symbol`` parameter names.
+    parameter names (``Strategy.benchmark_parameter``, by default ``benchmark_symbol``).
     """
     extra: dict[str, np.ndarray] = {}
     for need in strategy.requires:
@@ -582,17 +582,19 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
                     f"strategy {strategy.name!r} needs the VIX: {e.message}", field="requires"
                 ) from None
         elif need == "benchmark_symbol":
-            # The symbol the strategy's own ``benchmark_symbol`` parameter names, not the run's
-            # benchmark: a strategy that says SPY compares with SPY or fails naming it.
-            symbol = str(strategy.params.get("benchmark_symbol", "")).strip().upper()
+            # The symbol the strategy's own parameter names (``benchmark_parameter``, by default
+            # ``benchmark_symbol``), not the run's benchmark: a strategy that says SPY compares
+            # with SPY or fails naming it.
+            pname = strategy.benchmark_parameter
+            symbol = str(strategy.params.get(pname, "")).strip().upper()
             try:
                 extra["benchmark_symbol"] = reference_close(market, symbol, panel.dates)
             except AvaError as e:
                 raise DataError(
-                    f"strategy {strategy.name!r} compares with {symbol} (its benchmark_symbol "
-                    f"parameter) and {symbol} cannot be used on market {market}: {e.message}; "
-                    "set benchmark_symbol to a symbol of the market (e.g. GSPC on us_sample)",
-                    field="params.benchmark_symbol",
+                    f"strategy {strategy.name!r} compares with {symbol} (benchmark_symbol: its "
+                    f"{pname} parameter) and {symbol} cannot be used on market {market}: "
+                    f"{e.message}; set {pname} to a symbol of the market (e.g. GSPC on us_sample)",
+                    field=f"params.{pname}",
                 ) from None
         elif need == "earnings":
             extra["earnings"] = earnings_sessions(

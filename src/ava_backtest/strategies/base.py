@@ -51,6 +51,9 @@ class Strategy:
     """``close``: exit signals fill at the close of the bar that raises them."""
     display: ClassVar[tuple[Display, ...] | None] = None
     """The series a researcher should see, returned in ``Signals.series``; ``()`` for none."""
+    benchmark_parameter: ClassVar[str] = "benchmark_symbol"
+    """For ``requires = ("benchmark_symbol",)``: the parameter naming the symbol whose closes the
+    run supplies as ``bars.extra["benchmark_symbol"]`` (a missing symbol is an error naming it)."""
     rare_exits: ClassVar[dict[str, str]] = {}
     """Exit reasons the strategy declares (a stop, a time stop) that do not end any trade on the
     sample data with its defaults, each with the reason why; the strategy's rule test shows them."""
