@@ -34,6 +34,7 @@ import ava_backtest
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ConfigError
 from ava_backtest.runs import events as ev
+from ava_backtest.runs.cluster import JobRunner, job_runner
 from ava_backtest.runs.executor import Cancelled, RunExecutor
 from ava_backtest.runs.optimize import (
     SAMPLERS,
@@ -363,6 +364,7 @@ def execute_study(
     emit: Callable[[TrialRecord, int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     owner: bool = True,
+    runner: JobRunner | None = None,
 ) -> StudyResult | None:
     """Run (or resume) stored study ``study_id``; ``None`` when it was cancelled between
     batches. ``owner=False``: a helper process working on someone else's study (it stores the
@@ -378,6 +380,7 @@ def execute_study(
         "on_trial": sink.on_trial,
         "should_stop": sink.should_stop,
         "done": _stored_records(store, study_id) if storage is None else (),
+        "runner": runner,
     }
     result = run_study(spec, **kwargs)
     sink.flush()
@@ -451,6 +454,7 @@ def study_job(payload: dict[str, Any], report: Any, universe: Any = None) -> dic
         result = execute_study(
             store, payload["study_id"], spec, payload["db_url"], universe=universe,
             emit=_emit_to(report), cancelled=report.cancelled,
+            runner=job_runner(payload.get("dask_address")),
         )  # fmt: skip
         if result is None:
             raise Cancelled(payload["study_id"])
@@ -502,8 +506,10 @@ class StudyService:
         *,
         workers: int | None = None,
         grid_limit: int = GRID_LIMIT,
+        dask_address: str | None = None,
     ) -> None:
         self.store = store
+        self.dask_address = dask_address
         self.bus = bus
         self.runs = runs
         self.db_url = db_url
@@ -560,6 +566,8 @@ class StudyService:
             "db_url": self.db_url,
             "request": req.model_dump(mode="json"),
             "grid_limit": self.grid_limit,
+            # AVA_DASK_ADDRESS of the API: the study's batches run on that cluster.
+            "dask_address": self.dask_address,
         }
 
     async def submit(
