@@ -1,0 +1,98 @@
+"""Pin Bar Magic: buy a bullish pin bar that pierces a moving average of a rising EMA/SMA fan; stop
+below the pin by a fraction of ATR; out on the fast/medium re-cross or a bearish setup."""
+
+import numpy as np
+
+from ava_backtest.strategies import (
+    Bars,
+    Float,
+    Int,
+    Overlay,
+    Signals,
+    Strategy,
+    atr,
+    crossed_below,
+    ema,
+    previous,
+    sma,
+)
+
+
+def _pierce(a: np.ndarray, b: np.ndarray, c: np.ndarray, levels: list[np.ndarray]) -> np.ndarray:
+    """For at least one level M: a < M, b > M and c > M."""
+    out = np.zeros(a.shape, dtype=np.bool_)
+    for m in levels:
+        out |= (a < m) & (b > m) & (c > m)
+    return out
+
+
+class TvPinBarMagic(Strategy):
+    """SLOW = SMA(close, sma_slow); MED, FAST = EMAs (seeded with the mean of their first values)
+    of ema_medium, ema_fast; RNG = high - low, r = pin_bar_ratio. A bullish pin: close > open and
+    open - low > r x RNG, or close < open and close - low > r x RNG; a bearish pin mirrors it at the
+    high. Entry at t: FAST(t-1) > MED(t-1) > SLOW(t-1), a bullish pin at t, and for one of M in
+    FAST(t-1), MED(t-1), SLOW(t-1): low(t) < M < open(t), close(t) > M. Exits: FAST crossing below
+    MED (FAST(t-1) >= MED(t-1), FAST(t) < MED(t)); the bearish mirror setup; and an engine stop
+    atr_mult x ATR(atr_period) (Wilder) below the pin bar's low, as a distance from the signal
+    bar's close applied to the fill.
+
+    Differences: the original emitted only the entry and the bearish setup and dropped the Pine
+    script's ATR stop and its fast/medium re-cross exit, both of which apply here. Not applied:
+    the pending entry on a break of the pin's high (``cancel_entry_bars``; entries fill at the next
+    open, as in the original), the tick-based trail (``trail_points`` / ``trail_offset`` are ticks,
+    which mean nothing on adjusted daily prices) and risk sizing (``equity_risk_pct``; the run's
+    ``sizing`` mode ``risk`` sizes from this stop instead).
+    """
+
+    name = "tv_pin_bar_magic"
+    version = "1.0.0"
+    category = "momentum"
+    direction = "long_only"
+    description = (
+        "Pin-bar setups that pierce a moving average inside an aligned EMA/SMA fan: buys the "
+        "bullish setup with an ATR stop under the pin; sells the fast/medium EMA re-cross or the "
+        "bearish setup."
+    )
+    tags = ("pin-bar", "candlestick", "ema-fan", "atr-stop", "tradingview")
+    equity_risk_pct = Float(0.03, 0.0, 1.0, "Not applied: use the run's risk sizing")
+    atr_mult = Float(0.5, 0.0, 5.0, "Stop: this many ATRs below the pin bar's low")
+    atr_period = Int(14, 5, 100, "ATR length (Wilder)", window=True)
+    sma_slow = Int(50, 20, 200, "Slow SMA length", window=True)
+    ema_medium = Int(18, 10, 100, "Medium EMA length", window=True)
+    ema_fast = Int(6, 3, 50, "Fast EMA length", window=True)
+    cancel_entry_bars = Int(3, 1, 10, "Not applied: entries fill at the next open")
+    trail_points = Int(1, 0, 10, "Not applied: a tick-based trail activation")
+    trail_offset = Int(1, 0, 10, "Not applied: a tick-based trail offset")
+    pin_bar_ratio = Float(0.66, 0.5, 1.0, "Minimum wick fraction of the bar range")
+    display = (
+        Overlay("fast", "EMA {ema_fast}"),
+        Overlay("medium", "EMA {ema_medium}"),
+        Overlay("slow", "SMA {sma_slow}"),
+    )
+    warmup_extra = 5
+
+    def signals(self, bars: Bars) -> Signals:
+        o, h, lo, c = bars.open, bars.high, bars.low, bars.close
+        slow = sma(c, self.sma_slow)
+        med = ema(c, self.ema_medium)
+        fast = ema(c, self.ema_fast)
+        r = self.pin_bar_ratio * (h - lo)
+        up, down = c > o, c < o
+        bull_pin = (up & (o - lo > r)) | (down & (c - lo > r))
+        bear_pin = (up & (h - c > r)) | (down & (h - o > r))
+        f1, m1, s1 = previous(fast), previous(med), previous(slow)
+        levels = [f1, m1, s1]
+        fan_up = (f1 > m1) & (m1 > s1)
+        fan_down = (f1 < m1) & (m1 < s1)
+        entry = fan_up & bull_pin & _pierce(lo, o, c, levels)
+        # The bearish pierce: high > M, open < M, close < M (the bullish test on negated prices).
+        bear = fan_down & bear_pin & _pierce(-h, -o, -c, [-m for m in levels])
+        recross = crossed_below(fast, med, from_touch=True)
+        stop = c - (lo - self.atr_mult * atr(h, lo, c, self.atr_period))
+        return Signals(
+            long_entry=entry,
+            long_exit=(bear | recross) & ~entry,
+            stop_loss=np.where(entry, stop, np.nan),
+            stop_loss_abs=True,
+            series={"fast": fast, "medium": med, "slow": slow},
+        )
