@@ -240,7 +240,8 @@ def target_weights(
     if flat:
         raise DataError(
             f"inverse-volatility weights need returns that vary; {', '.join(flat)} did not move "
-            "over the estimation window",
+            f"over the {len(window_returns)} returns of the estimation window (a longer "
+            "vol_window reaches further in)",
             field="weighting",
         )
     inv = 1.0 / vol
@@ -315,7 +316,8 @@ def combine(
     root_p = math.sqrt(periods_per_year)
     if r_port.size >= 2:
         vols = np.std(r_runs, axis=0, ddof=1) * root_p
-        port_vol = float(np.std(r_port, ddof=1)) * root_p
+        vol = metrics["annual_volatility"]  # std(r_port, ddof=1) * sqrt(P), as the panel shows
+        port_vol = float(vol) if vol is not None else math.nan
     else:
         vols = np.full(n, np.nan)
         port_vol = math.nan
