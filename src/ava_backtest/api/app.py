@@ -39,14 +39,20 @@ from ava_backtest.api.routers import (
     universes,
     uploads,
 )
+from ava_backtest.api.routers import screens as screens_router
+from ava_backtest.api.routers import walkforwards as walkforwards_router
 from ava_backtest.runs.events import EventBus, make_bus
 from ava_backtest.runs.executor import RunExecutor
+from ava_backtest.runs.screens import ScreenService
 from ava_backtest.runs.service import RunService
 from ava_backtest.runs.studies import StudyService
+from ava_backtest.runs.walkforwards import WalkForwardService
 from ava_backtest.settings import Settings, get_settings
 from ava_backtest.store.db import database_url, make_engine, migrate
 from ava_backtest.store.repository import RunStore
+from ava_backtest.store.screens import ScreenStore
 from ava_backtest.store.studies import StudyStore
+from ava_backtest.store.walkforwards import WalkForwardStore
 
 log = logging.getLogger("ava.api")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -61,6 +67,10 @@ class Services:
     """The run lifecycle: create, cancel, delete, status and events (``runs.service``)."""
     studies: StudyService | None = None
     """Optimisation studies, the same lifecycle (``runs.studies``)."""
+    screens: ScreenService | None = None
+    """Universe screens, the same lifecycle (``runs.screens``)."""
+    walkforwards: WalkForwardService | None = None
+    """Walk-forward analyses, the same lifecycle (``runs.walkforwards``)."""
 
     def authorized(self, header: str | None) -> bool:
         return security.bearer_ok(header, self.settings.api_token)
@@ -138,18 +148,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         studies = StudyService(
             StudyStore(engine), bus, runs, engine.url.render_as_string(hide_password=False),
             workers=settings.workers, grid_limit=settings.grid_limit,
+            dask_address=settings.dask_address,
         )  # fmt: skip
-        services = Services(settings=settings, store=store, bus=bus, runs=runs, studies=studies)
+        screens = ScreenService(
+            ScreenStore(engine), bus, runs, engine.url.render_as_string(hide_password=False),
+            workers=settings.workers, dask_address=settings.dask_address,
+        )  # fmt: skip
+        walkforwards = WalkForwardService(
+            WalkForwardStore(engine), bus, runs, engine.url.render_as_string(hide_password=False),
+            workers=settings.workers,
+        )  # fmt: skip
+        services = Services(settings=settings, store=store, bus=bus, runs=runs, studies=studies,
+                            walkforwards=walkforwards)  # fmt: skip
+        services.screens = screens
         app.state.services = services
         # Interrupts only runs whose owner process is gone, never a live peer's.
         await runs.start()
         await studies.start()
+        await screens.start()
+        await walkforwards.start()
         # Start-up objects (modules, strategies, calendars) never die: keep them out of the
         # collector's full passes, which otherwise pause the event loop for ~100 ms under load.
         gc.freeze()
         try:
             yield
         finally:
+            await walkforwards.shutdown()
+            await screens.shutdown()
             await studies.shutdown()  # interrupts this process's own studies only
             await runs.shutdown()  # interrupts this process's own runs only
             await bus.close()
@@ -199,13 +224,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         backtests.router,
         optimizations.router,
         analytics.router,
+        screens_router.router,
+        walkforwards_router.router,
     ):
         api.include_router(r)
     api.include_router(backtests.ws_router)
     api.include_router(optimizations.ws_router)
+    api.include_router(screens_router.ws_router)
+    api.include_router(walkforwards_router.ws_router)
     app.include_router(api)
     app.include_router(backtests.ws_router)  # the path the original README documents
     app.include_router(optimizations.ws_router)  # /ws/optimizations/{id}, as backtests
+    app.include_router(screens_router.ws_router)  # /ws/screens/{id}
+    app.include_router(walkforwards_router.ws_router)  # /ws/walk-forwards/{id}
     _mount_ui(app)
     return app
 

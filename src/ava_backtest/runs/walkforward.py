@@ -514,6 +514,35 @@ class WalkForwardResult:
 WindowCallback = Callable[[WindowOutcome, int, int], None]
 
 
+def plan_for(spec: WalkForwardSpec, universe: Universe | None = None) -> tuple[Plan, np.ndarray]:
+    """The window plan of ``spec`` over its data's sessions, and those sessions (the rows of the
+    run's bar grid from its start on). A plan that does not fit is a ConfigError naming it."""
+    config = spec.config
+    base = get_strategy(config.strategy_name)(**config.params)
+    panel, info = load_run_panel(config, base, universe)
+    sessions = panel.dates[info.first_index :]
+    plan = plan_windows(
+        len(sessions), mode=spec.mode, is_sessions=spec.is_sessions,
+        oos_sessions=spec.oos_sessions, step=spec.step, folds=spec.folds, gap=spec.gap,
+    )  # fmt: skip
+    if spec.carry_over and plan.step != plan.oos_sessions:
+        raise ConfigError(
+            "carry_over needs contiguous out-of-sample segments (step equal to oos_sessions)",
+            field="carry_over",
+        )
+    return plan, sessions
+
+
+def window_dates(plan: Plan, sessions: np.ndarray) -> list[dict[str, Any]]:
+    """Each window's spans as dates (the planned windows, before anything ran)."""
+    day = [_date(d) for d in sessions]
+    return [
+        {"index": w.index, "is_start": day[w.is_start], "is_end": day[w.is_end],
+         "oos_start": day[w.oos_start], "oos_end": day[w.oos_end], "status": "planned"}
+        for w in plan.windows
+    ]  # fmt: skip
+
+
 def run_walkforward(
     spec: WalkForwardSpec,
     *,
@@ -530,19 +559,7 @@ def run_walkforward(
     run_cost_model(spec.config)
     config = spec.config
     runner = runner or job_runner()
-    cls = get_strategy(config.strategy_name)
-    base = cls(**config.params)
-    panel, info = load_run_panel(config, base, universe)
-    sessions = panel.dates[info.first_index :]
-    plan = plan_windows(
-        len(sessions), mode=spec.mode, is_sessions=spec.is_sessions,
-        oos_sessions=spec.oos_sessions, step=spec.step, folds=spec.folds, gap=spec.gap,
-    )  # fmt: skip
-    if spec.carry_over and plan.step != plan.oos_sessions:
-        raise ConfigError(
-            "carry_over needs contiguous out-of-sample segments (step equal to oos_sessions)",
-            field="carry_over",
-        )
+    plan, sessions = plan_for(spec, universe)
     day = [_date(d) for d in sessions]
     jobs = [
         WindowJob(w.index, "window", day[w.is_start], day[w.is_end], day[w.oos_start],
