@@ -434,6 +434,10 @@ from ava_backtest.cli.optimize import optimize as _optimize  # noqa: E402 - need
 
 app.command(name="optimize")(_optimize)
 
+from ava_backtest.cli.walkforward import walkforward as _walkforward  # noqa: E402
+
+app.command(name="walkforward")(_walkforward)
+
 from ava_backtest.cli.analytics import analytics_app  # noqa: E402
 
 app.add_typer(analytics_app, name="analytics")
