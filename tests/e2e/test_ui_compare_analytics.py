@@ -61,6 +61,16 @@ def test_correlation_heatmap_and_combine_view(page, api, make_run, wait_chart, c
     page.evaluate("window.scrollTo(0, 0)")  # the sticky header where it belongs
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "compare_analytics.png"), full_page=True)
+    # The two panels alone (docs/img/compare-analytics.png is this picture).
+    top = page.get_by_test_id("correlation-panel").bounding_box()
+    bottom = page.get_by_test_id("combine-panel").bounding_box()
+    assert top and bottom
+    page.screenshot(
+        path=str(ARTIFACTS / "compare_analytics_panels.png"),
+        full_page=True,
+        clip={"x": 0, "y": top["y"] - 8, "width": 1280,
+              "height": bottom["y"] + bottom["height"] - top["y"] + 16},
+    )  # fmt: skip
 
     # The user's weights and cadence: 2,1,1 quarterly.
     page.get_by_test_id("combine-weighting").select_option("given")
