@@ -19,8 +19,7 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, se
 
 from ava_backtest.store.db import write_options
 from ava_backtest.store.models import RunOwner, Screen, ScreenRow, utcnow
-from ava_backtest.store.repository import _json_safe
-from ava_backtest.store.studies import _finite, _plain
+from ava_backtest.store.repository import _finite, _json_safe
 
 __all__ = ["ROW_SORTS", "SCREEN_SORTS", "ScreenStore"]
 
@@ -293,6 +292,10 @@ def row_order(sort: str) -> Any:
             "(sharpe, cagr, max_drawdown …; metric:<name> also works), '-' for descending"
         )
     return (expr.desc() if desc else expr.asc()).nulls_last()
+
+
+def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
 
 
 def _date(v: Any) -> dt.date | None:

@@ -1,0 +1,233 @@
+"""/api/v2/screens: universe screens — create (validated, stored, run in a worker, its symbols
+through the job runner: here or on ``AVA_DASK_ADDRESS``), list with true totals, get (progress
+polled: ``progress``, ``symbols_done``), rows (paged, sorted by any metric), cancel, delete, and
+a row's backtest run (made on first open: the screen's config on that symbol alone, so its
+metrics are the row's); and the WebSocket of a screen's events (``/ws/screens/{id}``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from ava_backtest.api.errors import ApiError
+from ava_backtest.api.routers.backtests import Deleted, RunOut, _run_out
+from ava_backtest.api.security import WS_UNAUTHORIZED
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.runs.screens import HEADLINE
+
+router = APIRouter(prefix="/screens", tags=["screens"])
+ws_router = APIRouter(tags=["screens"])
+
+TERMINAL = ("completed", "failed", "cancelled", "interrupted")
+
+
+class ScreenOut(BaseModel):
+    id: str
+    status: str = Field(description="queued, running, completed, failed, cancelled, interrupted")
+    strategy_name: str
+    market: str
+    universe: str | None = None
+    symbols: list[str] = []
+    spec: dict[str, Any] = Field(description="the run config every symbol shares, as accepted")
+    n_symbols: int
+    symbols_done: int = 0
+    created_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    progress: float = 0.0
+    progress_message: str | None = None
+    runner: str | None = Field(default=None, description="local, or dask <scheduler address>")
+    elapsed_s: float | None = None
+    error: str | None = None
+    error_code: str | None = None
+    code_version: str | None = None
+    headline: list[str] = Field(default=list(HEADLINE), description="the metrics shown first")
+
+
+class ScreenList(BaseModel):
+    items: list[ScreenOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ScreenRowOut(BaseModel):
+    symbol: str
+    status: str = Field(description="complete, or failed (error says why)")
+    metrics: dict[str, Any] | None = Field(default=None, description="every metric")
+    bars: int | None = None
+    start: str | None = None
+    end: str | None = None
+    duration_ms: float | None = None
+    error: str | None = None
+    run_id: str | None = Field(default=None, description="the run made from this row, if any")
+
+
+class ScreenRowList(BaseModel):
+    items: list[ScreenRowOut]
+    total: int
+    limit: int
+    offset: int
+    sort: str
+
+
+def _services(request: Request) -> Any:
+    return request.app.state.services
+
+
+def _out(row: dict[str, Any]) -> ScreenOut:
+    return ScreenOut(**{k: v for k, v in row.items() if k in ScreenOut.model_fields})
+
+
+async def _get(request: Request, screen_id: str) -> dict[str, Any]:
+    row = await run_in_threadpool(_services(request).screens.store.get, screen_id)
+    if row is None:
+        raise ApiError(404, "not_found", f"no screen with id {screen_id!r}", {"field": "id"})
+    return row
+
+
+@router.post("", response_model=ScreenOut, status_code=201, summary="Start a universe screen")
+async def create_screen(body: RunConfig, request: Request) -> ScreenOut:
+    """The body is a backtest's run config (``universe`` or ``symbols``); each symbol is then
+    backtested alone with it. Validated as a run is (naming the field) before it is stored."""
+    screens = _services(request).screens
+    symbols, universe = await screens.validate(body)
+    screen_id = await screens.submit(body, symbols, universe)
+    return _out(await _get(request, screen_id))
+
+
+@router.get("", response_model=ScreenList, summary="List screens (filters, true totals)")
+async def list_screens(
+    request: Request,
+    status: Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
+    | None = None,
+    strategy: str | None = Query(None, max_length=100),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    sort: Literal[
+        "created_at", "-created_at", "strategy_name", "-strategy_name", "status", "-status",
+        "n_symbols", "-n_symbols",
+    ] = "-created_at",
+) -> ScreenList:  # fmt: skip
+    rows, total = await run_in_threadpool(
+        _services(request).screens.store.list,
+        status=status, strategy=strategy, limit=limit, offset=offset, sort=sort,
+    )  # fmt: skip
+    return ScreenList(items=[_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{screen_id}", response_model=ScreenOut, summary="One screen and its progress")
+async def get_screen(screen_id: str, request: Request) -> ScreenOut:
+    return _out(await _get(request, screen_id))
+
+
+@router.get("/{screen_id}/rows", response_model=ScreenRowList, summary="A screen's rows")
+async def get_rows(
+    screen_id: str,
+    request: Request,
+    limit: int = Query(100, ge=1, le=5000),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    sort: str = Query(
+        "-sharpe",
+        max_length=80,
+        description="symbol, status, bars, duration_ms or any metric (sharpe, cagr, "
+        "max_drawdown …); prefix '-' for descending; undefined values last",
+    ),
+    status: Literal["complete", "failed"] | None = None,
+) -> ScreenRowList:
+    await _get(request, screen_id)
+    try:
+        rows, total = await run_in_threadpool(
+            _services(request).screens.store.rows,
+            screen_id, limit=limit, offset=offset, sort=sort, status=status,
+        )  # fmt: skip
+    except ValueError as e:
+        raise ApiError(422, "validation_error", f"sort: {e}", {"field": "sort"}) from None
+    return ScreenRowList(
+        items=[ScreenRowOut(**r) for r in rows], total=total, limit=limit, offset=offset, sort=sort
+    )
+
+
+@router.post("/{screen_id}/cancel", response_model=ScreenOut, summary="Cancel a screen")
+async def cancel_screen(screen_id: str, request: Request) -> ScreenOut:
+    """Stops the screen at its next chunk of symbols; the rows so far stay."""
+    row = await _get(request, screen_id)
+    if row["status"] in TERMINAL:
+        raise ApiError(
+            409, "conflict", f"screen {screen_id} is already {row['status']}",
+            {"status": row["status"]},
+        )  # fmt: skip
+    row = await _services(request).screens.cancel(screen_id) or await _get(request, screen_id)
+    return _out(row)
+
+
+@router.delete("/{screen_id}", response_model=Deleted, summary="Delete a screen and its rows")
+async def delete_screen(screen_id: str, request: Request) -> Deleted:
+    await _get(request, screen_id)
+    return Deleted(id=screen_id, deleted=await _services(request).screens.delete(screen_id))
+
+
+@router.post(
+    "/{screen_id}/rows/{symbol}/run",
+    response_model=RunOut,
+    status_code=201,
+    summary="Open a row as its backtest run",
+    responses={200: {"description": "the row's run, made before"}},
+)
+async def row_run(screen_id: str, symbol: str, request: Request, response: Response) -> RunOut:
+    """The row's backtest: the screen's config with ``symbols=[symbol]``, made on first open
+    (201) and the same run afterwards (200). Follow it on ``/ws/backtests/{id}``."""
+    await _get(request, screen_id)
+    out = await _services(request).screens.row_run(screen_id, symbol)
+    if out is None:
+        raise ApiError(
+            404, "not_found", f"screen {screen_id} has no row {symbol!r}", {"field": "symbol"}
+        )
+    run, created = out
+    if not created:
+        response.status_code = 200
+    return _run_out(run)
+
+
+@ws_router.websocket("/ws/screens/{screen_id}")
+async def screen_events(websocket: WebSocket, screen_id: str) -> None:
+    """``state`` first; then ``progress`` per chunk (``symbols_done``, ``n_symbols``); then one
+    of completed/failed/cancelled/interrupted. ``GET /api/v2/screens/{id}`` polls the same."""
+    services = websocket.app.state.services
+    if not services.authorized_ws(websocket):
+        await websocket.accept()
+        await websocket.close(code=WS_UNAUTHORIZED, reason="missing or wrong bearer token")
+        return
+    await websocket.accept()
+    screens = services.screens
+    async with services.bus.subscribe(screen_id) as events:
+        row = await run_in_threadpool(screens.store.get, screen_id)
+        if row is None:
+            await websocket.send_json(
+                {"type": "error", "run_id": screen_id, "message": f"no screen with id {screen_id!r}"}
+            )
+            await websocket.close(code=4404)
+            return
+        await websocket.send_json(
+            {"type": "state", "run_id": screen_id, "screen_id": screen_id,
+             "status": row["status"], "percent": round(100 * (row.get("progress") or 0.0), 1),
+             "symbols_done": row.get("symbols_done"), "n_symbols": row.get("n_symbols")}
+        )  # fmt: skip
+        if row["status"] in TERMINAL:
+            await websocket.send_json(
+                {"type": row["status"], "run_id": screen_id, "screen_id": screen_id,
+                 "message": row.get("error")}
+            )  # fmt: skip
+            await websocket.close()
+            return
+        try:
+            async for event in events:
+                await websocket.send_json(event)
+                if event.get("type") in TERMINAL:
+                    break
+        except WebSocketDisconnect:
+            return
+    await websocket.close()
