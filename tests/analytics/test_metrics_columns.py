@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ava_backtest.analytics import metrics
 from ava_backtest.analytics.metrics import compute_metrics, compute_metrics_columns
 from ava_backtest.analytics.trade_stats import (
     TradeStats,
@@ -42,8 +41,7 @@ def _columns(rng: np.random.Generator) -> np.ndarray:
 @pytest.mark.parametrize(
     "case", ["plain", "benchmark_and_exposure", "risk_free_and_capital", "capital_and_exposure"]
 )
-def test_columns_equal_the_single_column_metrics(case, monkeypatch):
-    monkeypatch.setattr(metrics, "_BLOCK_COLUMNS", 16)  # several blocks
+def test_columns_equal_the_single_column_metrics(case):
     rng = np.random.default_rng(3)
     equity = _columns(rng)
     dates = (np.datetime64("2015-01-01") + 2 * np.arange(T)).astype("datetime64[ns]")

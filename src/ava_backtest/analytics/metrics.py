@@ -1,4 +1,4 @@
-"""The performance panel of a run: one numpy pass over the equity curve, trades and benchmark.
+"""The performance panel of a run: the equity curve's statistics (``curve_stats``), trades, benchmark.
 
 Every formula is written out in docs/metrics.md and cross-checked against empyrical and quantstats
 in tests/analytics/test_metrics.py. Conventions, in short: returns are simple per-bar returns of
@@ -17,13 +17,11 @@ from typing import Literal
 import numba as nb
 import numpy as np
 
+from ava_backtest.analytics.curve_stats import SLOTS, curve_stats
 from ava_backtest.analytics.trade_stats import TradeStats, trade_metrics
 
 Unit = Literal["pct", "ratio", "currency", "bars", "days", "count", "flag"]
 MetricValue = float | int | bool | None
-
-TAIL_CUTOFF = 0.05
-"""VaR / CVaR / tail-ratio tail: the worst 5% of bars (95% confidence)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +97,27 @@ def simple_returns(equity: np.ndarray) -> np.ndarray:
     return equity[1:] / equity[:-1] - 1.0
 
 
+def account_returns(equity: np.ndarray) -> np.ndarray:
+    """The per-bar returns of each column of ``equity`` (bars x accounts) as one row per account
+    (accounts x bars, each row contiguous): 0 at the first bar and after equity is gone (a close
+    at or below zero earns nothing more), else equity_t / equity_{t-1} - 1."""
+    eq = np.asarray(equity, dtype=np.float64)
+    out = np.empty((eq.shape[1], eq.shape[0]))
+    _account_returns(eq, out)
+    return out
+
+
+@nb.njit(cache=True)
+def _account_returns(eq: np.ndarray, out: np.ndarray) -> None:
+    t, n = eq.shape
+    for j in range(n):
+        if t:
+            out[j, 0] = 0.0
+        for i in range(1, t):
+            prev = eq[i - 1, j]
+            out[j, i] = eq[i, j] / prev - 1.0 if prev > 0 else 0.0
+
+
 def drawdown_series(equity: np.ndarray, initial_capital: float | None = None) -> np.ndarray:
     """equity / running peak - 1 at every bar (<= 0); the running peak starts at the capital."""
     equity = np.asarray(equity, dtype=np.float64)
@@ -134,6 +153,9 @@ def compute_metrics(
     there: a return on nothing is not defined, so the per-bar statistics cover the bars the
     account was alive. Levels (total return, drawdown, final equity) use the whole curve and may
     fall below -100% when a levered account lost more than it had.
+
+    The arithmetic is ``curve_stats``' (the same compiled code that measures a study's trials
+    side by side), so one curve measured alone or among thousands gives the same numbers.
     """
     eq = _vector(equity, "equity")
     t = eq.size
@@ -143,187 +165,71 @@ def compute_metrics(
         bad = int(np.flatnonzero(~np.isfinite(eq))[0])
         raise ValueError(f"equity must be finite; equity[{bad}] = {eq[bad]!r}")
     days = _dates(dates, t)
+    p, rf_p = _rates(periods_per_year, risk_free_rate)
+    capital = float(eq[0]) if initial_capital is None else float(initial_capital)
+    if not math.isfinite(capital) or capital <= 0:
+        raise ValueError(f"initial_capital must be finite and > 0, got {initial_capital!r}")
+    expo = None if exposure is None else _exposure(_vector(exposure, "exposure")[:, None], t)
+    bench_r, bench_return = _benchmark_returns(benchmark, t)
+    stats = curve_stats(eq[:, None], np.array([capital]), days, expo, bench_r, p, rf_p)
+    row = _row(stats[0].tolist(), eq.size > 1, bench_return)
+    row.update(trade_metrics(trades))
+    row["ruined"] = bool(np.any(eq <= 0)) if ruined is None else bool(ruined)
+    return {key: _json_safe(row[key]) for key in METRICS}
+
+
+def _rates(periods_per_year: float, risk_free_rate: float) -> tuple[float, float]:
+    """(periods per year, the per-period risk-free rate (1 + rf)^(1/P) - 1), validated."""
     if not (periods_per_year > 0 and math.isfinite(periods_per_year)):
         raise ValueError(f"periods_per_year must be > 0, got {periods_per_year!r}")
     if not math.isfinite(risk_free_rate) or risk_free_rate <= -1:
         raise ValueError(f"risk_free_rate must be finite and > -1, got {risk_free_rate!r}")
-    capital = float(eq[0]) if initial_capital is None else float(initial_capital)
-    if not math.isfinite(capital) or capital <= 0:
-        raise ValueError(f"initial_capital must be finite and > 0, got {initial_capital!r}")
-
     p = float(periods_per_year)
-    rf_p = (1.0 + risk_free_rate) ** (1.0 / p) - 1.0
-    gone = np.flatnonzero(eq <= 0)
-    if gone.size:
-        # Returns while the account was alive, the last one the loss of everything (-100%).
-        alive = eq[: gone[0] + 1].copy()
-        alive[-1] = 0.0
-        r = simple_returns(alive)
-    else:
-        r = simple_returns(eq)
-    values: dict[str, MetricValue] = {}
-    values.update(_return_metrics(eq, r, capital, p, rf_p))
-    values.update(_drawdown_metrics(eq, days, capital, values["cagr"]))
-    values.update(_distribution_metrics(r))
-    values.update(trade_metrics(trades))
-    values["exposure"] = _mean_exposure(exposure, t)
-    values.update(_benchmark_metrics(r, benchmark, t, p, rf_p))
-    values["final_equity"] = float(eq[-1])
-    values["ruined"] = bool(gone.size) if ruined is None else bool(ruined)
-    return {key: _json_safe(values[key]) for key in METRICS}
+    return p, (1.0 + risk_free_rate) ** (1.0 / p) - 1.0
 
 
-def _return_metrics(
-    eq: np.ndarray, r: np.ndarray, capital: float, p: float, rf_p: float
-) -> dict[str, MetricValue]:
-    n = eq.size - 1
-    growth = float(eq[-1]) / capital
-    out: dict[str, MetricValue] = {
-        "total_return": growth - 1.0,
-        # Nothing left (or a debt) compounds at -100% a year.
-        "cagr": (_power(growth, p / n) - 1.0 if growth > 0 else -1.0) if n else None,
-        "annual_volatility": None,
-        "sharpe": None,
-        "sortino": None,
-        "omega": None,
-    }
-    if r.size < 2:
-        return out
-    excess = r - rf_p
-    out["annual_volatility"] = float(np.std(r, ddof=1)) * math.sqrt(p)
-    mean_excess = float(excess.mean())
-    if np.ptp(excess) > 0:
-        out["sharpe"] = mean_excess / float(np.std(excess, ddof=1)) * math.sqrt(p)
-    downside = math.sqrt(float(np.mean(np.square(np.minimum(excess, 0.0)))))
-    if downside > 0:
-        out["sortino"] = mean_excess / downside * math.sqrt(p)
-    gains = float(excess[excess > 0].sum())
-    pains = -float(excess[excess < 0].sum())
-    if pains > 0:
-        out["omega"] = gains / pains
-    return out
-
-
-def _drawdown_metrics(
-    eq: np.ndarray, days: np.ndarray, capital: float, cagr: MetricValue
-) -> dict[str, MetricValue]:
-    dd = drawdown_series(eq, capital)
-    mdd = float(dd.min())
-    under = dd < 0
-    longest_bars = 0
-    longest_days = 0.0
-    if under.any():
-        edges = np.diff(np.concatenate(([0], under.astype(np.int8), [0])))
-        starts = np.flatnonzero(edges == 1)
-        stops = np.flatnonzero(edges == -1)  # first bar back at the peak, or len(eq)
-        recovered = stops < eq.size
-        # From the peak bar (the one before the first bar under water) to the recovery bar, or to the
-        # last bar when still under water. A run that starts at bar 0 peaked at the initial capital.
-        longest_bars = int((stops - starts + recovered).max())
-        peak_at = days[np.maximum(starts - 1, 0)]
-        end_at = days[np.minimum(stops, eq.size - 1)]
-        longest_days = float(((end_at - peak_at) / np.timedelta64(1, "D")).max())
-    return {
-        "max_drawdown": mdd,
-        "max_drawdown_duration": longest_bars,
-        "max_drawdown_days": longest_days,
-        "ulcer_index": math.sqrt(float(np.mean(np.square(dd)))),
-        "calmar": cagr / -mdd if cagr is not None and mdd < 0 else None,
-    }
-
-
-def _distribution_metrics(r: np.ndarray) -> dict[str, MetricValue]:
-    n = r.size
-    out: dict[str, MetricValue] = dict.fromkeys(
-        ("tail_ratio", "value_at_risk", "cvar", "skew", "kurtosis", "stability")
-    )
-    if n < 2:
-        return out
-    lo, hi = np.percentile(r, [100 * TAIL_CUTOFF, 100 * (1 - TAIL_CUTOFF)])
-    out["value_at_risk"] = float(lo)
-    k = int((n - 1) * TAIL_CUTOFF)
-    out["cvar"] = float(np.partition(r, k)[: k + 1].mean())
-    if lo != 0:
-        out["tail_ratio"] = abs(float(hi)) / abs(float(lo))
-
-    if np.ptp(r) > 0:
-        d = r - r.mean()
-        d2 = d * d  # products, not d**3 / d**4: numpy's general power is ~10x slower
-        m2 = float(d2.sum())
-        if n >= 3:
-            m3 = float(np.dot(d2, d))
-            out["skew"] = n * math.sqrt(n - 1) / (n - 2) * m3 / m2**1.5
-        if n >= 4:
-            m4 = float(np.dot(d2, d2))
-            scale = (n - 2) * (n - 3)
-            bias = 3 * (n - 1) ** 2 / scale
-            out["kurtosis"] = (n + 1) * n * (n - 1) * m4 / (scale * m2 * m2) - bias
-
-    if np.any(r <= -1.0):
-        return out  # a wiped-out curve has no log growth to fit
-    y = np.cumsum(np.log1p(r))
-    x = np.arange(n, dtype=np.float64)
-    yc = y - y.mean()
-    xc = x - x.mean()
-    syy = float(yc @ yc)
-    if syy > 0:
-        sxy = float(xc @ yc)
-        out["stability"] = min(sxy * sxy / (float(xc @ xc) * syy), 1.0)
-    return out
-
-
-def _mean_exposure(exposure: np.ndarray | None, t: int) -> MetricValue:
-    if exposure is None:
-        return None
-    x = _vector(exposure, "exposure")
-    if x.size != t:
-        raise ValueError(f"exposure has {x.size} values but equity has {t}")
-    if np.any(np.isinf(x)):
+def _exposure(exposure: np.ndarray, t: int) -> np.ndarray:
+    """The (bars x curves) exposure block, checked: finite or NaN (a close with no equity)."""
+    if exposure.shape[0] != t:
+        raise ValueError(f"exposure has {exposure.shape[0]} values but equity has {t}")
+    if np.any(np.isinf(exposure)):
         raise ValueError("exposure must be finite (NaN marks a close with no positive equity)")
-    known = x[~np.isnan(x)]
-    return float(known.mean()) if known.size else None
+    return exposure
 
 
-def _benchmark_metrics(
-    r: np.ndarray, benchmark: np.ndarray | None, t: int, p: float, rf_p: float
-) -> dict[str, MetricValue]:
-    out: dict[str, MetricValue] = dict.fromkeys(
-        ("alpha", "beta", "information_ratio", "benchmark_return")
-    )
+def _benchmark_returns(
+    benchmark: np.ndarray | None, t: int
+) -> tuple[np.ndarray | None, float | None]:
+    """The benchmark's simple returns between consecutive bars (NaN where a close is missing)
+    and its return from its first to its last close, validated."""
     if benchmark is None:
-        return out
+        return None, None
     bench = _vector(benchmark, "benchmark")
     if bench.size != t:
         raise ValueError(f"benchmark has {bench.size} values but equity has {t}")
     seen = ~np.isnan(bench)
     if np.any(~np.isfinite(bench[seen])) or np.any(bench[seen] <= 0):
         raise ValueError("benchmark closes must be > 0 and finite (NaN marks a missing bar)")
+    total = None
     if seen.sum() >= 2:
         observed = bench[seen]
-        out["benchmark_return"] = float(observed[-1] / observed[0] - 1.0)
+        total = float(observed[-1] / observed[0] - 1.0)
+    return simple_returns(bench), total
 
-    # Paired over the strategy's returns (which stop at a ruin).
-    b = simple_returns(bench)[: r.size]
-    paired = np.isfinite(b)  # both closes present; a bar with no benchmark close drops out
-    if paired.sum() < 2:
-        return out
-    rr = r[paired]
-    bb = b[paired]
-    # Beta and alpha exactly as empyrical computes them (population moments; compounded alpha).
-    b_res = bb - bb.mean()
-    var_b = float(np.mean(b_res * b_res))
-    if var_b >= 1e-30:
-        beta = float(np.mean(b_res * rr)) / var_b
-        out["beta"] = beta
-        residual = float(np.mean((rr - rf_p) - beta * (bb - rf_p)))
-        if residual > -1.0:
-            out["alpha"] = _power(1.0 + residual, p) - 1.0
-    active = rr - bb
-    if np.ptp(active) > 0:
-        out["information_ratio"] = (
-            float(active.mean()) / float(np.std(active, ddof=1)) * math.sqrt(p)
-        )
-    return out
+
+def _row(
+    values: list[float], has_returns: bool, bench_return: float | None
+) -> dict[str, MetricValue]:
+    """One curve's ``curve_stats`` as metric values (NaN: undefined)."""
+    row: dict[str, MetricValue] = dict(zip(SLOTS, values, strict=True))
+    row["max_drawdown_duration"] = int(values[_DURATION])
+    if not has_returns:
+        row["cagr"] = None
+    row["benchmark_return"] = bench_return
+    return row
+
+
+_DURATION = SLOTS.index("max_drawdown_duration")
 
 
 BENCHMARK_WINDOW_KEYS = ("benchmark_start", "benchmark_end", "benchmark_bars")
@@ -354,13 +260,6 @@ def _iso(t: np.datetime64) -> str:
     return stamp.date().isoformat() if stamp.time() == dt.time() else stamp.isoformat()
 
 
-def _power(base: float, exponent: float) -> float:
-    try:
-        return base**exponent
-    except OverflowError:
-        return math.inf
-
-
 def _vector(values: np.ndarray, name: str) -> np.ndarray:
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim != 1:
@@ -387,9 +286,6 @@ def _json_safe(value: MetricValue) -> MetricValue:
     return value if math.isfinite(value) else None
 
 
-_BLOCK_COLUMNS = 256
-
-
 def compute_metrics_columns(
     equity: np.ndarray,
     dates: np.ndarray,
@@ -403,291 +299,47 @@ def compute_metrics_columns(
     ruined: np.ndarray | None = None,
 ) -> list[dict[str, MetricValue]]:
     """``compute_metrics`` of every column of ``equity`` (bars x columns) at once, equal to it key
-    for key and value for value; ``exposure`` has the same shape, ``trades`` holds each column's
-    trade block (``trade_metrics_columns``) and ``ruined`` each column's flag.
-
-    Every reduction runs along the rows of a (columns x bars) block, the same numpy inner loop as
-    the 1-D call, so sums meet in the same order; subsets (the gains, the known exposures) are
-    reduced in groups of equal size for the same reason; dot products stay BLAS calls per column.
-    A column that reaches zero equity (its returns stop there) is measured by ``compute_metrics``
-    itself.
-    """
+    for key and value for value (both are ``curve_stats``); ``exposure`` has the same shape,
+    ``trades`` holds each column's trade block (``trade_metrics_columns``) and ``ruined`` each
+    column's flag."""
     eq2 = np.asarray(equity, dtype=np.float64)
     if eq2.ndim != 2:
         raise ValueError(f"equity must be 2-D (bars, columns), got shape {eq2.shape}")
     t, n_cols = eq2.shape
+    if n_cols == 0:
+        return []
     finite = np.isfinite(eq2).all(axis=0)
-    alive = finite & (eq2 > 0).all(axis=0) if t else finite
-    if t < 5:
-        alive[:] = False  # too short for the block's assumptions (skew and kurtosis defined)
-
-    def one(j: int) -> dict[str, MetricValue]:
-        return compute_metrics(
-            eq2[:, j],
-            dates,
-            trades=None,
-            exposure=None if exposure is None else exposure[:, j],
-            benchmark=benchmark,
-            periods_per_year=periods_per_year,
-            risk_free_rate=risk_free_rate,
+    if t == 0 or not finite.all():
+        j = 0 if t == 0 else int(np.flatnonzero(~finite)[0])
+        compute_metrics(  # raises as the 1-D call does, naming the bad value
+            eq2[:, j], dates, trades=None, exposure=None, benchmark=benchmark,
+            periods_per_year=periods_per_year, risk_free_rate=risk_free_rate,
             initial_capital=initial_capital,
-            ruined=None if ruined is None else bool(ruined[j]),
-        )
-
-    out: list[dict[str, MetricValue] | None] = [None] * n_cols
-    for j in np.flatnonzero(~alive).tolist():
-        out[j] = one(j)
-    cols = np.flatnonzero(alive)
-    if cols.size:
-        first = one(int(cols[0]))  # validates the shared inputs and raises as the 1-D call does
-        days = _dates(dates, t)
-
-        def measure(part: np.ndarray) -> list[dict[str, MetricValue]]:
-            return _metrics_block(
-                np.ascontiguousarray(eq2[:, part].T),
-                days,
-                None if exposure is None else np.ascontiguousarray(exposure[:, part].T),
-                benchmark,
-                float(periods_per_year),
-                risk_free_rate,
-                initial_capital,
-            )
-
-        # A few MB of temporaries at a time. (Two threads over the blocks were slower on the
-        # shared 2-core machine: the blocks are bound by memory traffic, not arithmetic.)
-        block = [
-            row
-            for lo in range(0, cols.size, _BLOCK_COLUMNS)
-            for row in measure(cols[lo : lo + _BLOCK_COLUMNS])
-        ]
-        for k, j in enumerate(cols.tolist()):
-            row = first if k == 0 else block[k]
-            row["ruined"] = False if ruined is None else bool(ruined[j])
-            out[j] = row
+        )  # fmt: skip
+    days = _dates(dates, t)
+    p, rf_p = _rates(periods_per_year, risk_free_rate)
+    if initial_capital is None:
+        capital = eq2[0].copy()
+        if np.any(capital <= 0):
+            bad = float(capital[capital <= 0][0])
+            raise ValueError(f"initial_capital must be finite and > 0, got {bad!r}")
+    else:
+        capital = np.full(n_cols, float(initial_capital))
+        if not math.isfinite(initial_capital) or initial_capital <= 0:
+            raise ValueError(f"initial_capital must be finite and > 0, got {initial_capital!r}")
+    expo = None
+    if exposure is not None:
+        expo = np.asarray(exposure, dtype=np.float64)
+        if expo.shape != eq2.shape:
+            raise ValueError(f"exposure has shape {expo.shape} but equity has {eq2.shape}")
+        expo = _exposure(expo, t)
+    bench_r, bench_return = _benchmark_returns(benchmark, t)
+    stats = curve_stats(eq2, capital, days, expo, bench_r, p, rf_p).tolist()
+    gone = (eq2 <= 0).any(axis=0) if ruined is None else np.asarray(ruined, dtype=np.bool_)
     result: list[dict[str, MetricValue]] = []
-    for j, row in enumerate(out):
-        assert row is not None
+    for j, (values, flag) in enumerate(zip(stats, gone.tolist(), strict=True)):
+        row = _row(values, t > 1, bench_return)
         row.update(trade_metrics(None) if trades is None else trades[j])
+        row["ruined"] = flag
         result.append({key: _json_safe(row[key]) for key in METRICS})
     return result
-
-
-def _metrics_block(
-    eq: np.ndarray,
-    days: np.ndarray,
-    exposure: np.ndarray | None,
-    benchmark: np.ndarray | None,
-    p: float,
-    risk_free_rate: float,
-    initial_capital: float | None,
-) -> list[dict[str, MetricValue]]:
-    """The metrics of the rows of ``eq`` (columns x bars, every value > 0, at least 5 bars)."""
-    n_rows, t = eq.shape
-    capital = eq[:, 0].copy() if initial_capital is None else np.full(n_rows, initial_capital)
-    rf_p = (1.0 + risk_free_rate) ** (1.0 / p) - 1.0
-    r = eq[:, 1:] / eq[:, :-1] - 1.0
-    n = r.shape[1]
-    root_p = math.sqrt(p)
-
-    # returns
-    growth = (eq[:, -1] / capital).tolist()
-    excess = r - rf_p if rf_p else r  # r - 0.0 is r, bit for bit
-    vol = np.std(r, axis=1, ddof=1)
-    mean_excess = excess.mean(axis=1)
-    spread = np.ptp(excess, axis=1)
-    sd_excess = np.std(excess, axis=1, ddof=1) if rf_p else vol
-    downside = np.sqrt(np.mean(np.square(np.minimum(excess, 0.0)), axis=1))
-    positive = excess > 0
-    gains = _masked_sums(excess, positive)
-    pains = -_masked_sums(excess, excess < 0)
-
-    # drawdowns
-    peak = np.maximum(np.maximum.accumulate(eq, axis=1), capital[:, None])
-    dd = eq / peak - 1.0
-    mdd = dd.min(axis=1)
-    ulcer = np.sqrt(np.mean(np.square(dd), axis=1))
-    longest_bars = np.zeros(n_rows, dtype=np.int64)
-    longest_days = np.zeros(n_rows)
-    _longest_drawdowns(dd, days.view(np.int64), longest_bars, longest_days)
-
-    # distribution
-    lo, hi = np.percentile(r, [100 * TAIL_CUTOFF, 100 * (1 - TAIL_CUTOFF)], axis=1)
-    k = int((n - 1) * TAIL_CUTOFF)
-    cvar = np.partition(r, k, axis=1)[:, : k + 1].mean(axis=1)
-    r_spread = np.ptp(r, axis=1)
-    d = r - r.mean(axis=1, keepdims=True)
-    d2 = d * d
-    m2 = d2.sum(axis=1)
-    wiped = (r <= -1.0).any(axis=1).tolist()  # underflow only: no log growth to fit
-    with np.errstate(divide="ignore", invalid="ignore"):
-        y = np.cumsum(np.log1p(r), axis=1)
-    x = np.arange(n, dtype=np.float64)
-    xc = x - x.mean()
-    sxx = float(xc @ xc)
-    yc = y - y.mean(axis=1, keepdims=True)
-
-    # exposure
-    exp_mean: list[float | None] = [None] * n_rows
-    if exposure is not None:
-        if np.any(np.isinf(exposure)):
-            raise ValueError("exposure must be finite (NaN marks a close with no positive equity)")
-        known = ~np.isnan(exposure)
-        n_known = known.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            means = _masked_sums(exposure, known) / n_known
-        exp_mean = [
-            None if c == 0 else v for c, v in zip(n_known.tolist(), means.tolist(), strict=True)
-        ]
-
-    bench = _benchmark_block(r, benchmark, t, p, rf_p)
-
-    rows: list[dict[str, MetricValue]] = []
-    lists = zip(
-        growth, vol.tolist(), mean_excess.tolist(), spread.tolist(), sd_excess.tolist(),
-        downside.tolist(), gains.tolist(), pains.tolist(), mdd.tolist(), ulcer.tolist(),
-        longest_bars.tolist(), longest_days.tolist(), lo.tolist(), hi.tolist(), cvar.tolist(),
-        r_spread.tolist(), m2.tolist(), exp_mean, eq[:, -1].tolist(), strict=True,
-    )  # fmt: skip
-    for i, (
-        g,
-        v,
-        me,
-        sp,
-        sde,
-        dn,
-        ga,
-        pa,
-        md,
-        ul,
-        lb,
-        ld,
-        q_lo,
-        q_hi,
-        cv,
-        rs,
-        m2_,
-        ex,
-        fin,
-    ) in enumerate(lists):
-        cagr = _power(g, p / n) - 1.0 if g > 0 else -1.0
-        row: dict[str, MetricValue] = {
-            "total_return": g - 1.0,
-            "cagr": cagr,
-            "annual_volatility": v * root_p,
-            "sharpe": me / sde * root_p if sp > 0 else None,
-            "sortino": me / dn * root_p if dn > 0 else None,
-            "omega": ga / pa if pa > 0 else None,
-            "max_drawdown": md,
-            "max_drawdown_duration": lb,
-            "max_drawdown_days": ld,
-            "ulcer_index": ul,
-            "calmar": cagr / -md if md < 0 else None,
-            "value_at_risk": q_lo,
-            "cvar": cv,
-            "tail_ratio": abs(q_hi) / abs(q_lo) if q_lo != 0 else None,
-            "skew": None,
-            "kurtosis": None,
-            "stability": None,
-            "exposure": ex,
-            "final_equity": fin,
-        }
-        if rs > 0:
-            di, d2i = d[i], d2[i]
-            m3 = float(np.dot(d2i, di))
-            row["skew"] = n * math.sqrt(n - 1) / (n - 2) * m3 / m2_**1.5
-            if n >= 4:
-                m4 = float(np.dot(d2i, d2i))
-                scale = (n - 2) * (n - 3)
-                bias = 3 * (n - 1) ** 2 / scale
-                row["kurtosis"] = (n + 1) * n * (n - 1) * m4 / (scale * m2_ * m2_) - bias
-        yci = yc[i]
-        syy = 0.0 if wiped[i] else float(yci @ yci)
-        if syy > 0:
-            sxy = float(xc @ yci)
-            row["stability"] = min(sxy * sxy / (sxx * syy), 1.0)
-        row.update(bench[i])
-        rows.append(row)
-    return rows
-
-
-def _masked_sums(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Per row, ``values[row][mask[row]].sum()`` exactly as the 1-D call sums: rows with the same
-    number of selected values are summed together as one block."""
-    counts = mask.sum(axis=1)
-    out = np.zeros(values.shape[0])
-    for size in np.unique(counts).tolist():
-        if size == 0:
-            continue
-        rows = np.flatnonzero(counts == size)
-        sub = values[rows]
-        out[rows] = sub[mask[rows]].reshape(rows.size, size).sum(axis=1)
-    return out
-
-
-@nb.njit(cache=True)
-def _longest_drawdowns(
-    dd: np.ndarray, days: np.ndarray, longest_bars: np.ndarray, longest_days: np.ndarray
-) -> None:
-    """Per row of ``dd``: the most bars, and the most calendar days, from a peak to its recovery
-    (or to the last bar), as ``_drawdown_metrics`` counts them."""
-    rows, t = dd.shape
-    day = 86_400_000_000_000.0
-    for i in range(rows):
-        best_bars = 0
-        best_days = -np.inf
-        start = -1
-        any_under = False
-        for b in range(t + 1):
-            under = b < t and dd[i, b] < 0
-            if under and start < 0:
-                start = b
-                any_under = True
-            elif not under and start >= 0:
-                recovered = 1 if b < t else 0
-                best_bars = max(best_bars, b - start + recovered)
-                peak_at = days[max(start - 1, 0)]
-                end_at = days[min(b, t - 1)]
-                best_days = max(best_days, float(end_at - peak_at) / day)
-                start = -1
-        if any_under:
-            longest_bars[i] = best_bars
-            longest_days[i] = best_days
-
-
-def _benchmark_block(
-    r: np.ndarray, benchmark: np.ndarray | None, t: int, p: float, rf_p: float
-) -> list[dict[str, MetricValue]]:
-    keys = ("alpha", "beta", "information_ratio", "benchmark_return")
-    n_rows = r.shape[0]
-    if benchmark is None:
-        return [dict.fromkeys(keys) for _ in range(n_rows)]
-    bench = _vector(benchmark, "benchmark")
-    if bench.size != t:
-        raise ValueError(f"benchmark has {bench.size} values but equity has {t}")
-    shared = _benchmark_metrics(r[0], bench, t, p, rf_p)  # validates; its benchmark return
-    b = simple_returns(bench)[: r.shape[1]]
-    paired = np.isfinite(b)
-    base: dict[str, MetricValue] = dict.fromkeys(keys)
-    base["benchmark_return"] = shared["benchmark_return"]
-    if paired.sum() < 2:
-        return [dict(base) for _ in range(n_rows)]
-    rr = np.ascontiguousarray(r[:, paired])  # rows contiguous: reduced as the 1-D call reduces
-    bb = b[paired]
-    b_res = bb - bb.mean()
-    var_b = float(np.mean(b_res * b_res))
-    out = [dict(base) for _ in range(n_rows)]
-    if var_b >= 1e-30:
-        beta = np.mean(b_res * rr, axis=1) / var_b
-        residual = np.mean((rr - rf_p) - beta[:, None] * (bb - rf_p), axis=1)
-        for row, be, res in zip(out, beta.tolist(), residual.tolist(), strict=True):
-            row["beta"] = be
-            if res > -1.0:
-                row["alpha"] = _power(1.0 + res, p) - 1.0
-    active = rr - bb
-    spread = np.ptp(active, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ir = active.mean(axis=1) / np.std(active, axis=1, ddof=1) * math.sqrt(p)
-    for row, sp, v in zip(out, spread.tolist(), ir.tolist(), strict=True):
-        if sp > 0:
-            row["information_ratio"] = v
-    return out

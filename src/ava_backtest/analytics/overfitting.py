@@ -26,12 +26,60 @@ EULER_GAMMA = 0.5772156649015329
 
 
 def sharpe(returns: np.ndarray, axis: int = 0) -> np.ndarray:
-    """Per-period Sharpe ratio mean / std (ddof=1) along ``axis``; 0 where the std is 0."""
+    """Per-period Sharpe ratio mean / std (ddof=1) along ``axis``; 0 where the std is 0.
+
+    A 2-D matrix is reduced in one compiled pass per series (mean, then squared deviations),
+    reading it in its own memory order: a study's periods x trials matrix is 25M values."""
     r = np.asarray(returns, dtype=np.float64)
+    if r.ndim == 2 and axis in (0, 1, -1, -2):
+        series_major = r if axis in (1, -1) else r.T  # rows: the series
+        out = np.empty(series_major.shape[0])
+        if series_major.flags.c_contiguous:
+            _sharpe_rows(series_major, out)
+        else:
+            _sharpe_columns(series_major.T, out)
+        return out
     mu = r.mean(axis=axis)
     sd = r.std(axis=axis, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(sd > 0, mu / sd, 0.0)
+
+
+@nb.njit(cache=True)
+def _sharpe_rows(m: np.ndarray, out: np.ndarray) -> None:
+    """Sharpe ratio (ddof=1) of each row of ``m``: mean over std, 0 where the std is not > 0 or
+    a row holds a NaN (as numpy's mean/std would give NaN there, then 0 by the comparison)."""
+    n = m.shape[1]
+    for i in range(m.shape[0]):
+        s = 0.0
+        for k in range(n):
+            s += m[i, k]
+        mu = s / n
+        q = 0.0
+        for k in range(n):
+            d = m[i, k] - mu
+            q += d * d
+        sd = np.sqrt(q / (n - 1)) if n > 1 else np.nan
+        out[i] = mu / sd if sd > 0 else 0.0
+
+
+@nb.njit(cache=True)
+def _sharpe_columns(m: np.ndarray, out: np.ndarray) -> None:
+    """``_sharpe_rows`` of ``m.T`` for a row-major (periods x series) ``m``, read row by row."""
+    t, n = m.shape
+    s = np.zeros(n)
+    for k in range(t):
+        for j in range(n):
+            s[j] += m[k, j]
+    mu = s / t
+    q = np.zeros(n)
+    for k in range(t):
+        for j in range(n):
+            d = m[k, j] - mu[j]
+            q[j] += d * d
+    for j in range(n):
+        sd = np.sqrt(q[j] / (t - 1)) if t > 1 else np.nan
+        out[j] = mu[j] / sd if sd > 0 else 0.0
 
 
 def _moments(returns: np.ndarray) -> tuple[float, float, float, int]:
@@ -126,7 +174,10 @@ def pbo_cscv(returns: np.ndarray, blocks: int = 16) -> PBOResult:
     edges = np.linspace(0, t, blocks + 1).astype(np.int64)
     sums = np.empty((blocks, n))  # per-block sums of the returns (non-finite ones count as 0)
     squares = np.empty((blocks, n))  # and of their squares
-    _block_sums(np.ascontiguousarray(m), edges, sums, squares)
+    if m.flags.f_contiguous and not m.flags.c_contiguous:
+        _block_sums_t(m.T, edges, sums, squares)  # a trials x periods matrix, seen transposed
+    else:
+        _block_sums(np.ascontiguousarray(m), edges, sums, squares)
     counts = np.diff(edges).astype(np.float64)  # (S,)
     combos = np.array(list(itertools.combinations(range(blocks), blocks // 2)), dtype=np.int64)
     rank = np.empty(len(combos))
@@ -158,6 +209,23 @@ def _block_sums(m: np.ndarray, edges: np.ndarray, sums: np.ndarray, squares: np.
                 v = v if np.isfinite(v) else 0.0
                 sums[b, j] += v
                 squares[b, j] += v * v
+
+
+@nb.njit(cache=True)
+def _block_sums_t(mt: np.ndarray, edges: np.ndarray, sums: np.ndarray, squares: np.ndarray) -> None:
+    """``_block_sums`` of ``mt.T``, reading each trial's row once (the same sums, in the same
+    order along the periods)."""
+    for j in range(mt.shape[0]):
+        for b in range(edges.size - 1):
+            s = 0.0
+            q = 0.0
+            for i in range(edges[b], edges[b + 1]):
+                v = mt[j, i]
+                v = v if np.isfinite(v) else 0.0
+                s += v
+                q += v * v
+            sums[b, j] = s
+            squares[b, j] = q
 
 
 @nb.njit(cache=True)
