@@ -3,6 +3,8 @@ causality (a prefix of the data gives a prefix of the record)."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import polars as pl
 import pytest
@@ -87,7 +89,7 @@ def test_plan_rolling_and_anchored_in_sessions():
     f = plan_windows(1000, folds=5)  # the out-of-sample spans tile the end of the data
     assert len(f.windows) == 5 and f.windows[-1].oos_end == 999
     oos = [(x.oos_start, x.oos_end) for x in f.windows]
-    assert all(b[0] == a[1] + 1 for a, b in zip(oos, oos[1:], strict=False))
+    assert all(b[0] == a[1] + 1 for a, b in itertools.pairwise(oos))
     assert f.windows[0].is_end - f.windows[0].is_start + 1 == f.is_sessions
 
 
