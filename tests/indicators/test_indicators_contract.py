@@ -117,6 +117,8 @@ REGISTRY: dict[str, tuple[Call, Any]] = {
         {"adx": 14, "plus_di": 10, "minus_di": 10, "dx": 10},
     ),
     "aroon": (_hl(lambda h, lo: ind.aroon(h, lo, 25)), 25),
+    "directional_movement": (_hl(ind.directional_movement), 1),
+    "aroon_oldest": (_hl(lambda h, lo: ind.aroon(h, lo, 25, "oldest")), 25),
     "supertrend": (_hlc(lambda h, lo, c: ind.supertrend(h, lo, c, 10, 3.0)), 9),
     "supertrend_sma": (_hlc(lambda h, lo, c: ind.supertrend(h, lo, c, 10, 3.0, "sma")), 10),
     "ichimoku": (
@@ -137,6 +139,8 @@ REGISTRY: dict[str, tuple[Call, Any]] = {
     "lowest": (_c(lambda c: ind.lowest(c, 20)), 19),
     "bars_since_highest": (_c(lambda c: ind.bars_since_highest(c, 20)), 19),
     "bars_since_lowest": (_c(lambda c: ind.bars_since_lowest(c, 20)), 19),
+    "bars_since_highest_oldest": (_c(lambda c: ind.bars_since_highest(c, 20, "oldest")), 19),
+    "bars_since_lowest_oldest": (_c(lambda c: ind.bars_since_lowest(c, 20, "oldest")), 19),
     "stddev": (_c(lambda c: ind.stddev(c, 20)), 19),
     "stddev_sample": (_c(lambda c: ind.stddev(c, 20, 1)), 19),
     "zscore": (_c(lambda c: ind.zscore(c, 20)), 19),

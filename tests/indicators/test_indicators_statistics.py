@@ -52,6 +52,24 @@ def test_extremes_match_a_naive_scan_on_every_window_length(close: np.ndarray) -
         np.testing.assert_array_equal(ind.bars_since_highest(x, n), age)
 
 
+def test_the_age_of_the_oldest_extreme_matches_a_naive_scan(close: np.ndarray) -> None:
+    x = np.round(close, 0)  # long runs of equal values
+    x[100:104] = np.nan  # a gap inside the series: NaN never counts as the extreme
+    for n in (1, 2, 3, 7, 64, 300):
+        hi_age = np.full(len(x), np.nan)
+        lo_age = np.full(len(x), np.nan)
+        for t in range(n - 1, len(x)):
+            w = x[t - n + 1 : t + 1]
+            if np.isnan(w).all():
+                continue
+            hi_age[t] = n - 1 - np.flatnonzero(w == np.nanmax(w))[0]
+            lo_age[t] = n - 1 - np.flatnonzero(w == np.nanmin(w))[0]
+        np.testing.assert_array_equal(ind.bars_since_highest(x, n, ties="oldest"), hi_age)
+        np.testing.assert_array_equal(ind.bars_since_lowest(x, n, ties="oldest"), lo_age)
+    with pytest.raises(ValueError, match="ties"):
+        ind.bars_since_highest(x, 5, ties="newest")  # type: ignore[arg-type]
+
+
 def test_a_window_of_nothing_but_gaps_has_no_extreme() -> None:
     # a panel column with a gap of 3 NaN bars after its first value: windows of 2 bars inside the
     # gap hold no value, so there is no extreme (it was -inf / +inf, and donchian's midpoint then

@@ -308,6 +308,18 @@ for acc, mx in ((0.02, 0.2), (0.01, 0.1), (0.05, 0.5)):
     )
 CASES += [
     _c(
+        "plus_dm1",
+        lambda d: ind.directional_movement(d["high"], d["low"]).plus,
+        lambda d: talib.PLUS_DM(d["high"], d["low"], 1),
+        1,
+    ),
+    _c(
+        "minus_dm1",
+        lambda d: ind.directional_movement(d["high"], d["low"]).minus,
+        lambda d: talib.MINUS_DM(d["high"], d["low"], 1),
+        1,
+    ),
+    _c(
         "trange",
         lambda d: ind.true_range(d["high"], d["low"], d["close"]),
         lambda d: talib.TRANGE(d["high"], d["low"], d["close"]),

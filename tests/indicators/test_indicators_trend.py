@@ -164,6 +164,35 @@ def test_aroon_by_hand_with_ties_going_to_the_most_recent_bar() -> None:
     np.testing.assert_allclose(a.oscillator, a.up - a.down, rtol=1e-15)
 
 
+def test_aroon_with_ties_going_to_the_oldest_bar() -> None:
+    h = np.array([1.0, 3.0, 2.0, 3.0, 1.0, 0.5])
+    lo = np.array([0.5, 2.0, 0.5, 2.0, 0.8, 0.4])
+    a = ind.aroon(h, lo, 3, ties="oldest")
+    # bar 3: highest 3 at bars 1 and 3 -> bar 1 (2 bars ago) -> up = 100 (3 - 2) / 3
+    # bar 4: window 1..4 -> bar 1 (3 ago) -> 0; bar 5: window 2..5 -> bar 3 (2 ago) -> 100 / 3
+    np.testing.assert_allclose(a.up, [np.nan] * 3 + [100 / 3, 0.0, 100 / 3], rtol=1e-15)
+    # lowest: bar 3 -> 0.5 at bars 0 and 2 -> bar 0 (3 ago) -> 0; bar 4 -> bar 2 (2 ago)
+    np.testing.assert_allclose(a.down, [np.nan] * 3 + [0.0, 100 / 3, 100.0], rtol=1e-15)
+
+
+def test_directional_movement_by_hand() -> None:
+    h = np.array([10.0, 11.0, 10.5, 12.0, np.nan, 13.0, 13.0])
+    lo = np.array([9.0, 9.5, 8.0, 9.0, 9.0, 12.0, 11.0])
+    dm = ind.directional_movement(h, lo)
+    # bar 1: up 1, down -0.5 -> +DM 1; bar 2: up -0.5, down 1.5 -> -DM 1.5; bar 3: up 1.5,
+    # down -1 -> +DM 1.5; bars 4 and 5 have a missing high on the bar or the one before;
+    # bar 6: up 0, down 1 -> -DM 1
+    nan = np.nan
+    np.testing.assert_array_equal(dm.plus, [nan, 1.0, 0.0, 1.5, nan, nan, 0.0])
+    np.testing.assert_array_equal(dm.minus, [nan, 0.0, 1.5, 0.0, nan, nan, 1.0])
+    zero = ind.directional_movement(h, lo, undefined=0.0)
+    np.testing.assert_array_equal(zero.plus, np.nan_to_num(dm.plus))
+    # equal moves count for neither side
+    tie = ind.directional_movement(np.array([1.0, 2.0]), np.array([1.0, 0.0]))
+    np.testing.assert_array_equal(tie.plus, [nan, 0.0])
+    np.testing.assert_array_equal(tie.minus, [nan, 0.0])
+
+
 def test_parabolic_sar_by_hand() -> None:
     h = np.array([10.0, 11.0, 12.0, 13.0, 12.5, 11.0, 10.0])
     lo = np.array([9.0, 10.0, 11.0, 12.0, 11.0, 9.5, 8.0])

@@ -5,12 +5,16 @@ Every window includes the current bar and is counted from each column's first va
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, period, restore
 from ava_backtest.indicators.cache import memoized
 from ava_backtest.indicators.moving_averages import rolling_window_sum, sma
+
+Ties = Literal["recent", "oldest"]
 
 
 @nb.njit(cache=True)
@@ -19,12 +23,14 @@ def _rolling_max(
     first: np.ndarray,
     w: int,
     with_age: bool,
+    oldest: bool,
     sign: float,
     out: np.ndarray,
     age: np.ndarray,
 ) -> None:
     """Max of ``sign * x`` over the last ``w`` bars, times ``sign`` (``sign=-1``: the min) and, if
-    asked, its age in bars (0 = this bar; ties go to the most recent bar). NaN during the warm-up
+    asked, its age in bars (0 = this bar; ties go to the most recent bar, or to the oldest with
+    ``oldest``). NaN during the warm-up
     and where the window holds no value at all (a gap of ``w`` or more NaN bars); a real infinite
     value in a window stays.
 
@@ -55,14 +61,16 @@ def _rolling_max(
                 for j in range(cols):
                     v = sign * xi[j]
                     v = -np.inf if np.isnan(v) else v
-                    take = r == 0 or v >= head[j]
+                    take = r == 0 or v > head[j] or (v == head[j] and not oldest)
                     head[j] = v if take else head[j]
                     head_at[j] = fi if take else head_at[j]
                 ai = age[i]
                 tan = tail_at[r + 1]
                 for j in range(cols):
+                    hv = head[j]
+                    use = hv > tn[j] or (hv == tn[j] and not oldest)
                     bad = i < lim[j] or i - last[j] >= w
-                    ai[j] = np.nan if bad else fi - (head_at[j] if head[j] >= tn[j] else tan[j])
+                    ai[j] = np.nan if bad else fi - (head_at[j] if use else tan[j])
             else:
                 for j in range(cols):
                     v = sign * xi[j]
@@ -86,7 +94,7 @@ def _rolling_max(
                 for j in range(cols):
                     v = sign * xi[j]
                     v = -np.inf if np.isnan(v) else v
-                    ta[j] = fi if (end or v > tn[j]) else tan[j]
+                    ta[j] = fi if (end or v > tn[j] or (v == tn[j] and oldest)) else tan[j]
             for j in range(cols):
                 v = sign * xi[j]
                 v = -np.inf if np.isnan(v) else v
@@ -190,12 +198,15 @@ def _percentile_rank(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) 
 
 
 def _extreme(
-    x: np.ndarray, w: int, lowest_: bool, with_age: bool = False
+    x: np.ndarray, w: int, lowest_: bool, with_age: bool = False, ties: str = "recent"
 ) -> tuple[np.ndarray, np.ndarray, bool]:
+    if ties not in ("recent", "oldest"):
+        raise ValueError(f"ties must be 'recent' or 'oldest', got {ties!r}")
     a, flat = as_block(x)
     out = np.empty_like(a)
     age = np.empty_like(a) if with_age else np.empty((1, 1))
-    _rolling_max(a, first_valid(a), w, with_age, -1.0 if lowest_ else 1.0, out, age)
+    sign = -1.0 if lowest_ else 1.0
+    _rolling_max(a, first_valid(a), w, with_age, ties == "oldest", sign, out, age)
     return out, age, flat
 
 
@@ -214,16 +225,19 @@ def lowest(x: np.ndarray, n: int) -> np.ndarray:
 
 
 @memoized
-def bars_since_highest(x: np.ndarray, n: int) -> np.ndarray:
-    """Bars since the highest value of the last ``n`` bars (0 = this bar; ties: the most recent)."""
-    _, age, flat = _extreme(x, period(n, "bars_since_highest period"), False, True)
+def bars_since_highest(x: np.ndarray, n: int, ties: Ties = "recent") -> np.ndarray:
+    """Bars since the highest value of the last ``n`` bars (0 = this bar). Equal highs: the most
+    recent one counts (``ties="recent"``, TA-Lib AROON, Pine ta.highestbars) or the oldest
+    (``ties="oldest"``, e.g. a first-occurrence argmax). NaN values never count."""
+    _, age, flat = _extreme(x, period(n, "bars_since_highest period"), False, True, ties)
     return restore(age, flat)
 
 
 @memoized
-def bars_since_lowest(x: np.ndarray, n: int) -> np.ndarray:
-    """Bars since the lowest value of the last ``n`` bars (0 = this bar; ties: the most recent)."""
-    _, age, flat = _extreme(x, period(n, "bars_since_lowest period"), True, True)
+def bars_since_lowest(x: np.ndarray, n: int, ties: Ties = "recent") -> np.ndarray:
+    """Bars since the lowest value of the last ``n`` bars (0 = this bar); ``ties`` as in
+    :func:`bars_since_highest`."""
+    _, age, flat = _extreme(x, period(n, "bars_since_lowest period"), True, True, ties)
     return restore(age, flat)
 
 

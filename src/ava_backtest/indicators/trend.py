@@ -28,6 +28,11 @@ class ADX(NamedTuple):
     dx: np.ndarray
 
 
+class DirectionalMovement(NamedTuple):
+    plus: np.ndarray  # +DM
+    minus: np.ndarray  # -DM
+
+
 class Aroon(NamedTuple):
     up: np.ndarray
     down: np.ndarray
@@ -254,6 +259,43 @@ def _sar(
             sar[j] = s
 
 
+@nb.njit(cache=True)
+def _directional_movement(
+    high: np.ndarray, low: np.ndarray, undefined: float, plus: np.ndarray, minus: np.ndarray
+) -> None:
+    rows, cols = high.shape
+    for i in range(rows):
+        hi = high[i]
+        li = low[i]
+        hp = high[i - 1] if i > 0 else hi
+        lp = low[i - 1] if i > 0 else li
+        po = plus[i]
+        mo = minus[i]
+        for j in range(cols):
+            up = hi[j] - hp[j] if i > 0 else np.nan
+            down = lp[j] - li[j] if i > 0 else np.nan
+            gap = np.isnan(up) or np.isnan(down)
+            pdm = up if up > down and up > 0.0 else 0.0
+            mdm = down if down > up and down > 0.0 else 0.0
+            po[j] = undefined if gap else pdm
+            mo[j] = undefined if gap else mdm
+
+
+@memoized
+def directional_movement(
+    high: np.ndarray, low: np.ndarray, undefined: float = np.nan
+) -> DirectionalMovement:
+    """Wilder's directional movement of each bar, the input of :func:`adx`: with up = high -
+    previous high and down = previous low - low, +DM = up if up > down and up > 0 else 0, -DM =
+    down if down > up and down > 0 else 0. ``undefined`` (NaN by default; 0 for sums that should
+    skip it) where a move is missing: the first bar, or a NaN high or low on the bar or the one
+    before. For custom DI/ADX smoothings (simple means, EMAs)."""
+    (h, lo), flat = as_blocks(high=high, low=low)
+    plus, minus = np.empty_like(h), np.empty_like(h)
+    _directional_movement(h, lo, float(undefined), plus, minus)
+    return DirectionalMovement(restore(plus, flat), restore(minus, flat))
+
+
 @memoized
 def adx(
     high: np.ndarray,
@@ -280,12 +322,15 @@ def adx(
 
 
 @memoized
-def aroon(high: np.ndarray, low: np.ndarray, n: int = 25) -> Aroon:
+def aroon(
+    high: np.ndarray, low: np.ndarray, n: int = 25, ties: Literal["recent", "oldest"] = "recent"
+) -> Aroon:
     """Aroon up = 100 (n - bars since the highest high of the last n+1 bars) / n; down likewise
-    with the lowest low; ties go to the most recent bar (TA-Lib AROON/AROONOSC)."""
+    with the lowest low. Equal extremes: the most recent bar counts (TA-Lib AROON/AROONOSC), or
+    the oldest with ``ties="oldest"`` (ports that take the first argmax of the window)."""
     n = period(n, "aroon period")
-    up = 100.0 * (n - bars_since_highest(high, n + 1)) / n
-    down = 100.0 * (n - bars_since_lowest(low, n + 1)) / n
+    up = 100.0 * (n - bars_since_highest(high, n + 1, ties)) / n
+    down = 100.0 * (n - bars_since_lowest(low, n + 1, ties)) / n
     return Aroon(up, down, up - down)
 
 

@@ -10,29 +10,14 @@ from ava_backtest.strategies import (
     Pane,
     Signals,
     Strategy,
+    aroon,
     crossed_above,
     crossed_below,
-    highest,
-    lowest,
+    directional_movement,
     previous,
     sma,
     true_range,
 )
-
-
-def aroon_oldest(x: np.ndarray, n: int, lowest_: bool) -> np.ndarray:
-    """100 * pos / n, pos = index in the last n+1 bars (0 = oldest) of the FIRST (oldest)
-    occurrence of the window's max (or min): the original's tie rule, where the library's aroon
-    gives ties to the most recent bar. NaN until the window holds n+1 values."""
-    extreme = (lowest if lowest_ else highest)(x, n + 1)
-    pos = np.full(x.shape, np.nan)
-    hit = np.empty(x.shape, dtype=np.bool_)
-    rows = x.shape[0]
-    for k in range(n, max(n - rows, -1), -1):  # newest to oldest: the oldest match is written last
-        lag = n - k
-        np.equal(x[: rows - lag], extreme[lag:], out=hit[lag:])
-        np.copyto(pos[lag:], 100.0 * k / n, where=hit[lag:])
-    return pos
 
 
 def simple_adx(bars: Bars, p: int) -> np.ndarray:
@@ -41,16 +26,22 @@ def simple_adx(bars: Bars, p: int) -> np.ndarray:
     ATR(i), -DI likewise, DX = 100 |+DI - -DI| / (+DI + -DI), ADX = mean of the last p DX;
     undefined where ATR or the DI sum is 0. ATR cancels in DX, so it only decides where DX is
     defined."""
-    up = bars.high - previous(bars.high)
-    dn = previous(bars.low) - bars.low
-    plus_dm = sma(np.where((up > dn) & (up > 0), up, 0.0), p)
-    minus_dm = sma(np.where((dn > up) & (dn > 0), dn, 0.0), p)
+    dm = directional_movement(bars.high, bars.low, undefined=0.0)
+    plus_dm = sma(dm.plus, p)
+    minus_dm = sma(dm.minus, p)
     tr = true_range(bars.high, bars.low, bars.close)
     tr[np.isnan(tr) & bars.has_bar] = 0.0
-    atr_prev = previous(sma(tr, p))
+    atr = sma(tr, p)
+    atr_prev_ok = np.zeros(atr.shape, dtype=np.bool_)  # ATR(i) > 0, read one bar late
+    np.greater(atr[:-1], 0.0, out=atr_prev_ok[1:])
+    # In place (each array is this call's own): fewer fresh blocks, the same operations.
+    dx = plus_dm - minus_dm
+    np.abs(dx, out=dx)
+    dx *= 100.0
+    np.add(plus_dm, minus_dm, out=plus_dm)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dx = 100.0 * np.abs(plus_dm - minus_dm) / (plus_dm + minus_dm)
-    dx[~(atr_prev > 0)] = np.nan
+        np.divide(dx, plus_dm, out=dx)
+    dx[~atr_prev_ok] = np.nan
     return sma(dx, p)
 
 
@@ -90,8 +81,8 @@ class DgNnfxAroon(Strategy):
     warmup_extra = 5
 
     def signals(self, bars: Bars) -> Signals:
-        up = aroon_oldest(bars.high, self.aroon_length, lowest_=False)
-        down = aroon_oldest(bars.low, self.aroon_length, lowest_=True)
+        # ties go to the oldest bar of the window, as the original's first argmax
+        up, down, _ = aroon(bars.high, bars.low, self.aroon_length, ties="oldest")
         dpo = bars.close - previous(sma(bars.close, self.dpo_period), self.dpo_period // 2 + 1)
         adx_ = simple_adx(bars, self.adx_period)
         baseline = sma(bars.close, self.baseline_period)

@@ -11,6 +11,7 @@ from ava_backtest.strategies import (
     Signals,
     Strategy,
     atr,
+    directional_movement,
     ema,
     previous,
     rsi,
@@ -23,19 +24,33 @@ def ema_adx(bars: Bars, p: int) -> np.ndarray:
     EMA(+DM)/EMA(TR), -DI likewise, DX = 100 |+DI - -DI|/(+DI + -DI), ADX = EMA(DX), every EMA
     alpha 2/(p+1) seeded with its first value; undefined for the first 2p-1 bars. A zero
     denominator gives 0 (a flat start must not poison the recursions)."""
-    up = bars.high - previous(bars.high)
-    dn = previous(bars.low) - bars.low
-    valid = ~np.isnan(up)
-    plus_dm = np.where((up > dn) & (up > 0), up, np.where(valid, 0.0, np.nan))
-    minus_dm = np.where((dn > up) & (dn > 0), dn, np.where(valid, 0.0, np.nan))
-    tr = ema(true_range(bars.high, bars.low, bars.close), p, seed="first")
+    high = bars.high
+    dm = directional_movement(high, bars.low, undefined=0.0)
+    undefined = np.ones(high.shape, dtype=np.bool_)  # no up-move: first bar or a missing high
+    with np.errstate(invalid="ignore"):
+        np.isnan(high[1:] - high[:-1], out=undefined[1:])
+    tr = ema(true_range(high, bars.low, bars.close), p, seed="first")
+    # In place (each array is this call's own): fewer fresh blocks, the same operations.
     with np.errstate(divide="ignore", invalid="ignore"):
-        plus_di = np.where(tr > 0, 100.0 * ema(plus_dm, p, seed="first") / tr, 0.0)
-        minus_di = np.where(tr > 0, 100.0 * ema(minus_dm, p, seed="first") / tr, 0.0)
-        total = plus_di + minus_di
-        dx = np.where(total > 0, 100.0 * np.abs(plus_di - minus_di) / total, 0.0)
-    dx[~valid] = np.nan
-    return np.where(bars.ready(2 * p - 1), ema(dx, p, seed="first"), np.nan)
+        di = []
+        for move in (dm.plus, dm.minus):
+            move[undefined] = np.nan
+            d = ema(move, p, seed="first")
+            d *= 100.0
+            np.divide(d, tr, out=d)
+            d[~(tr > 0)] = 0.0
+            di.append(d)
+        plus_di, minus_di = di
+        dx = plus_di - minus_di
+        np.abs(dx, out=dx)
+        dx *= 100.0
+        np.add(plus_di, minus_di, out=plus_di)
+        np.divide(dx, plus_di, out=dx)
+        dx[~(plus_di > 0)] = 0.0
+    dx[undefined] = np.nan
+    adx_ = ema(dx, p, seed="first")
+    adx_[~bars.ready(2 * p - 1)] = np.nan
+    return adx_
 
 
 class PullbackBullFlag(Strategy):

@@ -11,6 +11,7 @@ from ava_backtest.strategies import (
     Signals,
     Strategy,
     atr,
+    directional_movement,
     macd,
     previous,
     rsi,
@@ -26,17 +27,24 @@ def simple_di_adx(bars: Bars, p: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
     p, +DI = 100 x mean(+DM)/mean(TR) over the last p bars (0 if mean TR is 0), -DI likewise,
     DX = 100 |+DI - -DI|/(+DI + -DI) (0 if the sum is 0); ADX = mean of the last p DX, from bar
     2p. (The spec's 0 for the first bar's DM and TR never enters a window that is used.)"""
-    up = bars.high - previous(bars.high)
-    dn = previous(bars.low) - bars.low
+    dm = directional_movement(bars.high, bars.low, undefined=0.0)
     s_tr = sma(true_range(bars.high, bars.low, bars.close), p)
     defined = bars.ready(p)
+    # In place (each array is this call's own): fewer fresh blocks, the same operations.
     with np.errstate(divide="ignore", invalid="ignore"):
-        scale = np.where(s_tr != 0, 100.0 / s_tr, 0.0)
+        scale = np.divide(100.0, s_tr)
+        scale[s_tr == 0] = 0.0
         scale[~defined] = np.nan
-        plus_di = sma(np.where((up > dn) & (up > 0), up, 0.0), p) * scale
-        minus_di = sma(np.where((dn > up) & (dn > 0), dn, 0.0), p) * scale
+        plus_di = sma(dm.plus, p)
+        plus_di *= scale
+        minus_di = sma(dm.minus, p)
+        minus_di *= scale
         total = plus_di + minus_di
-        dx = np.where(total != 0, 100.0 * np.abs(plus_di - minus_di) / total, 0.0)
+        dx = plus_di - minus_di
+        np.abs(dx, out=dx)
+        dx *= 100.0
+        np.divide(dx, total, out=dx)
+        dx[total == 0] = 0.0
     dx[~defined] = np.nan
     adx_ = sma(dx, p)
     adx_[~bars.ready(2 * p)] = np.nan
