@@ -35,7 +35,7 @@ from ava_backtest.data.universes import Universe
 from ava_backtest.domain.bars import Panel
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ConfigError, ParameterError
-from ava_backtest.engine.backtest import EngineResult, simulate
+from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
 from ava_backtest.indicators.cache import indicator_cache
 from ava_backtest.markets import get_market
 from ava_backtest.runs.cluster import JobRunner, JobStopped, LocalRunner
@@ -387,7 +387,14 @@ class _Evaluator:
             ]
         out = {}
         holds = {p.max_hold for p in parts}
-        if self.n_symbols == 1 and len(holds) == 1 and all(r == rules[0] for r in rules):
+        # ... and its own sizing (a sizing-overlay strategy's options are parameters too).
+        same_sizing = all(_sizing_key(st) == _sizing_key(settings) for st in settings_of)
+        if (
+            self.n_symbols == 1
+            and len(holds) == 1
+            and all(r == rules[0] for r in rules)
+            and same_sizing
+        ):
             labels = tuple(str(i) for i, _ in members)
             res = simulate_side_by_side(run_panel, parts, settings, labels)
             measured = measure_accounts(res, run_panel, self.config)
@@ -449,6 +456,17 @@ def _evaluate_on(
         results.extend(out)
         per_ms.extend([ms / (hi - lo)] * (hi - lo))
     return results, per_ms
+
+
+def _sizing_key(settings: EngineSettings) -> tuple[Any, ...]:
+    """What decides an entry's size: trials that differ in it cannot share one kernel call."""
+    return (
+        settings.sizing_mode,
+        settings.sizing_value,
+        settings.kelly,
+        settings.monte_carlo,
+        settings.risk_parity,
+    )
 
 
 def measure_accounts(
