@@ -44,7 +44,7 @@ def test_buys_a_put_call_spike_and_sells_when_it_is_back_below_normal():
 
 
 def test_near_miss_a_rise_that_stays_inside_its_usual_range():
-    mild = [*RATIO[:11], 1.05, 1.0, 0.95, 0.8, 0.9]
+    mild = [*RATIO[:11], 1.0, 0.95, 0.9, 0.8, 0.9]
     assert _expected(mild, **P)[0] == []
     assert not signals_of(NAME, _bars(mild), **P).long_entry.any()
     # A session without a ratio gives no value and no signal.
