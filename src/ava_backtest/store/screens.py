@@ -1,7 +1,7 @@
 """``ScreenStore``: every read and write of universe screens and their rows.
 
-Same conventions as :class:`~ava_backtest.store.studies.StudyStore`: synchronous, one
-transaction per call; status moves ``queued -> running -> completed | failed | cancelled``, and
+The lifecycle is :class:`~ava_backtest.store.jobs.JobStore`'s (as studies and walk-forwards):
+status moves ``queued -> running -> completed | failed | cancelled``, and
 ``queued | running -> interrupted`` when the owning process is gone. Rows are upserted by
 ``(screen_id, symbol)``.
 """
@@ -9,50 +9,32 @@ transaction per call; status moves ``queued -> running -> completed | failed | c
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 
-from ava_backtest.store.db import write_options
-from ava_backtest.store.models import RunOwner, Screen, ScreenRow, utcnow
-from ava_backtest.store.repository import _finite, _json_safe
+from ava_backtest.store.jobs import OUTCOME_FROM, JobStore, finite, plain
+from ava_backtest.store.models import Screen, ScreenRow, utcnow
+from ava_backtest.store.repository import _json_safe
 
 __all__ = ["ROW_SORTS", "SCREEN_SORTS", "ScreenStore"]
 
 SCREENS: Table = Screen.__table__  # type: ignore[assignment]
 ROWS: Table = ScreenRow.__table__  # type: ignore[assignment]
-OWNERS: Table = RunOwner.__table__  # type: ignore[assignment]
-
-ACTIVE = ("queued", "running")
-OUTCOME_FROM = (*ACTIVE, "interrupted")
 SCREEN_SORTS = ("created_at", "strategy_name", "status", "n_symbols")
 ROW_SORTS = ("symbol", "status", "bars", "duration_ms")
 """Plus any metric by name (``sharpe``, ``-cagr`` …) or as ``metric:<name>``."""
 
 
-class ScreenStore:
+class ScreenStore(JobStore):
     """Screens and their rows in the Ava database (after ``store.db.migrate``)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(**write_options(self.engine))
-            with conn.begin():
-                yield conn
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
-
-    # -- screens ------------------------------------------------------------------------------
+    table = SCREENS
+    done_column = "symbols_done"
+    sorts = SCREEN_SORTS
+    kind = "screens"
 
     def create(
         self, spec: dict[str, Any], *, symbols: Sequence[str], owner: str | None, code_version: str
@@ -78,116 +60,20 @@ class ScreenStore:
             conn.execute(insert(SCREENS), row)
         return screen_id
 
-    def _transition(self, screen_id: str, from_: tuple[str, ...], **values: Any) -> bool:
-        with self._write() as conn:
-            res = conn.execute(
-                update(SCREENS)
-                .where(SCREENS.c.id == screen_id, SCREENS.c.status.in_(from_))
-                .values(**values)
-            )
-            return res.rowcount == 1
-
-    def mark_running(self, screen_id: str, runner: str | None = None) -> bool:
-        values: dict[str, Any] = {"status": "running", "progress_message": "started"}
-        if runner:
-            values["runner"] = runner[:128]
-        with self._write() as conn:
-            started = conn.execute(
-                update(SCREENS)
-                .where(SCREENS.c.id == screen_id, SCREENS.c.status == "queued")
-                .values(**values, started_at=utcnow())
-            ).rowcount
-            if not started and runner:  # the worker names its runner after 'started'
-                conn.execute(
-                    update(SCREENS)
-                    .where(SCREENS.c.id == screen_id, SCREENS.c.status == "running")
-                    .values(runner=runner[:128])
-                )
-        return started == 1
-
-    def set_progress(self, screen_id: str, done: int, total: int, message: str = "") -> bool:
-        f = done / total if total else 0.0
-        f = min(1.0, max(0.0, f if math.isfinite(f) else 0.0))
+    def mark_running(self, job_id: str, runner: str | None = None) -> bool:
+        """``running``, and where its symbols run (``local`` or ``dask <address>``)."""
+        values = {"runner": runner[:128]} if runner else {}
         return self._transition(
-            screen_id, ACTIVE, progress=f, progress_message=message, symbols_done=int(done)
-        )
+            job_id, ("queued",), status="running", started_at=utcnow(),
+            progress_message="started", **values,
+        )  # fmt: skip
 
     def mark_completed(self, screen_id: str, elapsed_s: float | None, done: int) -> bool:
         return self._transition(
             screen_id, OUTCOME_FROM, status="completed", finished_at=utcnow(), progress=1.0,
-            progress_message="done", elapsed_s=_finite(elapsed_s), symbols_done=int(done),
+            progress_message="done", elapsed_s=finite(elapsed_s), symbols_done=int(done),
             error=None, error_code=None,
         )  # fmt: skip
-
-    def mark_failed(self, screen_id: str, code: str, message: str) -> bool:
-        return self._transition(
-            screen_id, OUTCOME_FROM, status="failed", finished_at=utcnow(), error=message,
-            error_code=code,
-        )  # fmt: skip
-
-    def mark_cancelled(self, screen_id: str) -> bool:
-        return self._transition(
-            screen_id, OUTCOME_FROM, status="cancelled", finished_at=utcnow(),
-            progress_message="cancelled",
-        )  # fmt: skip
-
-    def interrupt_orphans(self, reason: str, *, owner: str | None = None) -> list[str]:
-        """Queued or running screens whose owner is gone (or ``owner``'s, at its shutdown)."""
-        with self._write() as conn:
-            if owner is not None:
-                cond = and_(SCREENS.c.owner == owner, SCREENS.c.status.in_(ACTIVE))
-            else:
-                cond = and_(
-                    SCREENS.c.status.in_(ACTIVE),
-                    SCREENS.c.owner.is_(None) | SCREENS.c.owner.not_in(select(OWNERS.c.id)),
-                )
-            ids = [r[0] for r in conn.execute(select(SCREENS.c.id).where(cond))]
-            if ids:
-                conn.execute(
-                    update(SCREENS)
-                    .where(SCREENS.c.id.in_(ids), SCREENS.c.status.in_(ACTIVE))
-                    .values(status="interrupted", finished_at=utcnow(), error=reason,
-                            error_code="interrupted")
-                )  # fmt: skip
-        return ids
-
-    def delete(self, screen_id: str) -> bool:
-        with self._write() as conn:
-            return conn.execute(delete(SCREENS).where(SCREENS.c.id == screen_id)).rowcount == 1
-
-    def get(self, screen_id: str) -> dict[str, Any] | None:
-        with self._read() as conn:
-            row = conn.execute(select(SCREENS).where(SCREENS.c.id == screen_id)).mappings().first()
-        return _plain(row) if row is not None else None
-
-    def list(
-        self,
-        *,
-        status: str | None = None,
-        strategy: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-        sort: str = "-created_at",
-    ) -> tuple[list[dict[str, Any]], int]:
-        """A page of screens and the true number matching the filters."""
-        name = sort.removeprefix("-")
-        if name not in SCREEN_SORTS:
-            raise ValueError(f"cannot sort screens by {sort!r}; allowed: {', '.join(SCREEN_SORTS)}")
-        col = SCREENS.c[name]
-        order = (col.desc() if sort.startswith("-") else col.asc()).nulls_last()
-        conds = []
-        if status is not None:
-            conds.append(SCREENS.c.status == status)
-        if strategy is not None:
-            conds.append(SCREENS.c.strategy_name == strategy)
-        with self._read() as conn:
-            total = conn.execute(select(func.count()).select_from(SCREENS).where(*conds))
-            total_n = int(total.scalar_one())
-            rows = conn.execute(
-                select(SCREENS).where(*conds).order_by(order, SCREENS.c.id)
-                .limit(limit).offset(offset)
-            ).mappings()  # fmt: skip
-            return [_plain(r) for r in rows], total_n
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -294,10 +180,6 @@ def row_order(sort: str) -> Any:
     return (expr.desc() if desc else expr.asc()).nulls_last()
 
 
-def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
-
-
 def _date(v: Any) -> dt.date | None:
     if v is None or isinstance(v, dt.date):
         return v
@@ -313,12 +195,12 @@ def _row_values(screen_id: str, r: Mapping[str, Any]) -> dict[str, Any]:
         "bars": int(r["bars"]) if r.get("bars") is not None else None,
         "start": _date(r.get("start")),
         "end": _date(r.get("end")),
-        "duration_ms": _finite(r.get("duration_ms")),
+        "duration_ms": finite(r.get("duration_ms")),
         "error": r.get("error") or None,
     }
 
 
 def _row_dict(row: Mapping[str, Any]) -> dict[str, Any]:
-    out = _plain(row)
+    out = plain(row)
     out.pop("screen_id", None)
     return out
