@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialForm, parseSymbols, validateForm } from "../src/lib/backtestForm";
+import { initialForm, parseSymbols, SIZING_MODES, validateForm } from "../src/lib/backtestForm";
 import { fieldsFromSchema } from "../src/lib/schemaForm";
 
 const fields = fieldsFromSchema({
@@ -51,6 +51,17 @@ describe("validateForm", () => {
     expect(validateForm({ ...base(), sizing_mode: "fraction", sizing_value: "1.5" }, fields).errors.sizing).toMatch(/fraction of equity/);
     expect(validateForm({ ...base(), sizing_mode: "fixed_cash", sizing_value: "0" }, fields).errors["sizing.value"]).toBeTruthy();
     expect(validateForm({ ...base(), sizing_mode: "fraction", sizing_value: "0.1" }, fields).body?.sizing).toEqual({ mode: "fraction", value: 0.1, fractional: false });
+  });
+
+  it("offers the sizing overlays and sends them without a value", () => {
+    const modes = SIZING_MODES.map((m) => m.value);
+    expect(modes).toEqual(expect.arrayContaining(["kelly", "monte_carlo", "risk_parity"]));
+    for (const mode of ["kelly", "monte_carlo", "risk_parity"]) {
+      // A value left in the (now disabled) input is not sent: the API refuses one for these modes.
+      const r = validateForm({ ...base(), sizing_mode: mode, sizing_value: "0.3" }, fields);
+      expect(r.errors).toEqual({});
+      expect(r.body?.sizing).toEqual({ mode, fractional: false });
+    }
   });
   it("refuses a capital past the API's maximum", () => {
     expect(validateForm({ ...base(), initial_capital: "1e308" }, fields).errors.initial_capital).toMatch(/less than or equal/);

@@ -12,6 +12,10 @@ export const SIZING_MODES = [
   { value: "fixed_units", label: "Fixed units (shares)", needsValue: true },
   { value: "risk", label: "Risk fraction over stop distance", needsValue: true },
   { value: "target_weight", label: "Strategy's target weights", needsValue: false },
+  // Overlays learnt in the engine (docs/sizing.md); their options keep the API's defaults here.
+  { value: "kelly", label: "Kelly from own closed trades (half-Kelly, cap 25%)", needsValue: false },
+  { value: "monte_carlo", label: "Monte Carlo: largest fraction within a 20% drawdown", needsValue: false },
+  { value: "risk_parity", label: "Risk parity over the held symbols", needsValue: false },
 ] as const;
 
 export interface BacktestFormState {
@@ -112,7 +116,10 @@ export function validateForm(form: BacktestFormState, fields: ParamField[]): For
   const mode = SIZING_MODES.find((m) => m.value === form.sizing_mode);
   let sizingValue: number | undefined;
   if (!mode) errors["sizing.mode"] = "choose a sizing mode";
-  if (form.sizing_value.trim() !== "") {
+  // A mode without a value (its input disabled) sends none: the overlay modes refuse one.
+  if (mode && !mode.needsValue) {
+    // nothing to check
+  } else if (form.sizing_value.trim() !== "") {
     const v = Number(form.sizing_value);
     if (!Number.isFinite(v)) errors["sizing.value"] = "enter a number";
     else if (v <= 0) errors["sizing.value"] = "Input should be greater than 0";
