@@ -99,7 +99,11 @@ def backtest(
         int | None, typer.Option(help="Concurrent positions; default one per symbol.")
     ] = None,
     sizing: Annotated[
-        str, typer.Option(help="equal_slots, fraction, fixed_cash, fixed_units or risk.")
+        str,
+        typer.Option(
+            help="equal_slots, fraction, fixed_cash, fixed_units, risk, target_weight, kelly, "
+            "monte_carlo or risk_parity (docs/sizing.md; the overlays with their defaults)."
+        ),
     ] = "equal_slots",
     size: Annotated[
         float | None, typer.Option(help="The sizing mode's value (e.g. 0.1 for fraction).")
