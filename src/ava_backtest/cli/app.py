@@ -442,6 +442,10 @@ from ava_backtest.cli.walkforward import walkforward as _walkforward  # noqa: E4
 
 app.command(name="walkforward")(_walkforward)
 
+from ava_backtest.cli.screen import screen as _screen  # noqa: E402
+
+app.command(name="screen")(_screen)
+
 from ava_backtest.cli.analytics import analytics_app  # noqa: E402
 
 app.add_typer(analytics_app, name="analytics")
