@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ava_backtest.analytics.trade_stats import TradeStats, trade_metrics
 from ava_backtest.domain.bars import Panel
 from ava_backtest.domain.config import KellySizing, MonteCarloSizing, RiskParitySizing
+from ava_backtest.domain.errors import ConfigError
 from ava_backtest.domain.signals import Signals
 from ava_backtest.engine.allocation import erc_weights, held_sides, risk_parity_weights
 from ava_backtest.engine.backtest import EngineSettings, simulate
@@ -332,3 +333,11 @@ def test_cash_never_goes_negative_under_the_overlays(c):
     res = simulate(panel, sig, cfg)
     assert (res.cash >= -1e-6).all()
     assert np.isfinite(res.equity).all()
+
+
+def test_risk_parity_refuses_a_strategy_with_its_own_target_weights():
+    panel = _market(1, 40, 2)
+    sig = Signals(long_entry=np.ones((40, 2), bool), target_weight=np.full((40, 2), 0.5))
+    with pytest.raises(ConfigError) as err:
+        simulate(panel, sig, _overlay_settings("risk_parity"))
+    assert err.value.field == "sizing.mode"
