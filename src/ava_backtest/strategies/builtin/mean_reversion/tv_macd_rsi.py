@@ -1,6 +1,7 @@
 """MACD + RSI: buy a MACD cross up shortly after an oversold RSI, sell a cross down shortly after an
 overbought RSI; percent stop and target."""
 
+import numba as nb
 import numpy as np
 
 from ava_backtest.strategies import (
@@ -10,17 +11,36 @@ from ava_backtest.strategies import (
     Pane,
     Signals,
     Strategy,
-    highest,
     macd,
-    previous,
     rsi,
 )
 
 
-def _within(flag: np.ndarray, k: int) -> np.ndarray:
-    """True at t when ``flag`` held on any of the bars t-1 .. t-k."""
-    prior = np.nan_to_num(previous(flag.astype(np.float64)), nan=0.0)
-    return highest(prior, k) > 0.0
+def _lagged(flags: np.ndarray, k: int = 1) -> np.ndarray:
+    """A boolean array ``k`` bars later (False on the first ``k`` bars)."""
+    out = np.zeros_like(flags)
+    out[k:] = flags[:-k]
+    return out
+
+
+@nb.njit(cache=True)
+def _within(flags: np.ndarray, k: int, out: np.ndarray) -> None:
+    """out[t] = ``flags`` held on any of the bars t-1 .. t-k (a running count per symbol)."""
+    rows, cols = flags.shape
+    count = np.zeros(cols, dtype=np.int64)
+    for t in range(rows):  # bars outer, symbols inner: the arrays are (bars, symbols) C-order
+        for j in range(cols):
+            if t >= 1 and flags[t - 1, j]:
+                count[j] += 1
+            if t >= k + 1 and flags[t - 1 - k, j]:
+                count[j] -= 1
+            out[t, j] = count[j] > 0
+
+
+def _seen_within(flags: np.ndarray, k: int) -> np.ndarray:
+    out = np.empty(flags.shape, dtype=np.bool_)
+    _within(np.ascontiguousarray(flags), k, out)
+    return out
 
 
 class TvMacdRsi(Strategy):
@@ -69,17 +89,14 @@ class TvMacdRsi(Strategy):
         c = bars.close
         m = macd(c, self.fast_length, self.slow_length, self.signal_length)
         r = rsi(c, self.rsi_length)
-        l1, s1, l2, s2 = (
-            previous(m.macd),
-            previous(m.signal),
-            previous(m.macd, 2),
-            previous(m.signal, 2),
-        )
         k = self.rsi_back_candles
-        entry = (l2 <= s2) & (l1 > s1) & _within(r <= self.rsi_oversold, k)
+        # The cross on bar t-1: MACD over its signal there, at or under it on bar t-2.
+        bull = _lagged((m.macd > m.signal) & _lagged(m.macd <= m.signal))
+        bear = _lagged((m.macd < m.signal) & _lagged(m.macd >= m.signal))
+        entry = bull & _seen_within(r <= self.rsi_oversold, k)
         return Signals(
             long_entry=entry,
-            long_exit=(l2 >= s2) & (l1 < s1) & _within(r >= self.rsi_overbought, k) & ~entry,
+            long_exit=bear & _seen_within(r >= self.rsi_overbought, k) & ~entry,
             stop_loss=self.stop_loss_pct / 100.0,
             take_profit=self.take_profit_pct / 100.0,
             series={"macd": m.macd, "signal": m.signal, "rsi": r},

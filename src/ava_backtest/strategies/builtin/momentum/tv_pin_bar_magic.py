@@ -1,6 +1,7 @@
 """Pin Bar Magic: buy a bullish pin bar that pierces a moving average of a rising EMA/SMA fan; stop
 below the pin by a fraction of ATR; out on the fast/medium re-cross or a bearish setup."""
 
+import numba as nb
 import numpy as np
 
 from ava_backtest.strategies import (
@@ -11,19 +12,55 @@ from ava_backtest.strategies import (
     Signals,
     Strategy,
     atr,
-    crossed_below,
     ema,
-    previous,
     sma,
 )
 
 
-def _pierce(a: np.ndarray, b: np.ndarray, c: np.ndarray, levels: list[np.ndarray]) -> np.ndarray:
-    """For at least one level M: a < M, b > M and c > M."""
-    out = np.zeros(a.shape, dtype=np.bool_)
-    for m in levels:
-        out |= (a < m) & (b > m) & (c > m)
-    return out
+@nb.njit(cache=True)
+def _setups(
+    o: np.ndarray,
+    h: np.ndarray,
+    lo: np.ndarray,
+    c: np.ndarray,
+    fast: np.ndarray,
+    med: np.ndarray,
+    slow: np.ndarray,
+    atr_: np.ndarray,
+    ratio: float,
+    atr_mult: float,
+    entry: np.ndarray,
+    exit_: np.ndarray,
+    stop: np.ndarray,
+) -> None:
+    """One pass over the bars: the bullish setup (entry and its stop distance from the close), the
+    bearish setup and the fast/medium re-cross (exits). NaN averages make every test False."""
+    rows, cols = c.shape
+    entry[0] = False
+    exit_[0] = False
+    stop[0] = np.nan
+    for t in range(1, rows):  # bars outer, symbols inner: the arrays are (bars, symbols) C-order
+        for j in range(cols):
+            f1, m1, s1 = fast[t - 1, j], med[t - 1, j], slow[t - 1, j]
+            ot, ht, lt, ct = o[t, j], h[t, j], lo[t, j], c[t, j]
+            r = ratio * (ht - lt)
+            up, down = ct > ot, ct < ot
+            bull_pin = (up and ot - lt > r) or (down and ct - lt > r)
+            bear_pin = (up and ht - ct > r) or (down and ht - ot > r)
+            bull = False
+            if f1 > m1 and m1 > s1 and bull_pin:
+                for m in (f1, m1, s1):
+                    if lt < m and ot > m and ct > m:
+                        bull = True
+            bear = False
+            if f1 < m1 and m1 < s1 and bear_pin:
+                for m in (f1, m1, s1):
+                    if ht > m and ot < m and ct < m:
+                        bear = True
+            recross = f1 >= m1 and fast[t, j] < med[t, j]
+            entry[t, j] = bull
+            exit_[t, j] = (bear or recross) and not bull
+            stop[t, j] = ct - (lt - atr_mult * atr_[t, j]) if bull else np.nan
 
 
 class TvPinBarMagic(Strategy):
@@ -76,23 +113,16 @@ class TvPinBarMagic(Strategy):
         slow = sma(c, self.sma_slow)
         med = ema(c, self.ema_medium)
         fast = ema(c, self.ema_fast)
-        r = self.pin_bar_ratio * (h - lo)
-        up, down = c > o, c < o
-        bull_pin = (up & (o - lo > r)) | (down & (c - lo > r))
-        bear_pin = (up & (h - c > r)) | (down & (h - o > r))
-        f1, m1, s1 = previous(fast), previous(med), previous(slow)
-        levels = [f1, m1, s1]
-        fan_up = (f1 > m1) & (m1 > s1)
-        fan_down = (f1 < m1) & (m1 < s1)
-        entry = fan_up & bull_pin & _pierce(lo, o, c, levels)
-        # The bearish pierce: high > M, open < M, close < M (the bullish test on negated prices).
-        bear = fan_down & bear_pin & _pierce(-h, -o, -c, [-m for m in levels])
-        recross = crossed_below(fast, med, from_touch=True)
-        stop = c - (lo - self.atr_mult * atr(h, lo, c, self.atr_period))
+        atr_ = atr(h, lo, c, self.atr_period)
+        entry = np.empty(c.shape, dtype=np.bool_)
+        exit_ = np.empty(c.shape, dtype=np.bool_)
+        stop = np.empty(c.shape)
+        blocks = (np.ascontiguousarray(x) for x in (o, h, lo, c, fast, med, slow, atr_))
+        _setups(*blocks, self.pin_bar_ratio, self.atr_mult, entry, exit_, stop)
         return Signals(
             long_entry=entry,
-            long_exit=(bear | recross) & ~entry,
-            stop_loss=np.where(entry, stop, np.nan),
+            long_exit=exit_,
+            stop_loss=stop,
             stop_loss_abs=True,
             series={"fast": fast, "medium": med, "slow": slow},
         )

@@ -1,27 +1,52 @@
 """Three RMIs: buy when three Relative Momentum Index oscillators of increasing horizon are all
 deeply negative, sell when all are strongly positive; percent stop and target."""
 
+import numba as nb
 import numpy as np
 
-from ava_backtest.strategies import Bars, Float, Int, Pane, Signals, Strategy, ewm, previous
+from ava_backtest.strategies import Bars, Float, Int, Pane, Signals, Strategy
 
 
-def _rmi(close: np.ndarray, length: int, mom: int) -> np.ndarray:
+@nb.njit(cache=True)
+def _rmi(close: np.ndarray, length: int, mom: int, out: np.ndarray) -> None:
     """Centred RMI (-50..50): U, D = EMAs (alpha 2/(length+1)) of the up and down moves over
     ``mom`` bars, each seeded with its first move divided by ``length`` (the original's seed);
-    50 - 100 / (1 + U/D), 50 where D = 0. Undefined for a column's first ``mom`` bars."""
-    back = previous(close, mom)
-    up = np.maximum(close - back, 0.0)
-    down = np.maximum(back - close, 0.0)
-    first = np.argmax(np.isfinite(up), axis=0)
-    cols = np.arange(up.shape[1])
-    up[first, cols] /= length
-    down[first, cols] /= length
-    alpha = 2.0 / (length + 1)
-    u, d = ewm(up, alpha), ewm(down, alpha)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(d == 0.0, 50.0, 50.0 - 100.0 / (1.0 + u / d))
-    out[np.isnan(u) | np.isnan(d)] = np.nan
+    50 - 100 / (1 + U/D), 50 where D = 0. Undefined until a column has a move over ``mom`` bars."""
+    rows, cols = close.shape
+    a = 2.0 / (length + 1)
+    u = np.zeros(cols)
+    d = np.zeros(cols)
+    seeded = np.zeros(cols, dtype=np.bool_)
+    for t in range(rows):  # bars outer, symbols inner: the arrays are (bars, symbols) C-order
+        for j in range(cols):
+            x = close[t, j]
+            back = close[t - mom, j] if t >= mom else np.nan
+            if np.isnan(x) or np.isnan(back):
+                out[t, j] = np.nan
+                continue
+            up = max(x - back, 0.0)
+            dn = max(back - x, 0.0)
+            if seeded[j]:
+                u[j] = a * up + (1.0 - a) * u[j]
+                d[j] = a * dn + (1.0 - a) * d[j]
+            else:
+                u[j] = up / length
+                d[j] = dn / length
+                seeded[j] = True
+            out[t, j] = 50.0 if d[j] == 0.0 else 50.0 - 100.0 / (1.0 + u[j] / d[j])
+
+
+def _lagged(flags: np.ndarray) -> np.ndarray:
+    """A boolean array one bar later (False on the first bar)."""
+    out = np.empty_like(flags)
+    out[0] = False
+    out[1:] = flags[:-1]
+    return out
+
+
+def _rmi_of(close: np.ndarray, length: int, mom: int) -> np.ndarray:
+    out = np.empty(close.shape)
+    _rmi(np.ascontiguousarray(close), length, mom, out)
     return out
 
 
@@ -80,20 +105,20 @@ class TvRmi3Strategy(Strategy):
 
     def signals(self, bars: Bars) -> Signals:
         c, s = bars.close, self._scaled
-        a = _rmi(c, s(self.alpha_period), s(self.alpha_momentum))
-        b = _rmi(c, s(self.beta_period), s(self.beta_momentum))
-        g = _rmi(c, s(self.gamma_period), s(self.gamma_momentum))
-        a1, b1, g1 = previous(a), previous(b), previous(g)
-        entry = (
-            (a1 <= self.alpha_low_boundary)
-            & (b1 <= self.beta_low_boundary)
-            & (g1 <= self.gamma_low_boundary)
+        a = _rmi_of(c, s(self.alpha_period), s(self.alpha_momentum))
+        b = _rmi_of(c, s(self.beta_period), s(self.beta_momentum))
+        g = _rmi_of(c, s(self.gamma_period), s(self.gamma_momentum))
+        dip = (
+            (a <= self.alpha_low_boundary)
+            & (b <= self.beta_low_boundary)
+            & (g <= self.gamma_low_boundary)
         )
         top = (
-            (a1 >= self.alpha_high_boundary)
-            & (b1 >= self.beta_high_boundary)
-            & (g1 >= self.gamma_high_boundary)
+            (a >= self.alpha_high_boundary)
+            & (b >= self.beta_high_boundary)
+            & (g >= self.gamma_high_boundary)
         )
+        entry, top = _lagged(dip), _lagged(top)  # read on bar t-1, as in the original
         return Signals(
             long_entry=entry,
             long_exit=top & ~entry,
