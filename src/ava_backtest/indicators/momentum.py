@@ -31,33 +31,35 @@ class Stochastic(NamedTuple):
     d: np.ndarray
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")  # x / 0 is IEEE (then not selected)
 def _rsi(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
+    """Wilder averages of gains and losses; branch-free along each row (seed sums, seed and
+    recursion computed and selected), so LLVM vectorises it."""
     rows, cols = x.shape
     gain = np.zeros(cols)
     loss = np.zeros(cols)
     for i in range(rows):
+        xi = x[i]
+        xp = x[i - 1] if i > 0 else xi
+        oi = out[i]
         for j in range(cols):
             k = i - first[j]
-            if k < 1:
-                out[i, j] = np.nan
-                continue
-            d = x[i, j] - x[i - 1, j]
+            d = xi[j] - xp[j]
             g = d if d > 0.0 else 0.0
             lo = -d if d < 0.0 else 0.0
-            if k < n:
-                gain[j] += g
-                loss[j] += lo
-                out[i, j] = np.nan
-                continue
-            if k == n:
-                gain[j] = (gain[j] + g) / n
-                loss[j] = (loss[j] + lo) / n
-            else:
-                gain[j] = (gain[j] * (n - 1) + g) / n
-                loss[j] = (loss[j] * (n - 1) + lo) / n
-            total = gain[j] + loss[j]
-            out[i, j] = 100.0 * gain[j] / total if total > 0.0 else 50.0
+            g0 = gain[j]
+            l0 = loss[j]
+            if_sum_g = g0 + g
+            if_sum_l = l0 + lo
+            wg = (g0 * (n - 1) + g) / n
+            wl = (l0 * (n - 1) + lo) / n
+            g1 = g0 if k < 1 else (if_sum_g if k < n else (if_sum_g / n if k == n else wg))
+            l1 = l0 if k < 1 else (if_sum_l if k < n else (if_sum_l / n if k == n else wl))
+            gain[j] = g1
+            loss[j] = l1
+            total = g1 + l1
+            r = 100.0 * g1 / total if total > 0.0 else 50.0
+            oi[j] = r if k >= n else np.nan
 
 
 @nb.njit(cache=True)
@@ -246,11 +248,26 @@ def roc(x: np.ndarray, n: int = 10) -> np.ndarray:
     """Rate of change in percent: 100 (x / x[t-n] - 1) (TA-Lib ROC, Pine ta.roc); 0 if x[t-n] is 0."""
     n = period(n, "roc period")
     a, flat = as_block(x)
-    prev = lag(a, n)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(prev != 0.0, (a / prev - 1.0) * 100.0, 0.0)
-    out[np.isnan(prev) | np.isnan(a)] = np.nan
+    out = np.empty_like(a)
+    _roc(a, n, out)
     return restore(out, flat)
+
+
+@nb.njit(cache=True, error_model="numpy")  # x / 0 is IEEE (then replaced), not an exception
+def _roc(x: np.ndarray, n: int, out: np.ndarray) -> None:
+    rows, cols = x.shape
+    for i in range(rows):
+        xi = x[i]
+        oi = out[i]
+        if i < n:
+            oi[:] = np.nan
+            continue
+        xp = x[i - n]
+        for j in range(cols):
+            v = xi[j]
+            p = xp[j]
+            r = (v / p - 1.0) * 100.0 if p != 0.0 else 0.0
+            oi[j] = np.nan if (np.isnan(p) or np.isnan(v)) else r
 
 
 @memoized
@@ -258,7 +275,9 @@ def momentum(x: np.ndarray, n: int = 10) -> np.ndarray:
     """x - x[t-n] (TA-Lib MOM, Pine ta.mom)."""
     n = period(n, "momentum period")
     a, flat = as_block(x)
-    return restore(a - lag(a, n), flat)
+    out = lag(a, n)
+    np.subtract(a, out, out=out)
+    return restore(out, flat)
 
 
 @memoized
@@ -284,8 +303,10 @@ def pct_change(x: np.ndarray, n: int = 1) -> np.ndarray:
     n = period(n, "pct_change period")
     a, flat = as_block(x)
     prev = lag(a, n)
+    out = a - prev
     with np.errstate(divide="ignore", invalid="ignore"):
-        return restore((a - prev) / prev, flat)
+        out /= prev
+    return restore(out, flat)
 
 
 @memoized

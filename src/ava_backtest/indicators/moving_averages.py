@@ -94,26 +94,25 @@ def _ewm(
     x: np.ndarray, first: np.ndarray, alpha: float, m: int, offset: int, out: np.ndarray
 ) -> None:
     """y <- y + alpha * (x - y), seeded at ``offset`` bars after each column's first value with the
-    mean of the ``m`` values ending there."""
+    mean of the ``m`` values ending there. Branch-free along each row (the seed sum, the seed and
+    the recursion are computed and selected), so LLVM vectorises it."""
     rows, cols = x.shape
     acc = np.zeros(cols)
     y = np.zeros(cols)
     start = offset - m + 1
     for i in range(rows):
+        xi = x[i]
+        oi = out[i]
         for j in range(cols):
             k = i - first[j]
-            if k < start:
-                out[i, j] = np.nan
-            elif k < offset:
-                acc[j] += x[i, j]
-                out[i, j] = np.nan
-            elif k == offset:
-                acc[j] += x[i, j]
-                y[j] = acc[j] / m
-                out[i, j] = y[j]
-            else:
-                y[j] = (x[i, j] - y[j]) * alpha + y[j]
-                out[i, j] = y[j]
+            v = xi[j]
+            total = acc[j] + v
+            seed = total / m
+            step = (v - y[j]) * alpha + y[j]
+            acc[j] = total if (k >= start and k <= offset) else acc[j]
+            yj = seed if k == offset else (step if k > offset else y[j])
+            y[j] = yj
+            oi[j] = yj if k >= offset else np.nan
 
 
 @nb.njit(cache=True)

@@ -329,9 +329,17 @@ def aroon(
     with the lowest low. Equal extremes: the most recent bar counts (TA-Lib AROON/AROONOSC), or
     the oldest with ``ties="oldest"`` (ports that take the first argmax of the window)."""
     n = period(n, "aroon period")
-    up = 100.0 * (n - bars_since_highest(high, n + 1, ties)) / n
-    down = 100.0 * (n - bars_since_lowest(low, n + 1, ties)) / n
+    up = _aroon_line(bars_since_highest(high, n + 1, ties), n)
+    down = _aroon_line(bars_since_lowest(low, n + 1, ties), n)
     return Aroon(up, down, up - down)
+
+
+def _aroon_line(age: np.ndarray, n: int) -> np.ndarray:
+    """100 (n - age) / n, in place: ``age`` is the caller's own array."""
+    np.subtract(n, age, out=age)
+    age *= 100.0
+    age /= n
+    return age
 
 
 @memoized
@@ -383,11 +391,15 @@ def ichimoku(
 
     def mid(n: int, name: str) -> np.ndarray:
         n = period(n, name)
-        return (highest(high, n) + lowest(low, n)) / 2.0
+        out = highest(high, n)  # this call's own array: summed into in place
+        out += lowest(low, n)
+        out /= 2.0
+        return out
 
     t = mid(tenkan, "ichimoku tenkan")
     k = mid(kijun, "ichimoku kijun")
-    a = (t + k) / 2.0
+    a = t + k
+    a /= 2.0
     b = mid(senkou, "ichimoku senkou")
     return Ichimoku(t, k, a, b, lag(a, disp - 1), lag(b, disp - 1))
 

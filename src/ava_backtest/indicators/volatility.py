@@ -194,8 +194,12 @@ def natr(
 ) -> np.ndarray:
     """ATR as a percentage of the close (TA-Lib NATR)."""
     c = np.asarray(close, dtype=np.float64)
+    out = atr(high, low, close, n, convention)  # this call's own array: scaled in place
+    out *= 100.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(c != 0.0, 100.0 * atr(high, low, close, n, convention) / c, 0.0)
+        out /= c
+    out[c == 0.0] = 0.0
+    return out
 
 
 @memoized
@@ -236,7 +240,9 @@ def donchian(high: np.ndarray, low: np.ndarray, n: int = 20) -> Donchian:
     """
     upper = highest(high, n)
     lower = lowest(low, n)
-    return Donchian(upper, (upper + lower) / 2.0, lower)
+    mid = upper + lower
+    mid /= 2.0
+    return Donchian(upper, mid, lower)
 
 
 @memoized
@@ -247,8 +253,10 @@ def williams_vix_fix(close: np.ndarray, low: np.ndarray, n: int = 22) -> np.ndar
     0.85 x highest(wvf, 50).
     """
     hc = highest(close, n)
-    lo = np.asarray(low, dtype=np.float64)
-    return 100.0 * (hc - lo) / hc
+    out = hc - np.asarray(low, dtype=np.float64)
+    out *= 100.0
+    out /= hc
+    return out
 
 
 @nb.njit(cache=True)
