@@ -509,6 +509,9 @@ def main() -> int:
         cases.append(grid_case)
         extra.append(tpe_line)
 
+    if "x" in args.cases:  # (x) a universe screen, locally and on a Dask LocalCluster
+        cases.append(__import__("screen_case").case_x(Case, quick=args.quick))
+
     print(
         f"Ava benchmark — numpy {np.__version__}, {len(cases)} cases, median of {repeat} runs after a warm-up"
     )
