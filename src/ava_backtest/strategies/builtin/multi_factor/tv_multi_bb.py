@@ -1,6 +1,8 @@
 """Multi Bollinger: buy the bar after a close under the average of two lower bands, sell a close
 over the previous bar's primary upper band."""
 
+import numpy as np
+
 from ava_backtest.strategies import (
     Bars,
     Float,
@@ -8,8 +10,9 @@ from ava_backtest.strategies import (
     Overlay,
     Signals,
     Strategy,
-    bollinger,
     previous,
+    sma,
+    stddev,
 )
 
 
@@ -40,13 +43,16 @@ class TvMultiBb(Strategy):
     warmup_extra = 5
 
     def signals(self, bars: Bars) -> Signals:
-        c = bars.close
-        primary = bollinger(c, self.bb_length_primary, self.bb_mult, ddof=1)
-        secondary = bollinger(c, self.bb_length_secondary, self.bb_mult, ddof=1)
-        lower_avg = (primary.lower + secondary.lower) / 2.0
-        entry = previous(c) < previous(lower_avg)
+        c, p, q, k = bars.close, self.bb_length_primary, self.bb_length_secondary, self.bb_mult
+        mid_p = sma(c, p)
+        sd_p = stddev(c, p, ddof=1)
+        lower_avg = (mid_p - k * sd_p + sma(c, q) - k * stddev(c, q, ddof=1)) / 2.0
+        upper = mid_p + k * sd_p
+        under = c < lower_avg
+        entry = np.zeros_like(under)
+        entry[1:] = under[:-1]  # bar t-1's close and bands
         return Signals(
             long_entry=entry,
-            long_exit=(c > previous(primary.upper)) & ~entry,
-            series={"upper": primary.upper, "lower_avg": lower_avg},
+            long_exit=(c > previous(upper)) & ~entry,
+            series={"upper": upper, "lower_avg": lower_avg},
         )
