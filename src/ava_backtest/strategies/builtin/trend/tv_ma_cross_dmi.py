@@ -15,7 +15,6 @@ from ava_backtest.strategies import (
     Text,
     adx,
     ema,
-    previous,
     sma,
 )
 
@@ -23,6 +22,14 @@ from ava_backtest.strategies import (
 def _ma(kind: str, close: np.ndarray, n: int) -> np.ndarray:
     """EMA (seeded at the first close) when ``kind`` is exactly 'EMA', else SMA."""
     return ema(close, n, seed="first") if kind == "EMA" else sma(close, n)
+
+
+def _lagged(flags: np.ndarray) -> np.ndarray:
+    """A boolean array one bar later (False on the first bar)."""
+    out = np.empty_like(flags)
+    out[0] = False
+    out[1:] = flags[:-1]
+    return out
 
 
 class TvMaCrossDmi(Strategy):
@@ -70,12 +77,14 @@ class TvMaCrossDmi(Strategy):
         ma1 = _ma(self.ma1_type, c, self.ma1_length)
         ma2 = _ma(self.ma2_type, c, self.ma2_length)
         d = adx(bars.high, bars.low, c, self.dmi_length, self.adx_smoothing)
-        f1, s1, f2, s2 = previous(ma1), previous(ma2), previous(ma1, 2), previous(ma2, 2)
-        trend = (previous(d.adx) > self.key_level) & (previous(d.plus_di) > previous(d.minus_di))
-        entry = (f1 > s1) & (f2 <= s2) & trend
+        # On bar t-1: MA1 over MA2 there, at or under it on bar t-2 (and the mirror), with the
+        # DMI filter read on bar t-1 too.
+        trend = (d.adx > self.key_level) & (d.plus_di > d.minus_di)
+        up = _lagged((ma1 > ma2) & _lagged(ma1 <= ma2) & trend)
+        down = _lagged((ma1 < ma2) & _lagged(ma1 >= ma2))
         return Signals(
-            long_entry=entry,
-            long_exit=(f1 < s1) & (f2 >= s2),
+            long_entry=up,
+            long_exit=down,
             stop_loss=self.stop_loss_pct / 100.0 if self.use_stop_loss else None,
             series={
                 "ma1": ma1,
