@@ -60,3 +60,19 @@ def test_near_miss_the_alignment_began_inside_the_warm_up_guard():
     assert buys == []
     sig = signals_of(NAME, make_bars(CLOSE), **dict(zip(P, lengths, strict=True)))
     assert signal_bars(sig.long_entry) == []
+
+
+def test_ribbon_values_are_the_library_temas():
+    # The strategy computes its four TEMAs in one fused pass; they equal the library's, bit for
+    # bit, on random closes with late-listed symbols and a gap (signals called directly: a run
+    # would first close the gap up, computing each symbol on its own bars).
+    from ava_backtest.strategies import get_strategy, tema
+
+    rng = np.random.default_rng(3)
+    close = 100 * np.exp(np.cumsum(rng.normal(0, 0.02, (300, 4)), axis=0))
+    close[:40, 1] = np.nan
+    close[:299, 2] = np.nan
+    close[150, 3] = np.nan
+    sig = get_strategy(NAME)().signals(make_bars(close))
+    for q, n in enumerate((8, 13, 21, 34)):
+        np.testing.assert_array_equal(sig.series[f"tema{q + 1}"], tema(close, n, seed="first"))

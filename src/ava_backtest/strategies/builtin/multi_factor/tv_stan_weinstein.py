@@ -14,7 +14,6 @@ from ava_backtest.strategies import (
     Text,
     highest,
     pct_change,
-    previous,
     sma,
 )
 
@@ -59,21 +58,22 @@ class TvStanWeinstein(Strategy):
     warmup_extra = 10
 
     def signals(self, bars: Bars) -> Signals:
-        c = bars.close
+        c, v = bars.close, bars.volume
         bench = np.asarray(bars.need("benchmark_symbol"), dtype=np.float64)
         pma = sma(c, self.price_ma_length)
-        vma = sma(bars.volume, self.volume_ma_length)
+        vma = sma(v, self.volume_ma_length)
         hh = highest(bars.high, self.highest_lookback)
         rs = pct_change(c, self.rs_period) - pct_change(bench, self.rs_period)[:, None]
-        prev_pma = previous(pma)
-        entry = (
-            (c > prev_pma)
-            & (previous(rs) > 0.0)
-            & (bars.volume > previous(vma))
-            & (c > previous(hh))
+        # Bar t's rule compares bar t with levels of bar t-1: views one row back.
+        now, then = slice(1, None), slice(None, -1)
+        entry = np.zeros(c.shape, dtype=np.bool_)
+        entry[now] = (
+            (c[now] > pma[then]) & (rs[then] > 0.0) & (v[now] > vma[then]) & (c[now] > hh[then])
         )
+        exit_ = np.zeros(c.shape, dtype=np.bool_)
+        exit_[now] = c[now] < pma[then]
         return Signals(
             long_entry=entry,
-            long_exit=(c < prev_pma) & ~entry,
+            long_exit=exit_ & ~entry,
             series={"price_ma": pma, "high": hh, "rs": rs},
         )

@@ -1,6 +1,8 @@
 """Vela superada ("candle overcome"): buy a green candle that follows a red one, above a fast
 EMA, with RSI not overbought and MACD rising; exit at the take-profit or the stop."""
 
+import numpy as np
+
 from ava_backtest.strategies import (
     Bars,
     Bool,
@@ -11,7 +13,6 @@ from ava_backtest.strategies import (
     Signals,
     Strategy,
     ema,
-    previous,
     rsi,
 )
 
@@ -59,32 +60,36 @@ class TvVelaSuperada(Strategy):
         e = ema(c, self.ema_length, seed="first")
         r = rsi(c, self.rsi_length)
         line = ema(c, 12, seed="first") - ema(c, 26, seed="first")
+        # Bar t's rule reads bars t and t-1: the t-1 parts are compared on views one row back.
+        now, then = slice(1, None), slice(None, -1)
+        rising = np.zeros(c.shape, dtype=np.bool_)  # MACD(i) > MACD(i-1)
+        rising[1:] = line[1:] > line[:-1]
         ready = bars.ready(self.warmup() - 1)
-        prev_o, prev_c, prev_e, prev_r = previous(o), previous(c), previous(e), previous(r)
-        prev_line, prev2_line = previous(line), previous(line, 2)
-        entry = (
-            ready
-            & (prev_o > prev_c)
-            & (c > o)
-            & (c > prev_e)
-            & (prev_c > prev_e)
-            & (prev_r < 65.0)
-            & (prev_line > prev2_line)
-        )
-        if not self.show_long:
-            entry[:] = False
+        entry = np.zeros(c.shape, dtype=np.bool_)
+        if self.show_long:
+            entry[now] = (
+                (o[then] > c[then])
+                & (c[now] > o[now])
+                & (c[now] > e[then])
+                & (c[then] > e[then])
+                & (r[then] < 65.0)
+                & rising[then]
+            )
+            entry &= ready
         exit_ = None
         if self.show_short:
-            exit_ = (
-                ready
-                & (prev_o < prev_c)
-                & (c < o)
-                & (c < prev_e)
-                & (prev_c < prev_e)
-                & (prev_r > 35.0)
-                & (prev_line < prev2_line)
-                & ~entry
+            falling = np.zeros(c.shape, dtype=np.bool_)  # MACD(i) < MACD(i-1)
+            falling[1:] = line[1:] < line[:-1]
+            exit_ = np.zeros(c.shape, dtype=np.bool_)
+            exit_[now] = (
+                (o[then] < c[then])
+                & (c[now] < o[now])
+                & (c[now] < e[then])
+                & (c[then] < e[then])
+                & (r[then] > 35.0)
+                & falling[then]
             )
+            exit_ &= ready & ~entry
         return Signals(
             long_entry=entry,
             long_exit=exit_,
