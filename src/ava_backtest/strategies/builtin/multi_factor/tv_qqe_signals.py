@@ -17,33 +17,46 @@ from ava_backtest.strategies import (
 
 
 @nb.njit(cache=True)
-def _qqe_line(rsima: np.ndarray, dar: np.ndarray, out: np.ndarray) -> None:
-    """The QQE trailing line, column by column: the long band ratchets up and the short band down
+def _qqe(
+    rsima: np.ndarray,
+    dar: np.ndarray,
+    line: np.ndarray,
+    entry: np.ndarray,
+    exit_: np.ndarray,
+) -> None:
+    """The QQE trailing line and its crosses: the long band ratchets up and the short band down
     while the smoothed RSI stays on their side; the line is the long band in an up-trend, else
-    the short band."""
+    the short band. Bars outer, symbols inner (the arrays are (bars, symbols) C-order), with each
+    symbol's bands and trend carried in its own slot."""
     rows, cols = rsima.shape
-    for j in range(cols):
-        lb = np.nan
-        sb = np.nan
-        trend = 0
-        for i in range(rows):
+    lb = np.full(cols, np.nan)
+    sb = np.full(cols, np.nan)
+    trend = np.zeros(cols, dtype=np.int64)
+    for i in range(rows):
+        for j in range(cols):
             x, d = rsima[i, j], dar[i, j]
+            entry[i, j] = False
+            exit_[i, j] = False
             if np.isnan(x) or np.isnan(d):
-                out[i, j] = np.nan
+                line[i, j] = np.nan
                 continue
             new_long, new_short = x - d, x + d
-            if np.isnan(lb):  # first defined bar: the bands start at their new values
-                lb, sb = new_long, new_short
-                out[i, j] = sb
+            if np.isnan(lb[j]):  # first defined bar: the bands start at their new values
+                lb[j], sb[j] = new_long, new_short
+                line[i, j] = new_short
                 continue
             px = rsima[i - 1, j]
-            if x > sb:
-                trend = 1
-            elif x < lb:
-                trend = -1
-            lb = max(lb, new_long) if px > lb and x > lb else new_long
-            sb = min(sb, new_short) if px < sb and x < sb else new_short
-            out[i, j] = lb if trend == 1 else sb
+            if x > sb[j]:
+                trend[j] = 1
+            elif x < lb[j]:
+                trend[j] = -1
+            lb[j] = max(lb[j], new_long) if px > lb[j] and x > lb[j] else new_long
+            sb[j] = min(sb[j], new_short) if px < sb[j] and x < sb[j] else new_short
+            q = lb[j] if trend[j] == 1 else sb[j]
+            line[i, j] = q
+            pq = line[i - 1, j]
+            entry[i, j] = px <= pq and x > q
+            exit_[i, j] = px >= pq and x < q
 
 
 class TvQqeSignals(Strategy):
@@ -88,11 +101,7 @@ class TvQqeSignals(Strategy):
         atr_rsi = np.abs(rsima - previous(rsima))
         dar = self.qqe_factor * ema(atr_rsi, 2 * self.rsi_period - 1)
         line = np.empty_like(rsima)
-        _qqe_line(np.ascontiguousarray(rsima), np.ascontiguousarray(dar), line)
-        r1, q1 = previous(rsima), previous(line)
-        entry = (r1 <= q1) & (rsima > line)
-        return Signals(
-            long_entry=entry,
-            long_exit=(r1 >= q1) & (rsima < line),
-            series={"rsima": rsima, "qqe": line},
-        )
+        entry = np.empty(rsima.shape, dtype=np.bool_)
+        exit_ = np.empty(rsima.shape, dtype=np.bool_)
+        _qqe(np.ascontiguousarray(rsima), np.ascontiguousarray(dar), line, entry, exit_)
+        return Signals(long_entry=entry, long_exit=exit_, series={"rsima": rsima, "qqe": line})
