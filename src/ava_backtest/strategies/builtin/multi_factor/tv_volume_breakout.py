@@ -1,6 +1,8 @@
 """Volume breakout: buy the bar after a close above the prior 20-bar high on double volume;
 sell a close under the prior 20-bar low."""
 
+import numpy as np
+
 from ava_backtest.strategies import (
     Bars,
     Float,
@@ -11,7 +13,6 @@ from ava_backtest.strategies import (
     Strategy,
     highest,
     lowest,
-    previous,
     sma,
 )
 
@@ -53,12 +54,17 @@ class TvVolumeBreakout(Strategy):
         vma = sma(v, self.volume_ma_period)
         hh = highest(bars.high, self.price_breakout_period)
         ll = lowest(bars.low, self.price_breakout_period)
-        spike = v > self.volume_multiplier * vma
-        breakout = (spike & (c > previous(hh))).astype(float)
-        entry = previous(breakout) == 1.0
+        # Levels of bar i-1 against bar i, on views one row back.
+        now, then = slice(1, None), slice(None, -1)
+        breakout = np.zeros(c.shape, dtype=np.bool_)  # the breakout bar i
+        breakout[now] = (v[now] > self.volume_multiplier * vma[now]) & (c[now] > hh[then])
+        entry = np.zeros(c.shape, dtype=np.bool_)  # ... bought on bar i + 1
+        entry[now] = breakout[then]
+        exit_ = np.zeros(c.shape, dtype=np.bool_)
+        exit_[now] = c[now] < ll[then]
         return Signals(
             long_entry=entry,
-            long_exit=(c < previous(ll)) & ~entry,
+            long_exit=exit_ & ~entry,
             stop_loss=self.stop_loss_pct or None,
             take_profit=self.take_profit_pct or None,
             series={"high": hh, "low": ll, "volume_ma": vma},

@@ -1,6 +1,8 @@
 """Volume spike: follow the previous bar's high-volume move — buy after a >2% up day on double
 volume, sell after a >2% down day on double volume or after hold_days."""
 
+import numpy as np
+
 from ava_backtest.strategies import (
     Bars,
     Float,
@@ -8,8 +10,6 @@ from ava_backtest.strategies import (
     Pane,
     Signals,
     Strategy,
-    pct_change,
-    previous,
     sma,
 )
 
@@ -41,15 +41,22 @@ class VolumeSpike(Strategy):
         return 25
 
     def signals(self, bars: Bars) -> Signals:
-        v = bars.volume
+        c, v = bars.close, bars.volume
         vma = sma(v, 20)
         spike = v > self.volume_mult * vma
-        chg = pct_change(bars.close)
-        up = previous((spike & (chg > self.min_move_pct)).astype(float)) == 1.0
-        down = previous((spike & (chg < -self.min_move_pct)).astype(float)) == 1.0
+        up = np.zeros(c.shape, dtype=np.bool_)  # the spike bar i, up ...
+        down = np.zeros(c.shape, dtype=np.bool_)  # ... or down
+        with np.errstate(divide="ignore", invalid="ignore"):
+            chg = (c[1:] - c[:-1]) / c[:-1]
+        up[1:] = spike[1:] & (chg > self.min_move_pct)
+        down[1:] = spike[1:] & (chg < -self.min_move_pct)
+        entry = np.zeros(c.shape, dtype=np.bool_)  # acted on at bar i + 1
+        exit_ = np.zeros(c.shape, dtype=np.bool_)
+        entry[1:] = up[:-1]
+        exit_[1:] = down[:-1]
         return Signals(
-            long_entry=up,
-            long_exit=down,
+            long_entry=entry,
+            long_exit=exit_,
             max_hold=self.hold_days,
             series={"volume_ma": vma},
         )
