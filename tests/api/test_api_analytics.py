@@ -165,8 +165,10 @@ def test_refusals_are_named(make_client, sqlite_url):
         assert "share 0 dates" in msg
         msg = refused("correlation", [both[0], ("backtest_ids", ids["msft"])], "no_overlap",
                       "backtest_ids")  # fmt: skip
-        refused("correlation", [*both, ("backtest_ids", ids["india"]), ("market", "US")],
-                "market_mismatch", "backtest_ids")  # fmt: skip
+        for path in ("correlation", "portfolio"):
+            msg = refused(path, [*both, ("backtest_ids", ids["india"]), ("market", "US")],
+                          "market_mismatch", "backtest_ids")  # fmt: skip
+            assert f"{ids['india']} (IN)" in msg
         # Across currencies, correlation is measured (each in its own currency) and says so.
         r = c.get("/api/v2/analytics/correlation",
                   params=[*both, ("backtest_ids", ids["india"])])  # fmt: skip

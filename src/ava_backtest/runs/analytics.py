@@ -108,19 +108,23 @@ def _num(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
+def _require_market(runs: list[StoredRun], market: str | None) -> None:
+    """With ``market`` given (the original API's parameter), every run must be on it."""
+    if market is None:
+        return
+    get_market(market)  # unknown market: NotFoundError naming it
+    other = [f"{r.id} ({r.market})" for r in runs if r.market != market]
+    if other:
+        raise RunSelectionError("market_mismatch", f"not on market {market}: {', '.join(other)}")
+
+
 def correlation_report(
     store: RunStore, ids: list[str], market: str | None = None
 ) -> dict[str, Any]:
     """``{labels, ids, matrix, overlap, market, currencies, start, end, notes}``; a coefficient is
     null where it is not defined (fewer than 2 common dates, or a run that did not move)."""
     runs = load_runs(store, ids)
-    if market is not None:
-        get_market(market)  # unknown market: NotFoundError naming it
-        other = [f"{r.id} ({r.market})" for r in runs if r.market != market]
-        if other:
-            raise RunSelectionError(
-                "market_mismatch", f"not on market {market}: {', '.join(other)}"
-            )
+    _require_market(runs, market)
     corr = correlation([r.curve for r in runs])
     n = len(runs)
     notes: list[str] = []
@@ -171,9 +175,11 @@ def portfolio_report(
     capital: float | None = None,
     vol_window: int = 63,
     risk_free_rate: float = 0.0,
+    market: str | None = None,
 ) -> dict[str, Any]:
     """The combined portfolio: weights, equity curve, metrics, diversification ratio."""
     runs = load_runs(store, ids)
+    _require_market(runs, market)
     currencies = {r.currency for r in runs}
     if len(currencies) > 1:
         listed = ", ".join(f"{r.id} {r.currency}" for r in runs)

@@ -93,6 +93,9 @@ async def get_portfolio(
         63, ge=2, le=2520, description="inverse volatility: returns before the start used"
     ),
     risk_free_rate: float = Query(0.0, ge=-0.5, le=1.0, description="annual, for Sharpe/Sortino"),
+    market: Literal["US", "IN", "24x7"] | None = Query(
+        None, description="if given, every run must be on this market"
+    ),
 ) -> JSONResponse:
     out = await run_in_threadpool(
         partial(
@@ -105,6 +108,7 @@ async def get_portfolio(
             capital=capital,
             vol_window=vol_window,
             risk_free_rate=risk_free_rate,
+            market=market,
         )
     )
     return JSONResponse(out)
