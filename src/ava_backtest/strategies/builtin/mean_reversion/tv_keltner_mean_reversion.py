@@ -1,6 +1,8 @@
 """Keltner mean reversion: buy the bar after an oversold close at or under the lower Keltner band;
 sell when the close gets back to the channel basis."""
 
+import numpy as np
+
 from ava_backtest.strategies import (
     Bars,
     Float,
@@ -54,7 +56,9 @@ class TvKeltnerMeanReversion(Strategy):
         c = bars.close
         kc = keltner(bars.high, bars.low, c, self.kc_length, self.kc_mult, self.kc_length)
         r = rsi(c, self.rsi_length)
-        entry = (previous(c) <= previous(kc.lower)) & (previous(r) < self.rsi_oversold)
+        oversold = (c <= kc.lower) & (r < self.rsi_oversold)
+        entry = np.zeros_like(oversold)
+        entry[1:] = oversold[:-1]  # read on bar t-1
         return Signals(
             long_entry=entry,
             long_exit=(c >= previous(kc.middle)) & ~entry,

@@ -1,6 +1,8 @@
 """Linear-regression channel: buy a close crossing above the previous bar's upper line, sell one
 crossing below the lower line."""
 
+import numpy as np
+
 from ava_backtest.strategies import (
     Bars,
     Float,
@@ -12,6 +14,14 @@ from ava_backtest.strategies import (
     previous,
     stddev,
 )
+
+
+def _lagged(flags: np.ndarray) -> np.ndarray:
+    """A boolean array one bar later (False on the first bar)."""
+    out = np.empty_like(flags)
+    out[0] = False
+    out[1:] = flags[:-1]
+    return out
 
 
 class TvLinearRegressionChannel(Strategy):
@@ -45,10 +55,11 @@ class TvLinearRegressionChannel(Strategy):
         lr = linreg_value(c, self.length)
         width = self.multiplier * stddev(c, self.length)
         upper, lower = lr + width, lr - width
-        prev_c, prev_up, prev_lo = previous(c), previous(upper), previous(lower)
-        entry = (c > prev_up) & (prev_c <= prev_up)
+        prev_up, prev_lo = previous(upper), previous(lower)
+        # close(t-1) against the bands of bar t-1: the comparison lagged as a boolean.
+        entry = (c > prev_up) & _lagged(c <= upper)
         return Signals(
             long_entry=entry,
-            long_exit=(c < prev_lo) & (prev_c >= prev_lo) & ~entry,
+            long_exit=(c < prev_lo) & _lagged(c >= lower) & ~entry,
             series={"upper": upper, "lr": lr, "lower": lower},
         )
