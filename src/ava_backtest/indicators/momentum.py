@@ -62,10 +62,11 @@ def _rsi(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
             oi[j] = r if k >= n else np.nan
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")  # x / 0 is IEEE (then not selected)
 def _cutler_rsi(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
     """Each window summed afresh (n is small), so no running-sum drift: a window without a loss
-    has a loss sum of exactly 0."""
+    has a loss sum of exactly 0. The sums run along rows with selects (vector lanes across the
+    columns), each column's changes added oldest first; a NaN change makes the gain NaN."""
     rows, cols = x.shape
     gain = np.zeros(cols)
     loss = np.zeros(cols)
@@ -73,20 +74,19 @@ def _cutler_rsi(x: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> No
         gain[:] = 0.0
         loss[:] = 0.0
         for q in range(max(i - n + 1, 1), i + 1):
+            xq = x[q]
+            xp = x[q - 1]
             for j in range(cols):
-                d = x[q, j] - x[q - 1, j]
-                if d > 0.0:
-                    gain[j] += d
-                elif d < 0.0:
-                    loss[j] -= d
-                elif d != d:
-                    gain[j] = np.nan
+                d = xq[j] - xp[j]
+                g = gain[j] + d if d > 0.0 else gain[j]
+                gain[j] = np.nan if d != d else g
+                loss[j] = loss[j] - d if d < 0.0 else loss[j]
+        oi = out[i]
         for j in range(cols):
-            if i - first[j] < n or gain[j] != gain[j]:
-                out[i, j] = np.nan
-            else:
-                total = gain[j] + loss[j]
-                out[i, j] = 100.0 * gain[j] / total if total > 0.0 else 50.0
+            g = gain[j]
+            total = g + loss[j]
+            r = 100.0 * g / total if total > 0.0 else 50.0
+            oi[j] = np.nan if (i - first[j] < n or g != g) else r
 
 
 @nb.njit(cache=True)

@@ -14,19 +14,13 @@ from ava_backtest.strategies import (
     bars_since_highest,
     bars_since_lowest,
     ema,
+    highest,
+    lowest,
     previous,
     rsi,
 )
 
 LEVELS = (0.382, 0.5, 0.618)
-
-
-def value_at_age(x: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """x at ``age`` bars before each bar (NaN where age is): the window's extreme itself, read
-    from its age so one rolling pass gives both."""
-    ok = np.isfinite(age)
-    rows = np.arange(x.shape[0])[:, None] - np.where(ok, age, 0.0).astype(np.intp)
-    return np.where(ok, np.take_along_axis(x, rows, axis=0), np.nan)
 
 
 class FibonacciRetracement(Strategy):
@@ -76,8 +70,8 @@ class FibonacciRetracement(Strategy):
         n = self.swing_lookback
         age_hi = bars_since_highest(bars.high, n)
         age_lo = bars_since_lowest(bars.low, n)
-        sh = previous(value_at_age(bars.high, age_hi))
-        sl = previous(value_at_age(bars.low, age_lo))
+        sh = previous(highest(bars.high, n))  # the value at age_hi bars back
+        sl = previous(lowest(bars.low, n))
         up_swing = previous(age_lo) > previous(age_hi)
         with np.errstate(invalid="ignore"):
             rng = sh - sl
