@@ -75,3 +75,21 @@ def test_stop_loss_ends_the_long():
 def test_show_long_off_never_buys():
     sig = signals_of(NAME, make_bars(CLOSE, open=OPEN), **P, show_long=False)
     assert signal_bars(sig.long_entry) == []
+
+
+def test_show_short_also_sells_the_overbought_turn_below_the_ema():
+    # A crash far under the EMA, a rebound (RSI over 70) that stays more than 1% under it, a
+    # turn down: with show_short the turn (RSI crossing back under 70) is an exit too.
+    close = [200, 201] * 6 + [170, 140, 139, 140, 150, 160, 166, 160, 155]
+    r, e = _wilder_rsi(close, 3), _ema(close, 12)
+    ob = 70
+    turns = [
+        t for t in range(14, len(close)) if r[t - 1] >= ob > r[t] and close[t - 1] < 0.99 * e[t - 1]
+    ]
+    plain = [t for t in range(len(close)) if r[t] > ob]
+    assert turns == [19] and 19 not in plain
+    bars = make_bars(close)
+    off = signals_of(NAME, bars, **P, rsi_overbought=ob)
+    on = signals_of(NAME, bars, **P, rsi_overbought=ob, show_short=True)
+    assert signal_bars(off.long_exit) == plain
+    assert signal_bars(on.long_exit) == sorted(plain + turns)

@@ -83,3 +83,26 @@ def test_take_profit_and_stop_loss_end_the_long():
         # Filled at bar 35's open (113); bar 36 opens at 114 and reaches the target or the stop.
         assert row["entry_price"] == 113
         assert (row["exit_reason"], row["exit_price"]) == (reason, price)
+
+
+def test_show_short_sells_the_mirror_pattern():
+    # The buy case mirrored around 100: a red candle overcoming a green one in a downtrend.
+    close = [200.0 - x for x in CLOSE]
+    o = [200.0 - x for x in _open(CLOSE)]
+    e, r = _ema(close, 10), _wilder_rsi(close, 2)
+    m = _ema(close, 12) - _ema(close, 26)
+    sells = [
+        t
+        for t in range(30, len(close))
+        if o[t - 1] < close[t - 1]
+        and close[t] < o[t]
+        and close[t] < e[t - 1]
+        and close[t - 1] < e[t - 1]
+        and r[t - 1] > 35
+        and m[t - 1] < m[t - 2]
+    ]
+    assert sells == [34]
+    bars = make_bars(close, open=o)
+    assert signal_bars(signals_of(NAME, bars, **P).long_exit) == []
+    sig = signals_of(NAME, bars, **P, show_short=True)
+    assert signal_bars(sig.long_exit) == sells and signal_bars(sig.long_entry) == []
