@@ -51,9 +51,10 @@ def _rmi_of(close: np.ndarray, length: int, mom: int) -> np.ndarray:
 
 
 class TvRmi3Strategy(Strategy):
-    """X_s = max(X // resolution, 1) for every period and momentum. A, B, G = centred RMIs (see
-    ``_rmi``) of (alpha_period_s, alpha_momentum_s), (beta_period_s, beta_momentum_s),
-    (gamma_period_s, gamma_momentum_s). Entry at t: A(t-1) <= alpha_low_boundary, B(t-1) <=
+    """X_s = max(X // resolution, 1) for every period and momentum. RMI(len, mom) = 50 - 100 / (1
+    + U/D) (50 when D = 0), U and D the EMAs (alpha 2/(len+1)) of the up and down moves over mom
+    bars, each seeded with its first move / len. A, B, G = RMI(alpha_period_s, alpha_momentum_s),
+    RMI(beta_period_s, beta_momentum_s), RMI(gamma_period_s, gamma_momentum_s). Entry at t: A(t-1) <= alpha_low_boundary, B(t-1) <=
     beta_low_boundary and G(t-1) <= gamma_low_boundary. Exit at t (unless it enters): all three
     at or above their high boundaries on bar t-1. Engine target and stop ``take_profit_pct`` /
     ``stop_loss_pct`` % from the fill (percent, as in the catalogue's other *_pct parameters).
