@@ -96,6 +96,25 @@ def test_correlation_heatmap_and_combine_view(page, api, make_run, wait_chart, c
     )
     expect(result).to_contain_text("weights normalised to sum to 1")
 
+    # Inverse volatility: weights from the 250 returns before the portfolio starts.
+    page.get_by_test_id("combine-weighting").select_option("inverse_volatility")
+    page.get_by_test_id("combine-vol-window").fill("250")
+    page.get_by_test_id("combine-submit").click()
+    expect(page.get_by_test_id("combine-summary")).to_contain_text(
+        "Inverse-volatility weights, rebalanced quarterly"
+    )
+    inv = api.get(
+        "/analytics/portfolio",
+        params=[*(("backtest_ids", i) for i in ids), ("weighting", "inverse_volatility"),
+                ("vol_window", 250), ("rebalance", "quarterly")],
+    ).json()  # fmt: skip
+    for i in range(3):
+        expect(page.get_by_test_id(f"combine-weight-value-{i}")).to_have_text(
+            f"{100 * inv['weight_list'][i]:.2f}%"
+        )
+    expect(page.get_by_test_id("combine-summary")).to_contain_text(inv["start"])
+    page.get_by_test_id("combine-weighting").select_option("given")
+
     # A bad weight is named in the form, before any request.
     page.get_by_test_id("combine-weight-1").fill("-1")
     page.get_by_test_id("combine-submit").click()
