@@ -10,6 +10,8 @@ import ComparePage from "./pages/ComparePage";
 import StudiesPage from "./pages/StudiesPage";
 import NewStudyPage from "./pages/NewStudyPage";
 import StudyPage from "./pages/StudyPage";
+import WalkForwardsPage from "./pages/WalkForwardsPage";
+import WalkForwardPage from "./pages/WalkForwardPage";
 
 function NotFound() {
   return (
@@ -40,6 +42,8 @@ export default function App() {
               <Route path="optimizations" element={<StudiesPage />} />
               <Route path="optimizations/new" element={<NewStudyPage />} />
               <Route path="optimizations/:id" element={<StudyPage />} />
+              <Route path="walk-forwards" element={<WalkForwardsPage />} />
+              <Route path="walk-forwards/:id" element={<WalkForwardPage />} />
               <Route path="data" element={<DataPage />} />
               <Route path="*" element={<NotFound />} />
             </Route>

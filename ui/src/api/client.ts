@@ -25,6 +25,7 @@ import type {
   PortfolioRebalance,
   PortfolioWeighting,
 } from "./types";
+import type { WalkForward, WalkForwardRequest, WalkForwardWindow } from "./types";
 
 export const API = "/api/v2";
 
@@ -217,4 +218,16 @@ export const analyticsApi = {
       )}`,
       { signal },
     ),
+};
+
+/** Walk-forward analyses (`/api/v2/walk-forwards`). */
+export const wfApi = {
+  create: (body: WalkForwardRequest) => request<WalkForward>(`/walk-forwards`, json("POST", body)),
+  list: (q: { status?: string; strategy?: string; limit?: number; offset?: number; sort?: string }, signal?: AbortSignal) =>
+    request<Page<WalkForward>>(`/walk-forwards${qs(q)}`, { signal }),
+  get: (id: string, signal?: AbortSignal) => request<WalkForward>(`/walk-forwards/${encodeURIComponent(id)}`, { signal }),
+  windows: (id: string, signal?: AbortSignal) =>
+    request<Page<WalkForwardWindow>>(`/walk-forwards/${encodeURIComponent(id)}/windows?limit=5000`, { signal }),
+  cancel: (id: string) => request<WalkForward>(`/walk-forwards/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
+  remove: (id: string) => request<{ id: string; deleted: boolean }>(`/walk-forwards/${encodeURIComponent(id)}`, { method: "DELETE" }),
 };

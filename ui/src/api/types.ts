@@ -405,3 +405,96 @@ export interface PortfolioReport {
   run_returns: number[];
   notes: string[];
 }
+
+/** A walk-forward window (`/walk-forwards/{id}/windows`). */
+export interface WalkForwardWindow {
+  index: number;
+  status: string; // planned, optimised, completed, no_trial
+  is_start: string;
+  is_end: string;
+  oos_start: string;
+  oos_end: string;
+  params: Record<string, unknown> | null;
+  is_value: number | null;
+  oos_value: number | null;
+  is_metrics: Record<string, number | null>;
+  oos_metrics: Record<string, number | null>;
+  trials: number | null;
+  elapsed_s: number | null;
+  error: string;
+}
+
+export interface WalkForwardOverfitting {
+  psr: number | null;
+  dsr: number | null;
+  sr0: number | null;
+  sharpe: number | null;
+  n_obs: number;
+  n_trials: number;
+  min_track_record: number | null;
+  parameter_persistence: number | null;
+  degradation: number | null;
+  score: number | null;
+  verdict: string;
+  explanation: string[];
+  bootstrap: Record<string, { estimate: number | null; low: number | null; high: number | null }>;
+}
+
+export interface WalkForwardResult {
+  plan: { mode: string; is_sessions: number; oos_sessions: number; step: number; gap: number; folds: number | null; n_windows: number };
+  oos_equity: { date: string; equity: number }[];
+  is_equity: { date: string; equity: number }[];
+  hindsight: { params: Record<string, unknown> | null; value?: number | null } | null;
+  oos_metrics: Record<string, number | null>;
+  efficiency: number | null;
+  efficiency_sharpe: number | null;
+  drift: Record<string, unknown[]>;
+  overfitting: WalkForwardOverfitting;
+  handover: { window: number; date: string; symbol: string; direction: string; qty: number; entry_date: string; closed: string | null }[];
+  carry_over: boolean;
+  currency: string;
+  notes: string[];
+  trades: Record<string, unknown>[];
+}
+
+export interface WalkForward {
+  id: string;
+  status: RunStatus;
+  strategy_name: string;
+  market: string;
+  symbols: string[];
+  spec?: Record<string, unknown>;
+  mode: string;
+  objective: string;
+  n_windows: number;
+  windows_done: number;
+  created_at: string | null;
+  finished_at: string | null;
+  progress: number;
+  progress_message?: string | null;
+  efficiency: number | null;
+  oos_return: number | null;
+  result?: WalkForwardResult | null;
+  runner: string | null;
+  elapsed_s?: number | null;
+  error: string | null;
+  error_code?: string | null;
+}
+
+export interface WalkForwardRequest {
+  strategy_name: string;
+  symbols?: string[];
+  universe?: string;
+  start_date?: string;
+  end_date?: string;
+  mode?: "rolling" | "anchored";
+  folds?: number | null;
+  is_sessions?: number | null;
+  oos_sessions?: number | null;
+  step?: number | null;
+  gap?: number;
+  carry_over?: boolean;
+  objective?: { metric: string; direction: "maximize" | "minimize" };
+  sampler?: string;
+  costs?: { model: string };
+}
