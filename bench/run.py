@@ -377,6 +377,54 @@ def case_o(repeat: int) -> tuple[Case, str]:
     return c, f"Optuna TPE on single backtests: {rate:,.0f} trials/s ({tpe.n_trials} trials)"
 
 
+def case_w(repeat: int) -> Case:
+    """A 10-window rolling walk-forward of sma_crossover on one symbol, a 400-combination grid
+    optimised in each window's in-sample span, then the out-of-sample segments simulated and
+    stitched; locally, and on a 2-worker Dask LocalCluster when dask is installed (the same
+    windows, which must give exactly the local result)."""
+    from ava_backtest.domain.config import RunConfig
+    from ava_backtest.runs.cluster import DaskRunner, LocalRunner
+    from ava_backtest.runs.walkforward import make_spec, run_walkforward
+
+    config = RunConfig(strategy_name="sma_crossover", symbols=["AAPL"], costs={"model": "none"})
+    ranges = {"fast_period": {"low": 5, "high": 43, "step": 2},
+              "slow_period": {"low": 50, "high": 145, "step": 5}}  # fmt: skip
+    spec = make_spec(config, ranges, folds=10, hindsight=False)
+    t, local = median_time(lambda: run_walkforward(spec, runner=LocalRunner()), max(1, repeat // 3))
+    trials = sum(w.trials_total for w in local.windows)
+    c = Case(
+        f"(w) walk-forward: {len(local.windows)} windows x {trials // len(local.windows)} "
+        f"combinations of sma_crossover on AAPL ({local.plan.is_sessions} in-sample + "
+        f"{local.plan.oos_sessions} out-of-sample sessions each) — target under 5 s locally"
+    )
+    c.times["ava"] = t
+    c.agree = (f"stitched out of sample: CAGR {local.oos_metrics['cagr']:.2%}, efficiency "
+               f"{local.efficiency if local.efficiency is None else round(local.efficiency, 3)}")  # fmt: skip
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        c.notes.append("dask not installed: no cluster timing")
+        return c
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as lc,
+        Client(lc) as client,
+    ):
+        dask = DaskRunner(client)
+        run_walkforward(spec, runner=dask)  # workers import Ava and load the kernels once
+        td, remote = median_time(lambda: run_walkforward(spec, runner=dask), max(1, repeat // 3))
+    same = [w.params for w in remote.windows] == [w.params for w in local.windows] and bool(
+        (remote.equity == local.equity).all()
+    )
+    c.notes.append(f"on a 2-worker Dask LocalCluster: {fmt(td)} (Ava local / cluster "
+                   f"{t / td:.2f}x)")  # fmt: skip
+    c.agree += "; cluster result " + (
+        "identical to local" if same else "DISAGREE: differs from local"
+    )
+    return c
+
+
 def _options_extras(shape: tuple[int, int], rng: np.random.Generator) -> dict[str, Any]:
     """Options data of the shape data.options supplies: call/put gamma whose balance drifts in
     slow waves, and a wandering implied volatility."""
@@ -479,8 +527,8 @@ def main() -> int:
     )
     ap.add_argument(
         "--cases",
-        default="abcdosl",
-        help="which cases to run, e.g. 'ad' (o: optimisation grid and TPE; s: strategy signals, "
+        default="abcdoswl",
+        help="which cases to run, e.g. 'ad' (o: optimisation grid and TPE; w: walk-forward; s: strategy signals, "
         "bar-by-bar; l: API load)",
     )
     args = ap.parse_args()
@@ -508,6 +556,8 @@ def main() -> int:
         grid_case, tpe_line = case_o(repeat)
         cases.append(grid_case)
         extra.append(tpe_line)
+    if "w" in args.cases:
+        cases.append(case_w(repeat))
 
     if "x" in args.cases:  # (x) a universe screen, locally and on a Dask LocalCluster
         cases.append(__import__("screen_case").case_x(Case, quick=args.quick))
