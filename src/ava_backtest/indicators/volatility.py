@@ -49,41 +49,38 @@ def _atr(
     skip: int,
     out: np.ndarray,
 ) -> None:
-    """True range fused with Wilder's average; the first ``skip`` bars of a column carry no range."""
+    """True range fused with Wilder's average; the first ``skip`` bars of a column carry no range.
+    Branch-free along each row (the seed sum, the seed and the recursion are computed and
+    selected), so LLVM vectorises it."""
     rows, cols = high.shape
     acc = np.zeros(cols)
     avg = np.zeros(cols)
     for i in range(rows):
+        hi_row = high[i]
+        lo_row = low[i]
+        prev_row = close[i - 1] if i > 0 else close[i]  # unused on a column's first bar
+        oi = out[i]
         for j in range(cols):
             k = i - first[j]
-            if k < skip:
-                out[i, j] = np.nan
-                continue
-            hi = high[i, j]
-            lo = low[i, j]
+            hi = hi_row[j]
+            lo = lo_row[j]
+            prev = prev_row[j]
             tr = hi - lo
-            if k > 0:
-                prev = close[i - 1, j]
-                a = abs(hi - prev)
-                if a > tr:
-                    tr = a
-                b = abs(lo - prev)
-                if b > tr:
-                    tr = b
+            a = abs(hi - prev)
+            b = abs(lo - prev)
+            t2 = a if a > tr else tr
+            t2 = b if b > t2 else t2
+            tr = t2 if k > 0 else tr
             kk = k - skip
-            if kk < n - 1:
-                acc[j] += tr
-                out[i, j] = np.nan
-            elif kk == n - 1:
-                acc[j] += tr
-                avg[j] = acc[j] / n
-                out[i, j] = avg[j]
-            else:
-                avg[j] = (avg[j] * (n - 1) + tr) / n
-                out[i, j] = avg[j]
+            total = acc[j] + tr
+            acc[j] = total if (k >= skip and kk < n) else acc[j]
+            step = (avg[j] * (n - 1) + tr) / n
+            av = total / n if kk == n - 1 else (step if kk > n - 1 else avg[j])
+            avg[j] = av
+            oi[j] = av if kk >= n - 1 else np.nan
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")  # x / 0 is IEEE (then not selected)
 def _bands(
     x: np.ndarray,
     mid: np.ndarray,
@@ -96,18 +93,23 @@ def _bands(
 ) -> None:
     rows, cols = x.shape
     for i in range(rows):
+        xi = x[i]
+        mi = mid[i]
+        si = sd[i]
+        ui = upper[i]
+        li = lower[i]
+        bi = bandwidth[i]
+        pi = pct[i]
         for j in range(cols):
-            m = mid[i, j]
-            u = m + mult * sd[i, j]
-            lo = m - mult * sd[i, j]
+            m = mi[j]
+            u = m + mult * si[j]
+            lo = m - mult * si[j]
             span = u - lo
-            upper[i, j] = u
-            lower[i, j] = lo
-            bandwidth[i, j] = span / m if m != 0.0 else np.nan
-            if np.isnan(span):
-                pct[i, j] = np.nan
-            else:
-                pct[i, j] = (x[i, j] - lo) / span if span > 0.0 else 0.5
+            ui[j] = u
+            li[j] = lo
+            bi[j] = span / m if m != 0.0 else np.nan
+            p = (xi[j] - lo) / span if span > 0.0 else 0.5
+            pi[j] = np.nan if np.isnan(span) else p
 
 
 @nb.njit(cache=True)
