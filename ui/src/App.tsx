@@ -10,6 +10,7 @@ import ComparePage from "./pages/ComparePage";
 import StudiesPage from "./pages/StudiesPage";
 import NewStudyPage from "./pages/NewStudyPage";
 import StudyPage from "./pages/StudyPage";
+import ScreensPage, { ScreenPage } from "./pages/ScreensPage";
 import WalkForwardsPage from "./pages/WalkForwardsPage";
 import WalkForwardPage from "./pages/WalkForwardPage";
 
@@ -42,6 +43,8 @@ export default function App() {
               <Route path="optimizations" element={<StudiesPage />} />
               <Route path="optimizations/new" element={<NewStudyPage />} />
               <Route path="optimizations/:id" element={<StudyPage />} />
+              <Route path="screens" element={<ScreensPage />} />
+              <Route path="screens/:id" element={<ScreenPage />} />
               <Route path="walk-forwards" element={<WalkForwardsPage />} />
               <Route path="walk-forwards/:id" element={<WalkForwardPage />} />
               <Route path="data" element={<DataPage />} />

@@ -1,5 +1,6 @@
 import { ApiError } from "../lib/apiErrors";
 import { authRequired, withAuth, withTokenParam } from "../lib/auth";
+import type { Screen, ScreenRequest, ScreenRow } from "./types";
 import type {
   BacktestRequest,
   BarsResponse,
@@ -230,4 +231,19 @@ export const wfApi = {
     request<Page<WalkForwardWindow>>(`/walk-forwards/${encodeURIComponent(id)}/windows?limit=5000`, { signal }),
   cancel: (id: string) => request<WalkForward>(`/walk-forwards/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
   remove: (id: string) => request<{ id: string; deleted: boolean }>(`/walk-forwards/${encodeURIComponent(id)}`, { method: "DELETE" }),
+};
+
+/** Universe screens (`/api/v2/screens`): each symbol of a universe backtested alone. */
+export const screensApi = {
+  create: (body: ScreenRequest) => request<Screen>(`/screens`, json("POST", body)),
+  list: (q: { status?: string; strategy?: string; limit?: number; offset?: number; sort?: string }, signal?: AbortSignal) =>
+    request<Page<Screen>>(`/screens${qs(q)}`, { signal }),
+  get: (id: string, signal?: AbortSignal) => request<Screen>(`/screens/${encodeURIComponent(id)}`, { signal }),
+  rows: (id: string, q: { limit?: number; offset?: number; sort?: string; status?: string }, signal?: AbortSignal) =>
+    request<Page<ScreenRow>>(`/screens/${encodeURIComponent(id)}/rows${qs(q)}`, { signal }),
+  cancel: (id: string) => request<Screen>(`/screens/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
+  remove: (id: string) => request<{ id: string; deleted: boolean }>(`/screens/${encodeURIComponent(id)}`, { method: "DELETE" }),
+  /** The row's backtest run: made on first open, the same run afterwards. */
+  rowRun: (id: string, symbol: string) =>
+    request<Run>(`/screens/${encodeURIComponent(id)}/rows/${encodeURIComponent(symbol)}/run`, { method: "POST" }),
 };

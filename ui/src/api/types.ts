@@ -498,3 +498,45 @@ export interface WalkForwardRequest {
   sampler?: string;
   costs?: { model: string };
 }
+
+/** Universe screens (`/api/v2/screens`). */
+export interface Screen {
+  id: string;
+  status: RunStatus;
+  strategy_name: string;
+  market: string;
+  universe: string | null;
+  symbols: string[];
+  spec: Record<string, unknown>;
+  n_symbols: number;
+  symbols_done: number;
+  created_at: string | null;
+  finished_at: string | null;
+  progress: number;
+  progress_message: string | null;
+  runner: string | null;
+  elapsed_s: number | null;
+  error: string | null;
+  headline: string[];
+}
+
+export interface ScreenRow {
+  symbol: string;
+  status: "complete" | "failed";
+  metrics: Record<string, number | null> | null;
+  bars: number | null;
+  start: string | null;
+  end: string | null;
+  error: string | null;
+  run_id: string | null;
+}
+
+export interface ScreenRequest {
+  strategy_name: string;
+  universe?: string;
+  symbols?: string[];
+  market?: string;
+  params?: Record<string, unknown>;
+  start_date?: string;
+  end_date?: string;
+}

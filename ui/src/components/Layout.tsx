@@ -8,6 +8,7 @@ const LINKS = [
   { to: "/backtests/new", label: "New backtest", id: "nav-new" },
   { to: "/runs", label: "Runs", id: "nav-runs" },
   { to: "/optimizations", label: "Optimise", id: "nav-optimise" },
+  { to: "/screens", label: "Screens", id: "nav-screens" },
   { to: "/walk-forwards", label: "Walk-forward", id: "nav-walkforward" },
   { to: "/data", label: "Data", id: "nav-data" },
 ];
