@@ -57,7 +57,7 @@ class Ichimoku(NamedTuple):
     cloud_b: np.ndarray  # span B as drawn under the current bar
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")  # x / 0 is IEEE (then not selected)
 def _dmi(
     high: np.ndarray,
     low: np.ndarray,
@@ -71,6 +71,8 @@ def _dmi(
     dx_out: np.ndarray,
     adx_out: np.ndarray,
 ) -> None:
+    """Branch-free along each row: every candidate (seed sum, seed, Wilder step) is computed and
+    the one for the column's bar count selected, so LLVM vectorises the row."""
     rows, cols = high.shape
     plus = np.zeros(cols)
     minus = np.zeros(cols)
@@ -82,61 +84,63 @@ def _dmi(
     # step on bar n - as if bar 0 had contributed a zero move.
     seed_at = n - 1 if talib else n
     for i in range(rows):
+        hi_row = high[i]
+        lo_row = low[i]
+        hp_row = high[i - 1] if i > 0 else hi_row  # unused on a column's first bar
+        lp_row = low[i - 1] if i > 0 else lo_row
+        cp_row = close[i - 1] if i > 0 else close[i]
+        po = plus_out[i]
+        mo = minus_out[i]
+        do = dx_out[i]
+        ao = adx_out[i]
         for j in range(cols):
             k = i - first[j]
-            if k < 1:
-                plus_out[i, j] = np.nan
-                minus_out[i, j] = np.nan
-                dx_out[i, j] = np.nan
-                adx_out[i, j] = np.nan
-                continue
-            up = high[i, j] - high[i - 1, j]
-            down = low[i - 1, j] - low[i, j]
+            hi = hi_row[j]
+            lo = lo_row[j]
+            up = hi - hp_row[j]
+            down = lp_row[j] - lo
             pdm = up if up > down and up > 0.0 else 0.0
             mdm = down if down > up and down > 0.0 else 0.0
-            prev = close[i - 1, j]
-            r = high[i, j] - low[i, j]
-            a = abs(high[i, j] - prev)
-            if a > r:
-                r = a
-            b = abs(low[i, j] - prev)
-            if b > r:
-                r = b
-            if k < seed_at:
-                plus[j] += pdm
-                minus[j] += mdm
-                tr[j] += r
-            elif k == seed_at:
-                plus[j] = (plus[j] + pdm) / n
-                minus[j] = (minus[j] + mdm) / n
-                tr[j] = (tr[j] + r) / n
-            else:
-                plus[j] += (pdm - plus[j]) / n
-                minus[j] += (mdm - minus[j]) / n
-                tr[j] += (r - tr[j]) / n
-            if k < n:
-                plus_out[i, j] = np.nan
-                minus_out[i, j] = np.nan
-                dx_out[i, j] = np.nan
-                adx_out[i, j] = np.nan
-                continue
-            pdi = 100.0 * plus[j] / tr[j] if tr[j] > 0.0 else 0.0
-            mdi = 100.0 * minus[j] / tr[j] if tr[j] > 0.0 else 0.0
+            prev = cp_row[j]
+            r = hi - lo
+            a = abs(hi - prev)
+            r = a if a > r else r
+            b = abs(lo - prev)
+            r = b if b > r else r
+            moved = k >= 1
+            summing = k < seed_at
+            seeding = k == seed_at
+            p0 = plus[j]
+            m0 = minus[j]
+            t0 = tr[j]
+            p_sum = p0 + pdm
+            m_sum = m0 + mdm
+            t_sum = t0 + r
+            p1 = p_sum if summing else (p_sum / n if seeding else p0 + (pdm - p0) / n)
+            m1 = m_sum if summing else (m_sum / n if seeding else m0 + (mdm - m0) / n)
+            t1 = t_sum if summing else (t_sum / n if seeding else t0 + (r - t0) / n)
+            p1 = p1 if moved else p0
+            m1 = m1 if moved else m0
+            t1 = t1 if moved else t0
+            plus[j] = p1
+            minus[j] = m1
+            tr[j] = t1
+            pdi = 100.0 * p1 / t1 if t1 > 0.0 else 0.0
+            mdi = 100.0 * m1 / t1 if t1 > 0.0 else 0.0
             total = pdi + mdi
             dx = 100.0 * abs(pdi - mdi) / total if total > 0.0 else 0.0
-            plus_out[i, j] = pdi
-            minus_out[i, j] = mdi
-            dx_out[i, j] = dx
+            ready = k >= n
+            po[j] = pdi if ready else np.nan
+            mo[j] = mdi if ready else np.nan
+            do[j] = dx if ready else np.nan
             kk = k - n
-            if kk < adx_n - 1:
-                dx_sum[j] += dx
-                adx_out[i, j] = np.nan
-            elif kk == adx_n - 1:
-                adx[j] = (dx_sum[j] + dx) / adx_n
-                adx_out[i, j] = adx[j]
-            else:
-                adx[j] = (adx[j] * (adx_n - 1) + dx) / adx_n
-                adx_out[i, j] = adx[j]
+            d_sum = dx_sum[j] + dx
+            dx_sum[j] = d_sum if (ready and kk < adx_n - 1) else dx_sum[j]
+            a0 = adx[j]
+            step = (a0 * (adx_n - 1) + dx) / adx_n
+            a1 = d_sum / adx_n if kk == adx_n - 1 else (step if kk > adx_n - 1 else a0)
+            adx[j] = a1
+            ao[j] = a1 if kk >= adx_n - 1 else np.nan
 
 
 @nb.njit(cache=True)
