@@ -4,6 +4,7 @@ compares False, so nothing fires during warm-up or on the first bar."""
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -23,9 +24,73 @@ def _operands(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+@nb.njit(cache=True)
+def _crossed_arrays(lo: np.ndarray, hi: np.ndarray, from_touch: bool, out: np.ndarray) -> None:
+    rows, cols = lo.shape
+    out[0, :] = False
+    for i in range(1, rows):
+        lp = lo[i - 1]
+        hp = hi[i - 1]
+        li = lo[i]
+        hi_ = hi[i]
+        oi = out[i]
+        for j in range(cols):
+            below = lp[j] <= hp[j] if from_touch else lp[j] < hp[j]
+            oi[j] = below and li[j] > hi_[j]
+
+
+@nb.njit(cache=True)
+def _crossed_level(
+    x: np.ndarray, level: float, x_is_lo: bool, from_touch: bool, out: np.ndarray
+) -> None:
+    """``_crossed_arrays`` with one side a constant level: x crosses above it (``x_is_lo``) or
+    below it."""
+    rows, cols = x.shape
+    out[0, :] = False
+    for i in range(1, rows):
+        xp = x[i - 1]
+        xi = x[i]
+        oi = out[i]
+        for j in range(cols):
+            p = xp[j]
+            v = xi[j]
+            if x_is_lo:
+                below = p <= level if from_touch else p < level
+                oi[j] = below and v > level
+            else:
+                below = level <= p if from_touch else level < p
+                oi[j] = below and level > v
+
+
+def _fast_block(a: np.ndarray) -> bool:
+    """A (bars, symbols) block the kernels take as it is (no copy, one compiled type)."""
+    return (
+        a.ndim == 2
+        and a.shape[0] > 0
+        and a.dtype == np.float64
+        and a.flags.c_contiguous
+        and a.flags.writeable
+    )
+
+
 def _crossed(lo: np.ndarray, hi: np.ndarray, from_touch: bool = False) -> np.ndarray:
     """True where ``lo`` was below ``hi`` (or touching it, with ``from_touch``) on the previous bar
     and is above it now."""
+    # One pass straight into the output for the usual shapes (two blocks, or a block and a level)
+    # instead of three boolean temporaries.
+    if _fast_block(lo) and (
+        (_fast_block(hi) and hi.shape == lo.shape) or (hi.ndim == 0 and np.isfinite(hi))
+    ):
+        out = np.empty(lo.shape, dtype=np.bool_)
+        if hi.ndim == 0:
+            _crossed_level(lo, float(hi), True, from_touch, out)
+        else:
+            _crossed_arrays(lo, hi, from_touch, out)
+        return out
+    if _fast_block(hi) and lo.ndim == 0 and np.isfinite(lo):
+        out = np.empty(hi.shape, dtype=np.bool_)
+        _crossed_level(hi, float(lo), False, from_touch, out)
+        return out
     with np.errstate(invalid="ignore"):
         below = lo <= hi if from_touch else lo < hi
         above = lo > hi  # the same broadcast shape as ``below``
