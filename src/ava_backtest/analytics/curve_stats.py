@@ -68,7 +68,8 @@ def curve_stats(
     out = np.full((n, len(SLOTS)), np.nan)
     expo = np.empty((1, 1)) if exposure is None else np.asarray(exposure, dtype=np.float64)
     bench = np.empty(1) if bench_returns is None else np.asarray(bench_returns, dtype=np.float64)
-    _curves(
+    kernel = _curves_parallel if n >= _PARALLEL_FROM else _curves_serial
+    kernel(
         eq,
         np.asarray(capital, dtype=np.float64),
         days.view(np.int64),
@@ -83,21 +84,36 @@ def curve_stats(
     return out
 
 
+_PARALLEL_FROM = 64
+"""Curves from which a call spreads over numba's threads (waking them costs more than one curve)."""
+
+
 @nb.njit(cache=True, parallel=True)
-def _curves(eq, capital, days, expo, has_expo, bench, has_bench, p, rf_p, out):  # type: ignore[no-untyped-def]
-    t, n = eq.shape
-    for j in nb.prange(n):  # each curve alone: the same numbers on any number of threads
-        col = np.empty(t)
-        ecol = np.empty(t)
-        r = np.empty(max(t - 1, 1))
-        sel = np.empty(max(t - 1, 1))
-        top = np.empty(max(t - 1, 1))
+def _curves_parallel(eq, capital, days, expo, has_expo, bench, has_bench, p, rf_p, out):  # type: ignore[no-untyped-def]
+    for j in nb.prange(eq.shape[1]):  # each curve alone: the same numbers on any number of threads
+        _column(eq, capital, days, expo, has_expo, bench, has_bench, p, rf_p, out, j)
+
+
+@nb.njit(cache=True)
+def _curves_serial(eq, capital, days, expo, has_expo, bench, has_bench, p, rf_p, out):  # type: ignore[no-untyped-def]
+    for j in range(eq.shape[1]):
+        _column(eq, capital, days, expo, has_expo, bench, has_bench, p, rf_p, out, j)
+
+
+@nb.njit(cache=True)
+def _column(eq, capital, days, expo, has_expo, bench, has_bench, p, rf_p, out, j):  # type: ignore[no-untyped-def]
+    t = eq.shape[0]
+    col = np.empty(t)
+    ecol = np.empty(t)
+    r = np.empty(max(t - 1, 1))
+    sel = np.empty(max(t - 1, 1))
+    top = np.empty(max(t - 1, 1))
+    for i in range(t):
+        col[i] = eq[i, j]
+    if has_expo:
         for i in range(t):
-            col[i] = eq[i, j]
-        if has_expo:
-            for i in range(t):
-                ecol[i] = expo[i, j]
-        _one(col, capital[j], days, ecol, has_expo, bench, has_bench, p, rf_p, r, sel, top, out[j])
+            ecol[i] = expo[i, j]
+    _one(col, capital[j], days, ecol, has_expo, bench, has_bench, p, rf_p, r, sel, top, out[j])
 
 
 @nb.njit(cache=True)
