@@ -76,3 +76,25 @@ def test_a_comparison_symbol_the_market_lacks_is_an_error_naming_it():
         RunConfig(strategy_name=NAME, universe="us_sample", params={"comparative_symbol": "GSPC"})
     )
     assert np.isfinite(bars.extra["benchmark_symbol"]).any()
+
+
+def test_a_run_states_where_the_comparison_symbol_covers_it():
+    import datetime as dt
+
+    from ava_backtest.runs.execute import run_backtest
+
+    # GSPC ships for 1999-01-04 .. 2018-12-31: a run from 2015 to 2020 is told where it compares.
+    cfg = RunConfig(
+        strategy_name=NAME,
+        symbols=["NVDA", "AMZN"],
+        start_date="2015-01-02",
+        end_date="2020-12-31",
+        params={"comparative_symbol": "GSPC"},
+    )
+    notes = [n for n in run_backtest(cfg).notes if n.startswith("GSPC (comparative_symbol)")]
+    assert len(notes) == 1 and "2015-01-02 .. 2018-12-31" in notes[0], notes
+    # From 2019-01-15 GSPC covers only the warm-up bars loaded before the start: nothing to run on.
+    with pytest.raises(DataError) as err:
+        run_backtest(cfg.model_copy(update={"start_date": dt.date(2019, 1, 15)}))
+    assert err.value.field == "params.comparative_symbol"
+    assert "GSPC has no value between 2019-01-15" in err.value.message

@@ -409,6 +409,7 @@ def run_backtest(
     report(0.35, "computing signals")
     bars = with_required_data(strategy, panel, config.market)
     vix_note = vix_window_note(strategy, bars, info.first_index)
+    reference_note = reference_window_note(strategy, bars, info.first_index)
     signals = timed_for_engine(strategy, compute_signals(strategy, bars))
     check_signals(config, strategy, signals)
     timings["signals"] = time.perf_counter() - t1
@@ -446,6 +447,8 @@ def run_backtest(
     notes = list(panel.notes)
     if vix_note:
         notes.append(vix_note)
+    if reference_note:
+        notes.append(reference_note)
     if window["benchmark_start"] is not None:
         notes.append(
             f"benchmark {run_panel.benchmark_symbol}: alpha, beta, information ratio and benchmark "
@@ -641,6 +644,34 @@ def vix_window_note(strategy: Strategy, bars: Bars, first: int) -> str | None:
     return (
         f"VIX: covers {a} .. {b} of this run ({len(have)} of {len(days)} bars); outside it the "
         f"VIX condition of {strategy.name} gives no signal"
+    )
+
+
+def reference_window_note(strategy: Strategy, bars: Bars, first: int) -> str | None:
+    """For a strategy that declares ``benchmark_symbol``: the run's note stating where the symbol
+    its parameter names covers the run when that is not the whole run (outside it the comparison
+    is undefined), or a DataError naming the symbol when it covers none of the run's bars
+    (warm-up excluded)."""
+    if "benchmark_symbol" not in strategy.requires or "benchmark_symbol" not in bars.extra:
+        return None
+    values = np.asarray(bars.extra["benchmark_symbol"])[first:]
+    days = np.asarray(bars.dates[first:], dtype="datetime64[D]")
+    have = np.flatnonzero(np.isfinite(values))
+    if len(have) == len(days):
+        return None
+    pname = strategy.benchmark_parameter
+    symbol = str(strategy.params.get(pname, "")).strip().upper()
+    if not len(have):
+        raise DataError(
+            f"strategy {strategy.name!r} compares with {symbol} (its {pname} parameter) and "
+            f"{symbol} has no value between {days[0]} and {days[-1]}; choose dates inside its "
+            "coverage (GET /api/v2/data/symbols lists it) or another symbol",
+            field=f"params.{pname}",
+        )
+    a, b = days[have[0]], days[have[-1]]
+    return (
+        f"{symbol} ({pname}): covers {a} .. {b} of this run ({len(have)} of {len(days)} bars); "
+        f"outside it {strategy.name} has no comparison with {symbol}, so no signal that needs one"
     )
 
 
