@@ -275,7 +275,11 @@ def test_held_sides_follow_the_kernels_reading_of_the_signals():
     sides = held_sides(le, lx, se, np.zeros((n, 1), bool), True)
     # flat, long from 1, exit at 3, flat, long at 5 (entry wins while flat), short at 6.
     assert sides[:, 0].tolist() == [0, 1, 1, 0, 0, 1, -1, -1]
-    assert held_sides(le, lx, se, np.zeros((n, 1), bool), False)[:, 0].tolist()[6] == 1
+    # Without shorts the short entry closes the long (the kernel's reversal whose entry leg is
+    # refused), and opens nothing when flat.
+    no_shorts = held_sides(le, lx, se, np.zeros((n, 1), bool), False)[:, 0].tolist()
+    assert no_shorts == [0, 1, 1, 0, 0, 1, 0, 0]
+    assert held_sides(se, lx, le, lx, False)[:, 0].tolist() == [0, 0, 0, 0, 0, 0, 1, 1]
 
 
 def test_the_allocator_holds_the_weights_in_the_engine():

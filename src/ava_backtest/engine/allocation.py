@@ -30,22 +30,22 @@ def held_sides(
 ) -> np.ndarray:
     """+1 (long), -1 (short) or 0 at each close, from the signals as the kernel reads them: flat,
     an entry on one side only opens it; held, the opposite entry alone reverses it, else its own
-    exit closes it."""
+    exit closes it. Without shorts a short entry opens nothing, and reverses a long into flat."""
     n_bars, n_cols = long_entry.shape
     out = np.zeros((n_bars, n_cols), dtype=np.int8)
     for j in range(n_cols):
         side = 0
         for t in range(n_bars):
             le = long_entry[t, j]
-            se = short_entry[t, j] and allow_short
+            se = short_entry[t, j]
             if side == 0:
                 if le and not se:
                     side = 1
-                elif se and not le:
+                elif se and not le and allow_short:
                     side = -1
             elif side == 1:
                 if se and not le:
-                    side = -1
+                    side = -1 if allow_short else 0
                 elif long_exit[t, j]:
                     side = 0
             else:
