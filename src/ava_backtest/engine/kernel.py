@@ -13,7 +13,9 @@ The order of events inside a bar is the engine's contract (DESIGN §4):
    ``maintenance_margin x gross exposure`` has every position closed at the next open (exit
    reason ``margin_call``, in both fill modes) and its other orders of this close cancelled; an
    account whose equity is at or below zero is ruined: its positions close the same way and it
-   places no order again.
+   places no order again;
+7. with a trade-history sizer (``kelly``, ``monte_carlo``), the trades closed on this bar are
+   learnt by their accounts, so they size entries of later bars only.
 
 Accounts make one kernel serve both portfolio modes: ``shared`` maps every symbol to account 0;
 ``independent`` (a screen, or a parameter sweep laid out as columns) gives each column its own.
