@@ -199,3 +199,14 @@ def test_stopping_cancels_the_remaining_windows(regime):
         run_walkforward(spec, runner=LocalRunner(), on_window=lambda o, d, n: seen.append(d),
                         should_stop=lambda: len(seen) >= 3)  # fmt: skip
     assert len(e.value.done) == 3 and seen == [1, 2, 3]
+
+
+def test_windows_lie_where_every_symbol_has_bars_and_say_so():
+    cfg = RunConfig(strategy_name="sma_crossover", symbols=["AAPL", "GOOG"],
+                    start_date="2002-01-01", end_date="2008-12-31", costs={"model": "none"})  # fmt: skip
+    ranges = {"fast_period": {"choices": [10, 20]}, "slow_period": {"choices": [50]}}
+    r = run_walkforward(make_spec(cfg, ranges, is_sessions=250, oos_sessions=250, hindsight=False))
+    # GOOG's data starts 2004-08-19: no window may optimise or trade before it.
+    assert str(r.windows[0].dates[0]) == "2004-08-19"
+    assert any("GOOG starts 2004-08-19" in n for n in r.notes)
+    assert set(r.trades["symbol"].unique()) == {"AAPL", "GOOG"}

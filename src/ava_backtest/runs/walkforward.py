@@ -119,6 +119,7 @@ class Plan:
     gap: int
     folds: int | None
     windows: tuple[Window, ...]
+    notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"mode": self.mode, "is_sessions": self.is_sessions,
@@ -521,6 +522,28 @@ def plan_for(spec: WalkForwardSpec, universe: Universe | None = None) -> tuple[P
     base = get_strategy(config.strategy_name)(**config.params)
     panel, info = load_run_panel(config, base, universe)
     sessions = panel.dates[info.first_index :]
+    # Every window optimises and trades every symbol: the windows lie where all have bars.
+    has = np.isfinite(panel.bars.close[info.first_index :])
+    notes: tuple[str, ...] = ()
+    if has.shape[1] > 1 and not has.all():
+        if not has.any(axis=0).all():
+            missing = [s for s, ok in zip(panel.symbols, has.any(axis=0), strict=True) if not ok]
+            raise DataError(f"{', '.join(missing)}: no bars in the run's span", field="symbols")
+        lo = int(max(np.argmax(has[:, j]) for j in range(has.shape[1])))
+        hi = int(min(len(has) - 1 - np.argmax(has[::-1, j]) for j in range(has.shape[1])))
+        if hi <= lo:
+            raise DataError(
+                "the symbols have no session with bars for all of them", field="symbols"
+            )
+        if lo > 0 or hi < len(sessions) - 1:
+            late = [s for s, j in zip(panel.symbols, range(has.shape[1]), strict=True)
+                    if np.argmax(has[:, j]) == lo]  # fmt: skip
+            notes = (
+                f"windows cover {_date(sessions[lo])} .. {_date(sessions[hi])}, the sessions "
+                f"with bars for every symbol ({', '.join(late)} start{'s' if len(late) == 1 else ''} "
+                f"{_date(sessions[lo])})",
+            )
+        sessions = sessions[lo : hi + 1]
     plan = plan_windows(
         len(sessions), mode=spec.mode, is_sessions=spec.is_sessions,
         oos_sessions=spec.oos_sessions, step=spec.step, folds=spec.folds, gap=spec.gap,
@@ -530,7 +553,7 @@ def plan_for(spec: WalkForwardSpec, universe: Universe | None = None) -> tuple[P
             "carry_over needs contiguous out-of-sample segments (step equal to oos_sessions)",
             field="carry_over",
         )
-    return plan, sessions
+    return replace(plan, notes=notes), sessions
 
 
 def window_dates(plan: Plan, sessions: np.ndarray) -> list[dict[str, Any]]:
@@ -617,7 +640,7 @@ def run_walkforward(
     return WalkForwardResult(
         spec, plan, results, oos_dates, equity, trades, open_pos, oos_metrics, eff, eff_sr,
         overfit, hindsight, handover, market_panel, market.currency, runner.name,
-        time.perf_counter() - t0, notes,
+        time.perf_counter() - t0, [*plan.notes, *notes],
     )  # fmt: skip
 
 
