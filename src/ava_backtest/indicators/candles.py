@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import numba as nb
 import numpy as np
 
 from ava_backtest.indicators._shape import as_block, as_blocks, first_valid, lag, period, restore
@@ -42,14 +43,19 @@ class PivotPoints(NamedTuple):
 def typical_price(high: np.ndarray, low: np.ndarray, close: np.ndarray) -> np.ndarray:
     """(high + low + close) / 3 (TA-Lib TYPPRICE, Pine hlc3)."""
     (h, lo, c), flat = as_blocks(high=high, low=low, close=close)
-    return restore((h + lo + c) / 3.0, flat)
+    out = h + lo
+    out += c
+    out /= 3.0
+    return restore(out, flat)
 
 
 @memoized
 def median_price(high: np.ndarray, low: np.ndarray) -> np.ndarray:
     """(high + low) / 2 (TA-Lib MEDPRICE, Pine hl2)."""
     (h, lo), flat = as_blocks(high=high, low=low)
-    return restore((h + lo) / 2.0, flat)
+    out = h + lo
+    out /= 2.0
+    return restore(out, flat)
 
 
 @memoized
@@ -60,7 +66,10 @@ def heikin_ashi(
     close) / 2, starting from (o + c) / 2 on a column's first bar; high/low = the extremes of the
     bar's high/low and the HA open and close."""
     (o, h, lo, c), flat = as_blocks(open=open, high=high, low=low, close=close)
-    ha_close = (o + h + lo + c) / 4.0
+    ha_close = o + h  # then in place: the same sums, no temporaries
+    ha_close += lo
+    ha_close += c
+    ha_close /= 4.0
     # ha_open[t] = ha_open[t-1] + 0.5 (ha_close[t-1] - ha_open[t-1]): an EMA with alpha = 1/2 of the
     # previous HA close, seeded with the first bar's (o + c) / 2.
     z = lag(ha_close)
@@ -68,21 +77,42 @@ def heikin_ashi(
     cols = np.flatnonzero(first < len(o))
     z[first[cols], cols] = (o[first[cols], cols] + c[first[cols], cols]) / 2.0
     ha_open = ewm(z, 0.5)
-    ha_high = np.maximum(h, np.maximum(ha_open, ha_close))
-    ha_low = np.minimum(lo, np.minimum(ha_open, ha_close))
+    ha_high = np.maximum(ha_open, ha_close)
+    np.maximum(h, ha_high, out=ha_high)
+    ha_low = np.minimum(ha_open, ha_close)
+    np.minimum(lo, ha_low, out=ha_low)
     return HeikinAshi(*(restore(a, flat) for a in (ha_open, ha_high, ha_low, ha_close)))
+
+
+@nb.njit(cache=True)
+def _pivot_kernel(x: np.ndarray, left: int, right: int, sign: float, out: np.ndarray) -> None:
+    """out[t] = x[t - right] where sign * x[t - right] is strictly above sign * x at each of the
+    ``left`` bars before it and the ``right`` bars after it (NaN compares False), NaN elsewhere."""
+    rows, cols = x.shape
+    ok = np.empty(cols, dtype=np.bool_)
+    for t in range(rows):
+        ot = out[t]
+        if t < right + left:
+            ot[:] = np.nan
+            continue
+        ct = x[t - right]
+        for j in range(cols):
+            ok[j] = not np.isnan(ct[j])
+        for k in range(t - right - left, t + 1):
+            if k == t - right:
+                continue
+            xk = x[k]
+            for j in range(cols):
+                ok[j] = ok[j] and sign * ct[j] > sign * xk[j]
+        for j in range(cols):
+            ot[j] = ct[j] if ok[j] else np.nan
 
 
 def _pivot(x: np.ndarray, left: int, right: int, sign: float) -> np.ndarray:
     a, flat = as_block(x)
-    a = sign * a
-    centre = lag(a, right)
-    ok = ~np.isnan(centre)
-    for i in range(1, left + 1):
-        ok &= centre > lag(a, right + i)
-    for i in range(right):
-        ok &= centre > lag(a, i)
-    return restore(np.where(ok, sign * centre, np.nan), flat)
+    out = np.empty_like(a)
+    _pivot_kernel(a, left, right, sign, out)
+    return restore(out, flat)
 
 
 @memoized
