@@ -218,9 +218,8 @@ def synthetic_open_interest(
         prev_n = np.where(lag >= 0, n[np.maximum(lag, 0)], 0)
         with np.errstate(invalid="ignore", divide="ignore"):
             centre = (csum - prev_sum) / (n - prev_n)
-        centre = np.round(centre, 0)
         for m in np.linspace(-0.10, 0.10, 9):
-            k = np.round(centre * (1.0 + m), 2)
+            k = np.round(centre * (1.0 + m), 4)
             base = rng.uniform(2_000, 8_000, len(days)) * np.exp(-40.0 * m * m)
             for side, w in (("call", 1.0 + 3 * m), ("put", 1.0 - 3 * m)):
                 frames.append(

@@ -1,6 +1,7 @@
 """/api/v2/data/upload: a user's own daily bars (CSV, CSV.gz or Parquet), validated, then stored;
 /data/upload-intraday the same for one symbol's intraday bars, /data/earnings earnings dates,
-/data/options-chain and /data/implied-volatility the options data (data.options).
+/data/options-chain and /data/implied-volatility the options data (data.options),
+/data/put-call-ratio and /data/open-interest options positioning (data.positioning).
 
 An uploaded symbol is listed by /data/symbols after the shipped ones and can be backtested like
 them. A file is only ever parsed as data: a cell that is not a date or a number is refused (422),
@@ -20,6 +21,7 @@ from ava_backtest.api.errors import ApiError, ErrorResponse
 from ava_backtest.data.earnings import delete_earnings, ingest_earnings, read_earnings
 from ava_backtest.data.intraday import ingest_intraday_upload
 from ava_backtest.data.options import CHAIN, IV, delete_table, ingest_table, read_table
+from ava_backtest.data.positioning import OI, PCR
 from ava_backtest.data.upload import MAX_BYTES, ingest_upload
 from ava_backtest.data.user_store import (
     ShippedSymbolError,
@@ -374,3 +376,62 @@ async def upload_implied_volatility(
 async def delete_implied_volatility(market: Literal["US", "IN"]) -> DeletedOut:
     """404 when no implied-volatility history is stored for the market."""
     return await _options_delete(IV, market)
+
+
+@router.post(
+    "/put-call-ratio",
+    response_model=OptionsDataOut,
+    status_code=201,
+    summary="Upload a put/call ratio history (CSV or Parquet: symbol, date, put_call_ratio)",
+)
+async def upload_put_call_ratio(
+    market: Literal["US", "IN"] = Form(...),
+    file: UploadFile = File(
+        ...,
+        description="columns symbol, date, put_call_ratio (puts / calls, > 0); put_volume and "
+        "call_volume optional",
+    ),
+) -> OptionsDataOut:
+    """One put/call ratio per symbol per session for strategies that need it (docs/data.md,
+    'Put/call ratio'): the symbols in the file replace their earlier rows; others are kept."""
+    return await _options_upload(PCR, market, file)
+
+
+@router.delete(
+    "/put-call-ratio/{market}",
+    response_model=DeletedOut,
+    summary="Delete the put/call ratio history",
+)
+async def delete_put_call_ratio(market: Literal["US", "IN"]) -> DeletedOut:
+    """404 when no put/call ratio history is stored for the market."""
+    return await _options_delete(PCR, market)
+
+
+@router.post(
+    "/open-interest",
+    response_model=OptionsDataOut,
+    status_code=201,
+    summary="Upload open interest by strike (CSV or Parquet: symbol, date, expiry, strike, type, "
+    "open_interest)",
+)
+async def upload_open_interest(
+    market: Literal["US", "IN"] = Form(...),
+    file: UploadFile = File(
+        ...,
+        description="columns symbol, date, expiry, strike, type (call or put), open_interest",
+    ),
+) -> OptionsDataOut:
+    """Open interest per strike and expiry per date for strategies that need it (docs/data.md,
+    'Open interest by strike'): the symbols in the file replace their earlier rows; others are
+    kept."""
+    return await _options_upload(OI, market, file)
+
+
+@router.delete(
+    "/open-interest/{market}",
+    response_model=DeletedOut,
+    summary="Delete the open interest by strike",
+)
+async def delete_open_interest(market: Literal["US", "IN"]) -> DeletedOut:
+    """404 when no open interest is stored for the market."""
+    return await _options_delete(OI, market)
