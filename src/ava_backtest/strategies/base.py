@@ -39,7 +39,10 @@ class Strategy:
     ``earnings`` (a (bars, symbols) block), ``market_holidays``, ``intraday:15m`` (intraday bars of
     15 minutes or finer, with the session clock ``session``, ``session_minute``...),
     ``options_chain`` (``call_gamma``, ``put_gamma``, ``call_oi``, ``put_oi`` blocks) and
-    ``implied_volatility`` (a block), from the user's uploads (data.options)."""
+    ``implied_volatility`` (a block), from the user's uploads (data.options), ``put_call_ratio``
+    (a block) and ``open_interest`` (``max_pain``, ``days_to_expiry`` blocks) likewise
+    (data.positioning), and ``benchmark_symbol`` (the closes of the symbol the strategy's own
+    ``benchmark_symbol`` parameter names)."""
     style: ClassVar[str] = "vectorised"
     cross_sectional: ClassVar[bool] = False
     """True when a symbol's signal depends on the other symbols (ranking, rotation): ``signals``
