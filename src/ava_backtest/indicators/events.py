@@ -14,10 +14,13 @@ def _value_when(x: np.ndarray, when: np.ndarray, initial: float, out: np.ndarray
     rows, cols = x.shape
     held = np.full(cols, initial)
     for i in range(rows):  # along rows, so every pass reads contiguous memory
-        for j in range(cols):
-            if when[i, j]:
-                held[j] = x[i, j]
-            out[i, j] = held[j]
+        xi = x[i]
+        wi = when[i]
+        oi = out[i]
+        for j in range(cols):  # a select, not a branch: vector lanes
+            h = xi[j] if wi[j] else held[j]
+            held[j] = h
+            oi[j] = h
 
 
 def value_when(x: np.ndarray, when: np.ndarray, initial: float = np.nan) -> np.ndarray:

@@ -120,7 +120,7 @@ def _cci(tp: np.ndarray, first: np.ndarray, n: int, out: np.ndarray) -> None:
                 out[i, j] = diff / (0.015 * md) if abs(diff) > scale and md > scale else 0.0
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy")  # x / 0 is IEEE (then not selected)
 def _range_position(
     close: np.ndarray, hh: np.ndarray, ll: np.ndarray, williams: bool, out: np.ndarray
 ) -> None:
@@ -128,17 +128,16 @@ def _range_position(
     rows, cols = close.shape
     mid = -50.0 if williams else 50.0
     for i in range(rows):
+        ci = close[i]
+        hi = hh[i]
+        li = ll[i]
+        oi = out[i]
         for j in range(cols):
-            span = hh[i, j] - ll[i, j]
-            if np.isnan(span):
-                out[i, j] = np.nan
-            elif span > 0.0:
-                if williams:
-                    out[i, j] = -100.0 * (hh[i, j] - close[i, j]) / span
-                else:
-                    out[i, j] = 100.0 * (close[i, j] - ll[i, j]) / span
-            else:
-                out[i, j] = mid
+            span = hi[j] - li[j]
+            pct_r = -100.0 * (hi[j] - ci[j]) / span
+            pct_k = 100.0 * (ci[j] - li[j]) / span
+            v = (pct_r if williams else pct_k) if span > 0.0 else mid
+            oi[j] = np.nan if np.isnan(span) else v
 
 
 def _position(

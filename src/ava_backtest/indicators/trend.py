@@ -155,38 +155,43 @@ def _supertrend(
     upper: np.ndarray,
     lower: np.ndarray,
 ) -> None:
+    """Branch-free along each row (selects), each column's state read from the previous row."""
     rows, cols = src.shape
     for i in range(rows):
+        p = i - 1 if i > 0 else 0  # the previous row (unused on a column's first bar)
+        si = src[i]
+        ri = rng[i]
+        ci = close[i]
+        pup_row = upper[p]
+        plo_row = lower[p]
+        pc_row = close[p]
+        pline_row = line[p]
+        li = line[i]
+        di = direction[i]
+        ui = upper[i]
+        loi = lower[i]
         for j in range(cols):
             k = i - first[j]
-            if k < 0:
-                line[i, j] = np.nan
-                direction[i, j] = np.nan
-                upper[i, j] = np.nan
-                lower[i, j] = np.nan
-                continue
-            up = src[i, j] + mult * rng[i, j]
-            lo = src[i, j] - mult * rng[i, j]
-            c = close[i, j]
-            if k == 0:
-                d = -1.0
-            else:
-                prev_up = upper[i - 1, j]
-                prev_lo = lower[i - 1, j]
-                prev_c = close[i - 1, j]
-                # The bands only ratchet towards price, unless the previous close broke through.
-                if not (lo > prev_lo or prev_c < prev_lo):
-                    lo = prev_lo
-                if not (up < prev_up or prev_c > prev_up):
-                    up = prev_up
-                if line[i - 1, j] == prev_up:
-                    d = 1.0 if c > up else -1.0
-                else:
-                    d = -1.0 if c < lo else 1.0
-            upper[i, j] = up
-            lower[i, j] = lo
-            direction[i, j] = d
-            line[i, j] = lo if d > 0.0 else up
+            up = si[j] + mult * ri[j]
+            lo = si[j] - mult * ri[j]
+            c = ci[j]
+            prev_up = pup_row[j]
+            prev_lo = plo_row[j]
+            prev_c = pc_row[j]
+            # The bands only ratchet towards price, unless the previous close broke through.
+            lo2 = lo if (lo > prev_lo or prev_c < prev_lo) else prev_lo
+            up2 = up if (up < prev_up or prev_c > prev_up) else prev_up
+            more = k > 0
+            lo = lo2 if more else lo
+            up = up2 if more else up
+            if_up = 1.0 if c > up else -1.0
+            if_down = -1.0 if c < lo else 1.0
+            d = (if_up if pline_row[j] == prev_up else if_down) if more else -1.0
+            live = k >= 0
+            ui[j] = up if live else np.nan
+            loi[j] = lo if live else np.nan
+            di[j] = d if live else np.nan
+            li[j] = (lo if d > 0.0 else up) if live else np.nan
 
 
 @nb.njit(cache=True)
