@@ -345,3 +345,38 @@ def test_risk_parity_refuses_a_strategy_with_its_own_target_weights():
     with pytest.raises(ConfigError) as err:
         simulate(panel, sig, _overlay_settings("risk_parity"))
     assert err.value.field == "sizing.mode"
+
+
+@pytest.mark.parametrize("shorts", [True, False])
+def test_the_engine_holds_what_the_allocator_weighs_on_each_side(shorts):
+    # Random entries, exits and short entries: after each rebalance row, the positions at the
+    # next close have the weights' signs (fractional quantities, no costs: nothing rounds away).
+    from ava_backtest.engine.allocation import risk_parity_signals
+
+    panel = _market(21, 200, 4)
+    rng = np.random.default_rng(21)
+    shape = panel.trade_close.shape
+    sig = Signals(
+        long_entry=rng.random(shape) < 0.1,
+        long_exit=rng.random(shape) < 0.1,
+        short_entry=rng.random(shape) < 0.1,
+        short_exit=rng.random(shape) < 0.1,
+    )
+    rp = RiskParitySizing(window=10, rebalance_bars=7)
+    cfg = EngineSettings(
+        sizing_mode="risk_parity", risk_parity=rp, fractional=True, allow_short=shorts
+    )
+    res = simulate(panel, sig, cfg)
+    weights = risk_parity_signals(
+        panel.bars.close, sig, np.zeros(4, np.int64), 1, "erc", 10, 7, shorts
+    )[0].target_weight
+    pos = np.zeros(shape)
+    for f in res.fills.iter_rows(named=True):
+        j = panel.symbols.index(f["symbol"])
+        pos[f["bar"] :, j] += f["qty"] if f["side"] == "buy" else -f["qty"]
+    rows = [t for t in range(shape[0] - 1) if np.isfinite(weights[t]).any()]
+    assert len(rows) > 10 and np.nanmax(np.abs(weights)) > 0
+    for t in rows:
+        np.testing.assert_array_equal(np.sign(np.round(pos[t + 1], 9)), np.sign(weights[t]))
+    assert (np.nanmin(weights) < 0) == shorts
+    assert shorts or (pos >= -1e-9).all()
