@@ -432,7 +432,15 @@ def _options_extras(shape: tuple[int, int], rng: np.random.Generator) -> dict[st
     iv = 0.25 * np.exp(0.1 * np.cumsum(rng.normal(0, 0.05, shape), axis=0))
     chain = {"call_gamma": 1e6 * (1 + tilt), "put_gamma": 1e6 * (1 - tilt)}
     chain |= {"call_oi": np.full(shape, 1e4), "put_oi": np.full(shape, 1e4)}
-    return {"options_chain": chain, "implied_volatility": {"implied_volatility": iv}}
+    pcr = 0.9 * np.exp(0.1 * np.cumsum(rng.normal(0, 0.05, shape), axis=0))
+    day = np.arange(shape[0]) % 21  # a monthly expiry every 21 sessions, max pain near the price
+    oi = {"max_pain": np.full(shape, 100.0), "days_to_expiry": np.repeat((20 - day)[:, None] * 1.4, shape[1], axis=1)}  # fmt: skip
+    return {
+        "options_chain": chain,
+        "implied_volatility": {"implied_volatility": iv},
+        "put_call_ratio": {"put_call_ratio": pcr},
+        "open_interest": oi,
+    }
 
 
 def strategy_signals(repeat: int) -> list[tuple[str, str, float | None, str]]:
@@ -448,6 +456,7 @@ def strategy_signals(repeat: int) -> list[tuple[str, str, float | None, str]]:
     rng = np.random.default_rng(11)
     supplied = {
         "benchmark": np.nanmean(panel.bars.close, axis=1),  # an equal-weight index
+        "benchmark_symbol": np.nanmean(panel.bars.close, axis=1),  # the named symbol's closes
         "vix": np.clip(18 + np.cumsum(rng.normal(0, 1, panel.bars.n_bars)) * 0.3, 9, 80),
         **_options_extras(panel.bars.close.shape, rng),
     }

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 from ava_backtest.domain.bars import Bars
@@ -147,19 +148,40 @@ def _periods(rule: str, t_ns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return to_ns(first), to_ns(nxt)
 
 
-def _first_last(valid: np.ndarray, starts: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per period and column, the row of the first / last valid value (-1 if none)."""
-    r = np.arange(rows, dtype=np.int64)[:, None]
-    first = np.minimum.reduceat(np.where(valid, r, rows), starts, axis=0)
-    last = np.maximum.reduceat(np.where(valid, r, -1), starts, axis=0)
-    return np.where(first < rows, first, -1), last
-
-
-def _gather(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    cols = np.arange(x.shape[1])[None, :]
-    out = x[np.maximum(rows, 0), cols]
-    out[rows < 0] = np.nan
-    return out
+@nb.njit(cache=True)
+def _aggregate(
+    o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray, v: np.ndarray, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per period (rows starts[k] .. starts[k+1]-1) and column, skipping NaNs: the first open, the
+    highest high, the lowest low, the last close and the summed volume; NaN where the period has
+    no such value. One pass over the rows (numpy's reduceat along axis 0 is many times slower)."""
+    rows, cols = c.shape
+    k_n = len(starts)
+    ho = np.full((k_n, cols), np.nan)
+    hh = np.full((k_n, cols), np.nan)
+    hl = np.full((k_n, cols), np.nan)
+    hc = np.full((k_n, cols), np.nan)
+    hv = np.full((k_n, cols), np.nan)
+    for k in range(k_n):
+        end = starts[k + 1] if k + 1 < k_n else rows
+        for r in range(starts[k], end):
+            for j in range(cols):
+                x = o[r, j]
+                if x == x and ho[k, j] != ho[k, j]:
+                    ho[k, j] = x
+                x = h[r, j]
+                if x == x and not (hh[k, j] >= x):
+                    hh[k, j] = x
+                x = lo[r, j]
+                if x == x and not (hl[k, j] <= x):
+                    hl[k, j] = x
+                x = c[r, j]
+                if x == x:
+                    hc[k, j] = x
+                x = v[r, j]
+                if x == x:
+                    hv[k, j] = x if hv[k, j] != hv[k, j] else hv[k, j] + x
+    return ho, hh, hl, hc, hv
 
 
 def _calendar_visible_at(
@@ -259,15 +281,12 @@ def resample(
     k_start, k_end = p_start[starts], p_end[starts]
     last_row = np.append(starts[1:] - 1, n_rows - 1).astype(np.int64)
 
-    o_first, _ = _first_last(~np.isnan(bars.open), starts, n_rows)
-    _, c_last = _first_last(~np.isnan(bars.close), starts, n_rows)
-    vol = np.asarray(bars.volume, dtype=np.float64)
-    v_valid = ~np.isnan(vol)
-    v_sum = np.add.reduceat(np.where(v_valid, vol, 0.0), starts, axis=0)
-    v_any = np.logical_or.reduceat(v_valid, starts, axis=0)
-    with np.errstate(invalid="ignore"):
-        high = np.fmax.reduceat(np.asarray(bars.high, dtype=np.float64), starts, axis=0)
-        low = np.fmin.reduceat(np.asarray(bars.low, dtype=np.float64), starts, axis=0)
+    h_open, high, low, h_close, h_volume = _aggregate(
+        *(np.ascontiguousarray(x, dtype=np.float64) for x in (bars.open, bars.high, bars.low)),
+        np.ascontiguousarray(bars.close, dtype=np.float64),
+        np.ascontiguousarray(bars.volume, dtype=np.float64),
+        starts.astype(np.int64),
+    )
 
     if market is None:
         visible = k_end
@@ -292,11 +311,11 @@ def resample(
         symbols=bars.symbols,
         start=k_start.astype("datetime64[ns]"),
         end=k_end.astype("datetime64[ns]"),
-        open=_gather(np.asarray(bars.open, dtype=np.float64), o_first),
+        open=h_open,
         high=high,
         low=low,
-        close=_gather(np.asarray(bars.close, dtype=np.float64), c_last),
-        volume=np.where(v_any, v_sum, np.nan),
+        close=h_close,
+        volume=h_volume,
         first_row=starts.astype(np.int64),
         last_row=last_row,
         visible_at=visible.astype("datetime64[ns]"),
