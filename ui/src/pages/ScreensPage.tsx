@@ -187,7 +187,7 @@ export function ScreenPage() {
   const sort = sp.get("sort") ?? "-sharpe";
   const offset = Number(sp.get("offset") ?? 0) || 0;
   const [screen, setScreen] = useState<Screen | undefined>();
-  const [rows, setRows] = useState<Page<ScreenRow> | undefined>();
+  const [rows, setRows] = useState<(Page<ScreenRow> & { sort?: string }) | undefined>();
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   const [opening, setOpening] = useState<string | null>(null);
@@ -280,7 +280,7 @@ export function ScreenPage() {
         ) : null}
       </div>
       <p className="muted small" data-testid="screen-rows-total">
-        {rows.total} rows, sorted by {sort}
+        {rows.total} rows, sorted by {rows.sort ?? sort}
       </p>
       <div className="table-wrap">
         <table className="table" data-testid="screen-rows">
