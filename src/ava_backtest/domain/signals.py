@@ -63,7 +63,8 @@ class Signals:
         for name in FLOAT_FIELDS:
             value = getattr(self, name)
             if value is not None and not isinstance(value, np.ndarray):
-                setattr(self, name, np.full(shape, float(value)))
+                # A read-only view of the one number, not a (bars, symbols) copy of it.
+                setattr(self, name, np.broadcast_to(np.float64(value), shape))
 
     @classmethod
     def empty(cls, shape: tuple[int, int]) -> Signals:
