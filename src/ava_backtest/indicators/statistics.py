@@ -38,7 +38,8 @@ def _rolling_max(
     (a suffix max) joined to the head of the next (a prefix max), so each value costs O(1). One
     block at a time: the previous block's suffix maxima are a (w, cols) buffer and the running
     prefix max one row, so the passes stay in cache. NaNs act as -inf. Every inner loop runs
-    along a row with selects only (no branches) and touches few arrays, so LLVM vectorises it.
+    along a row with selects only and touches few arrays, so LLVM vectorises it; conditions use
+    ``|``/``&``, not ``or``/``and``, whose short-circuit would be a branch in the loop body.
     """
     rows, cols = x.shape
     tail = np.full((w + 1, cols), -np.inf)  # row w stays -inf: a block's last row compares to it
@@ -51,6 +52,8 @@ def _rolling_max(
         stop = min(start + w, rows)
         for i in range(start, stop):
             r = i - start
+            first_row = r == 0
+            newest = not oldest
             xi = x[i]
             oi = out[i]
             tn = tail[r + 1]
@@ -61,25 +64,30 @@ def _rolling_max(
                 for j in range(cols):
                     v = sign * xi[j]
                     v = -np.inf if np.isnan(v) else v
-                    take = r == 0 or v > head[j] or (v == head[j] and not oldest)
-                    head[j] = v if take else head[j]
+                    h0 = head[j]
+                    take = first_row | (v > h0) | ((v == h0) & newest)
+                    head[j] = v if take else h0
                     head_at[j] = fi if take else head_at[j]
                 ai = age[i]
                 tan = tail_at[r + 1]
                 for j in range(cols):
                     hv = head[j]
-                    use = hv > tn[j] or (hv == tn[j] and not oldest)
-                    bad = i < lim[j] or i - last[j] >= w
-                    ai[j] = np.nan if bad else fi - (head_at[j] if use else tan[j])
+                    t = tn[j]
+                    use = (hv > t) | ((hv == t) & newest)
+                    bad = (i < lim[j]) | (i - last[j] >= w)
+                    ha = head_at[j]
+                    ta_ = tan[j]
+                    ai[j] = np.nan if bad else fi - (ha if use else ta_)
             else:
                 for j in range(cols):
                     v = sign * xi[j]
                     v = -np.inf if np.isnan(v) else v
-                    head[j] = v if (r == 0 or v >= head[j]) else head[j]
+                    h0 = head[j]
+                    head[j] = v if (first_row | (v >= h0)) else h0
             for j in range(cols):
                 hv = head[j]
                 t = tn[j]
-                bad = i < lim[j] or i - last[j] >= w
+                bad = (i < lim[j]) | (i - last[j] >= w)
                 oi[j] = np.nan if bad else sign * (hv if hv >= t else t)
         for i in range(stop - 1, start - 1, -1):  # this block's suffix maxima, for the next
             r = i - start
@@ -94,12 +102,14 @@ def _rolling_max(
                 for j in range(cols):
                     v = sign * xi[j]
                     v = -np.inf if np.isnan(v) else v
-                    ta[j] = fi if (end or v > tn[j] or (v == tn[j] and oldest)) else tan[j]
+                    t = tn[j]
+                    ta_ = tan[j]
+                    ta[j] = fi if (end | (v > t) | ((v == t) & oldest)) else ta_
             for j in range(cols):
                 v = sign * xi[j]
                 v = -np.inf if np.isnan(v) else v
                 t = tn[j]
-                tr[j] = v if (end or v > t) else t
+                tr[j] = v if (end | (v > t)) else t
 
 
 @nb.njit(cache=True)
@@ -228,7 +238,8 @@ def lowest(x: np.ndarray, n: int) -> np.ndarray:
 def bars_since_highest(x: np.ndarray, n: int, ties: Ties = "recent") -> np.ndarray:
     """Bars since the highest value of the last ``n`` bars (0 = this bar). Equal highs: the most
     recent one counts (``ties="recent"``, TA-Lib AROON, Pine ta.highestbars) or the oldest
-    (``ties="oldest"``, e.g. a first-occurrence argmax). NaN values never count."""
+    (``ties="oldest"``, e.g. a first-occurrence argmax). A NaN bar counts as the lowest possible
+    value, so it is never the extreme unless the window's extreme is itself infinite."""
     _, age, flat = _extreme(x, period(n, "bars_since_highest period"), False, True, ties)
     return restore(age, flat)
 
