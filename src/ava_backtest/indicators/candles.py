@@ -103,7 +103,7 @@ def _pivot_kernel(x: np.ndarray, left: int, right: int, sign: float, out: np.nda
                 continue
             xk = x[k]
             for j in range(cols):
-                ok[j] = ok[j] and sign * ct[j] > sign * xk[j]
+                ok[j] = ok[j] & (sign * ct[j] > sign * xk[j])  # &: no branch in the vector loop
         for j in range(cols):
             ot[j] = ct[j] if ok[j] else np.nan
 

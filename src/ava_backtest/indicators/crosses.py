@@ -35,8 +35,10 @@ def _crossed_arrays(lo: np.ndarray, hi: np.ndarray, from_touch: bool, out: np.nd
         hi_ = hi[i]
         oi = out[i]
         for j in range(cols):
-            below = lp[j] <= hp[j] if from_touch else lp[j] < hp[j]
-            oi[j] = below and li[j] > hi_[j]
+            a = lp[j]
+            b = hp[j]
+            below = (a <= b) if from_touch else (a < b)
+            oi[j] = below & (li[j] > hi_[j])  # & not `and`: no branch in the vector loop
 
 
 @nb.njit(cache=True)
@@ -55,11 +57,11 @@ def _crossed_level(
             p = xp[j]
             v = xi[j]
             if x_is_lo:
-                below = p <= level if from_touch else p < level
-                oi[j] = below and v > level
+                below = (p <= level) if from_touch else (p < level)
+                oi[j] = below & (v > level)
             else:
-                below = level <= p if from_touch else level < p
-                oi[j] = below and level > v
+                below = (level <= p) if from_touch else (level < p)
+                oi[j] = below & (level > v)
 
 
 def _fast_block(a: np.ndarray) -> bool:
