@@ -13,7 +13,6 @@ from ava_backtest.strategies import (
     Strategy,
     highest,
     lowest,
-    previous,
     sma,
     stddev,
     williams_vix_fix,
@@ -80,17 +79,24 @@ class TvWilliamsVixFix(Strategy):
         upper, lower = mid + k * sd, mid - k * sd
         spike = (wvf >= wvf_up) | (wvf >= wvf_rh)
         calm = (inv <= inv_up) | (inv <= inv_rl)
-        spike1 = previous(spike.astype(np.float64)) == 1.0
-        calm1 = previous(calm.astype(np.float64)) == 1.0
-        spike2 = previous(spike1.astype(np.float64)) == 1.0
-        calm2 = previous(calm1.astype(np.float64)) == 1.0
+        # Entry at t from bars t-1 and t-2: the condition on bar s = t-1, moved one bar on.
+        setup = spike & (close < lower)
+        setup[1:] &= spike[:-1]
+        setup[0] = False
+        calm2 = calm.copy()
+        calm2[1:] &= calm[:-1]
+        calm2[0] = False
+        entry = np.zeros_like(setup)
+        entry[1:] = setup[:-1]
+        leave = np.zeros_like(setup)
+        leave[1:] = calm2[:-1] & (close[1:] > upper[:-1])
         v = np.asarray(bars.need("vix"), dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             vix_rel = v / sma(v, b)
         fear = (vix_rel > self.vix_ratio)[:, None]
         return Signals(
-            long_entry=spike1 & spike2 & (previous(close) < previous(lower)) & fear,
-            long_exit=calm1 & calm2 & (close > previous(upper)),
+            long_entry=entry & fear,
+            long_exit=leave,
             series={
                 "bb_upper": upper,
                 "bb_lower": lower,
