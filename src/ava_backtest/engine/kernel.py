@@ -1110,8 +1110,9 @@ def _rebalance(
 ) -> bool:
     """Move each weighted column toward ``weight x account equity`` at ``px_arr[t]``.
 
-    Targets come from the equity at this price before any trade; reductions fill first (their
-    cash funds the increases), then increases, capped by buying power. A move smaller than
+    Targets come from the equity at this price (less the costs of the moves already made in
+    this rebalance); reductions fill first (their cash funds the increases), then increases,
+    capped by buying power, which the reductions' fees and slippage reduce. A move smaller than
     ``threshold x equity`` is skipped (the drift band). Returns True while a column still waits
     for a bar, so the rebalance is retried at the next one.
     """
@@ -1151,14 +1152,18 @@ def _rebalance(
                 continue
             if phase == 0:
                 # Reduce toward zero first: the part of the move that closes existing quantity.
+                # Its fee and slippage leave the equity the increases are funded from.
+                before = cash[a]
                 if q > 0.0 and delta < 0.0:
                     _exit(t, j, min(q, -delta), p, R_REBALANCE, st, cash, a, open_count,
                           fills, trades, cnt, table, fee_buf, slippage)  # fmt: skip
                     gross_acc[a] -= min(q, -delta) * p
+                    eq_acc[a] += cash[a] - before - min(q, -delta) * p
                 elif q < 0.0 and delta > 0.0:
                     _exit(t, j, min(-q, delta), p, R_REBALANCE, st, cash, a, open_count,
                           fills, trades, cnt, table, fee_buf, slippage)  # fmt: skip
                     gross_acc[a] -= min(-q, delta) * p
+                    eq_acc[a] += cash[a] - before + min(-q, delta) * p
                 continue
             weights[j] = np.nan
             if (delta > 0.0 and q < 0.0) or (delta < 0.0 and q > 0.0):
