@@ -11,7 +11,6 @@ from ava_backtest.strategies import (
     Strategy,
     Text,
     pct_change,
-    previous,
     sma,
 )
 
@@ -54,10 +53,16 @@ class TvMomentumRotation(Strategy):
             - pct_change(bench, self.momentum_length)[:, None]
         )
         sig = sma(rs, self.signal_length)
-        rs1, sig1 = previous(rs), previous(sig)
-        rs2, sig2 = previous(rs, 2), previous(sig, 2)
+        d = rs - sig
+        # The cross on bar s = t-1 (from s-1 to s), acted on at t: one slice, no lagged copies.
+        up = (d[:-1] <= 0) & (d[1:] > 0) & (rs[1:] > 0)
+        down = (d[:-1] >= 0) & (d[1:] < 0) & (rs[1:] < 0)
+        entry = np.zeros(rs.shape, dtype=np.bool_)
+        leave = np.zeros(rs.shape, dtype=np.bool_)
+        entry[2:] = up[:-1]
+        leave[2:] = down[:-1]
         return Signals(
-            long_entry=(rs2 <= sig2) & (rs1 > sig1) & (rs1 > 0),
-            long_exit=((rs2 >= sig2) & (rs1 < sig1) & (rs1 < 0)) | np.isnan(bench)[:, None],
+            long_entry=entry,
+            long_exit=leave | np.isnan(bench)[:, None],
             series={"rs": rs, "rs_signal": sig},
         )
