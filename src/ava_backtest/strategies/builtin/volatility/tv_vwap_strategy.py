@@ -10,7 +10,6 @@ from ava_backtest.strategies import (
     Signals,
     Strategy,
     ema,
-    previous,
     rolling_sum,
     typical_price,
 )
@@ -58,9 +57,13 @@ class TvVwapStrategy(Strategy):
         vwap = rolling_vwap(bars, self.vwap_length)
         trend = ema(bars.close, self.ema_length)
         close = bars.close
-        c1, v1 = previous(close), previous(vwap)
+        d = close - vwap  # the cross from bar t-1 to t, by slicing (no lagged copies)
+        entry = np.zeros(close.shape, dtype=np.bool_)
+        leave = np.zeros(close.shape, dtype=np.bool_)
+        entry[1:] = (d[:-1] <= 0) & (d[1:] > 0)
+        leave[1:] = (d[:-1] >= 0) & (d[1:] < 0)
         return Signals(
-            long_entry=(c1 <= v1) & (close > vwap) & (close > trend),
-            long_exit=(c1 >= v1) & (close < vwap) & (close < trend),
+            long_entry=entry & (close > trend),
+            long_exit=leave & (close < trend),
             series={"vwap": vwap, "ema": trend},
         )
