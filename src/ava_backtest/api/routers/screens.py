@@ -207,7 +207,11 @@ async def screen_events(websocket: WebSocket, screen_id: str) -> None:
         row = await run_in_threadpool(screens.store.get, screen_id)
         if row is None:
             await websocket.send_json(
-                {"type": "error", "run_id": screen_id, "message": f"no screen with id {screen_id!r}"}
+                {
+                    "type": "error",
+                    "run_id": screen_id,
+                    "message": f"no screen with id {screen_id!r}",
+                }
             )
             await websocket.close(code=4404)
             return
