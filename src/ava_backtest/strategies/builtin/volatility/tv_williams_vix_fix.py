@@ -1,6 +1,7 @@
 """Williams VIX Fix capitulation entries below the lower Bollinger band, confirmed by the real
 VIX above its own average; exit on a close above the previous upper band."""
 
+import numba as nb
 import numpy as np
 
 from ava_backtest.strategies import (
@@ -17,6 +18,57 @@ from ava_backtest.strategies import (
     stddev,
     williams_vix_fix,
 )
+
+
+@nb.njit(cache=True)
+def _rule(
+    wvf: np.ndarray,
+    wvf_mean: np.ndarray,
+    wvf_sd: np.ndarray,
+    wvf_max: np.ndarray,
+    inv: np.ndarray,
+    inv_mean: np.ndarray,
+    inv_sd: np.ndarray,
+    inv_min: np.ndarray,
+    close: np.ndarray,
+    mid: np.ndarray,
+    sd: np.ndarray,
+    fear: np.ndarray,
+    k: float,
+    ph: float,
+    pl: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One pass over the bars (rows outer: the blocks are row-major) from the rolling pieces:
+    the bands (WVF_UP, BB upper / lower) and the rule: entry at t when the WVF spiked on t-1 and
+    t-2, close(t-1) < lower(t-1) and fear(t); exit at t when the inverted WVF was calm on t-1 and
+    t-2 and close(t) > upper(t-1). NaN compares False: nothing fires while a value is undefined."""
+    rows, cols = close.shape
+    entry = np.zeros((rows, cols), dtype=np.bool_)
+    leave = np.zeros((rows, cols), dtype=np.bool_)
+    upper = np.empty((rows, cols))
+    lower = np.empty((rows, cols))
+    wvf_up = np.empty((rows, cols))
+    ph100, pl100 = ph / 100.0, pl / 100.0
+    s1 = np.zeros(cols, dtype=np.bool_)  # spike on t-1, per column
+    s2 = np.zeros(cols, dtype=np.bool_)  # spike on t-2
+    c1 = np.zeros(cols, dtype=np.bool_)
+    c2 = np.zeros(cols, dtype=np.bool_)
+    for t in range(rows):
+        for j in range(cols):
+            up = wvf_mean[t, j] + k * wvf_sd[t, j]
+            wvf_up[t, j] = up
+            upper[t, j] = mid[t, j] + k * sd[t, j]
+            lower[t, j] = mid[t, j] - k * sd[t, j]
+            if t > 0:
+                entry[t, j] = s1[j] and s2[j] and close[t - 1, j] < lower[t - 1, j] and fear[t]
+                leave[t, j] = c1[j] and c2[j] and close[t, j] > upper[t - 1, j]
+            s2[j] = s1[j]
+            c2[j] = c1[j]
+            s1[j] = wvf[t, j] >= up or wvf[t, j] >= ph100 * wvf_max[t, j]
+            c1[j] = (
+                inv[t, j] <= inv_mean[t, j] + k * inv_sd[t, j] or inv[t, j] <= pl100 * inv_min[t, j]
+            )
+    return entry, leave, upper, lower, wvf_up
 
 
 class TvWilliamsVixFix(Strategy):
@@ -67,35 +119,31 @@ class TvWilliamsVixFix(Strategy):
         b, k = self.bb_length, self.bb_mult
         close = bars.close
         wvf = williams_vix_fix(close, bars.low, self.wvf_pd)
-        wvf_up = sma(wvf, b) + k * stddev(wvf, b, ddof=1)
-        wvf_rh = self.wvf_ph / 100.0 * highest(wvf, self.wvf_lb)
         lc = lowest(close, self.wvf_pd)
         with np.errstate(invalid="ignore", divide="ignore"):
             inv = 100.0 * (bars.high - lc) / lc
-        inv_up = sma(inv, b) + k * stddev(inv, b, ddof=1)
-        inv_rl = self.wvf_pl / 100.0 * lowest(inv, self.wvf_lb)
-        mid = sma(close, b)
-        sd = stddev(close, b, ddof=1)
-        upper, lower = mid + k * sd, mid - k * sd
-        spike = (wvf >= wvf_up) | (wvf >= wvf_rh)
-        calm = (inv <= inv_up) | (inv <= inv_rl)
-        # Entry at t from bars t-1 and t-2: the condition on bar s = t-1, moved one bar on.
-        setup = spike & (close < lower)
-        setup[1:] &= spike[:-1]
-        setup[0] = False
-        calm2 = calm.copy()
-        calm2[1:] &= calm[:-1]
-        calm2[0] = False
-        entry = np.zeros_like(setup)
-        entry[1:] = setup[:-1]
-        leave = np.zeros_like(setup)
-        leave[1:] = calm2[:-1] & (close[1:] > upper[:-1])
         v = np.asarray(bars.need("vix"), dtype=np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             vix_rel = v / sma(v, b)
-        fear = (vix_rel > self.vix_ratio)[:, None]
+        entry, leave, upper, lower, wvf_up = _rule(
+            wvf,
+            sma(wvf, b),
+            stddev(wvf, b, ddof=1),
+            highest(wvf, self.wvf_lb),
+            inv,
+            sma(inv, b),
+            stddev(inv, b, ddof=1),
+            lowest(inv, self.wvf_lb),
+            close,
+            sma(close, b),
+            stddev(close, b, ddof=1),
+            vix_rel > self.vix_ratio,
+            k,
+            self.wvf_ph,
+            self.wvf_pl,
+        )
         return Signals(
-            long_entry=entry & fear,
+            long_entry=entry,
             long_exit=leave,
             series={
                 "bb_upper": upper,
