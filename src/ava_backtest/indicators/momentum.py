@@ -193,10 +193,10 @@ def macd(
     slow = period(slow, "macd slow")
     signal = period(signal, "macd signal")
     if is_talib(convention):
-        fast_ema = ewm(x, 2.0 / (fast + 1), fast, max(fast, slow) - 1)
+        line = ewm(x, 2.0 / (fast + 1), fast, max(fast, slow) - 1)
     else:
-        fast_ema = ema(x, fast)
-    line = fast_ema - ema(x, slow)
+        line = ema(x, fast)
+    line -= ema(x, slow)  # in place: the fast EMA is this call's own array
     sig = ema(line, signal)
     return MACD(line, sig, line - sig)
 
