@@ -422,3 +422,56 @@ def test_a_cancel_request_reaches_the_owner_through_the_database(store: RunStore
     store.mark_cancelled(a1)
     assert store.cancel_requests("a") == [] and not store.request_cancel(a1)
     assert store.get_run(a2)["cancel_requested"] is False
+
+
+def test_labels_are_set_cleared_and_searched(store: RunStore):
+    rsi = RunConfig(strategy_name="rsi_mean_reversion", market="IN", symbols=["RELIANCE"])
+    a, b, c = _new(store), _new(store), _new(store, rsi)
+    assert store.set_label("nope", name="x") is None
+    row = store.set_label(a, name="Golden 50% cross", tags=["trend", "us_big-6"], notes="Fees ON")
+    assert row is not None and row["label_name"] == "Golden 50% cross"
+    assert row["label_tags"] == ["trend", "us_big-6"] and row["label_notes"] == "Fees ON"
+    store.set_label(b, tags=["mean-rev"], notes="looks overfit")
+    # Only the keys given change: a's notes stay when its name is changed.
+    assert store.set_label(a, name="Golden 50% cross v2")["label_notes"] == "Fees ON"
+
+    def found(search: str) -> set[str]:
+        items, total = store.list_runs(search=search, limit=100)
+        assert total == len(items)
+        return {r["id"] for r in items}
+
+    assert found("golden") == {a}  # the name, any case
+    assert found("US_BIG") == {a}  # a tag
+    assert found("overfit") == {b}  # the notes
+    assert found("rsi_mean") == {c}  # the strategy
+    assert found("sma_crossover") == {a, b}
+    assert found("golden fees") == {a}  # every word must occur
+    assert found("golden overfit") == set()
+    assert found("50%") == {a} and found("%") == {a}  # LIKE wildcards are literal
+    assert found("_") == {a, b, c}  # in every strategy name, literally
+    assert found("x_y") == set()
+    page, total = store.list_runs(search="sma", limit=1)
+    assert total == 2 and len(page) == 1  # a true total under pagination
+    # Cleared with None.
+    store.set_label(a, name=None, tags=None, notes=None)
+    assert found("golden") == set() and found("trend") == set()
+    with pytest.raises(ValueError, match="unknown label fields: colour"):
+        store.set_label(a, colour="red")
+
+
+def test_list_runs_sorts_by_any_metric(store: RunStore, result: BacktestResult):
+    ids = [_new(store) for _ in range(3)]
+    pending = _new(store)
+    for run_id, sharpe, dd in zip(ids, (0.5, 1.5, -0.2), (-0.3, -0.1, -0.5), strict=True):
+        metrics = {**result.metrics, "sharpe": sharpe, "max_drawdown": dd}
+        store.save_result(run_id, dataclasses.replace(result, metrics=metrics))
+    by = lambda s: [r["id"] for r in store.list_runs(sort=s, limit=100)[0]]  # noqa: E731
+    assert by("-sharpe") == [ids[1], ids[0], ids[2], pending]
+    assert by("sharpe") == [ids[2], ids[0], ids[1], pending]  # NULLs last either way
+    assert by("-max_drawdown") == [ids[1], ids[0], ids[2], pending]
+    store.set_label(ids[2], name="alpha")
+    store.set_label(ids[0], name="beta")
+    assert by("name")[:2] == [ids[2], ids[0]]
+    assert by("-n_trades")[-1] == pending
+    with pytest.raises(ValueError, match=r"cannot sort by 'sharp'.*sharpe"):
+        store.list_runs(sort="sharp")

@@ -24,7 +24,7 @@ from ava_backtest.store.db import (
 from ava_backtest.store.models import Base, Run
 
 TABLES = {"runs", "trades", "equity_points", "custom_universes", "run_owners"}
-HEAD = "0006"  # the newest migration
+HEAD = "0007"  # the newest migration
 
 
 def test_database_url_prefers_argument_then_env_then_ava_home(tmp_path, monkeypatch):

@@ -134,6 +134,11 @@ class Run(Base):
     # The API process that accepted the run (a ``run_owners`` id) and a cancel sent to another one.
     owner: Mapped[str | None] = mapped_column(String(64))
     cancel_requested: Mapped[bool | None] = mapped_column(Boolean())
+    # What a person wrote about the run (``PATCH /backtests/{id}``), apart from the run's own
+    # ``notes``; searched by the runs list (revision 0007).
+    label_name: Mapped[str | None] = mapped_column(String(200))
+    label_tags: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    label_notes: Mapped[str | None] = mapped_column(Text())
 
 
 class RunOwner(Base):

@@ -31,9 +31,12 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    Text,
+    cast,
     delete,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -370,6 +373,21 @@ class RunStore:
             )
             return res.rowcount == 1
 
+    def set_label(self, run_id: str, **label: Any) -> dict[str, Any] | None:
+        """Set a run's ``name``, ``tags`` and/or ``notes`` (the keys given; None clears one),
+        whatever its status. Returns the updated run, or None if there is no such run."""
+        columns = {"name": "label_name", "tags": "label_tags", "notes": "label_notes"}
+        unknown = set(label) - set(columns)
+        if unknown:
+            raise ValueError(f"unknown label fields: {', '.join(sorted(unknown))}")
+        values = {columns[k]: v for k, v in label.items()}
+        if values:
+            with self._write() as conn:
+                res = conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(**values))
+                if res.rowcount != 1:
+                    return None
+        return self.get_run(run_id)
+
     def delete_run(self, run_id: str) -> bool:
         """Delete a run; its trades and equity points go with it (ON DELETE CASCADE)."""
         with self._write() as conn:
@@ -391,6 +409,7 @@ class RunStore:
         strategy: str | None = None,
         created_from: dt.datetime | dt.date | None = None,
         created_to: dt.datetime | dt.date | None = None,
+        search: str | None = None,
         limit: int = 50,
         offset: int = 0,
         sort: str = "-created_at",
@@ -398,10 +417,13 @@ class RunStore:
         """A page of runs and the true number matching the filters.
 
         ``created_from`` is inclusive, ``created_to`` exclusive (naive datetimes are UTC).
-        ``sort`` is one of created_at, strategy_name, status, final_equity, total_return, with
-        ``-`` for descending; NULLs sort last either way, ties by id. Equities in different
-        currencies are never compared: ``final_equity`` sorts within each currency (currencies
-        in code order); ``total_return`` (metrics) ranks runs of every currency.
+        ``search``: every whitespace-separated word must occur (case-insensitive, anywhere) in
+        the run's name, tags, strategy or label notes.
+        ``sort`` is one of created_at, strategy_name, status, name, n_trades, or any metric
+        (``sharpe``, ``max_drawdown`` …, see ``analytics.metrics.METRICS``), with ``-`` for
+        descending; NULLs sort last either way, ties by id. Amounts in different currencies
+        are never compared: ``final_equity`` and the other currency metrics sort within each
+        currency (currencies in code order); ratios and percentages rank every currency.
         """
         _check_page(limit, offset)
         order = _run_order(sort)
@@ -416,6 +438,7 @@ class RunStore:
             conds.append(RUNS.c.created_at >= created_from)
         if created_to is not None:
             conds.append(RUNS.c.created_at < created_to)
+        conds.extend(_search_conditions(search))
         with self._read() as conn:
             total = conn.execute(select(func.count()).select_from(RUNS).where(*conds)).scalar_one()
             rows = conn.execute(
@@ -512,17 +535,53 @@ def _check_page(limit: int, offset: int) -> None:
         raise ValueError(f"limit and offset must be >= 0 (got limit={limit}, offset={offset})")
 
 
+def run_sorts() -> tuple[str, ...]:
+    """Every ``sort`` the runs list takes (without the ``-``): columns, then metrics."""
+    from ava_backtest.analytics.metrics import METRICS
+
+    return (*RUN_SORTS, "name", "n_trades", *(m for m in METRICS if m not in RUN_SORTS))
+
+
 def _run_order(sort: str) -> list[Any]:
+    from ava_backtest.analytics.metrics import METRICS
+
     name = sort.removeprefix("-")
-    if name not in ("total_return", "final_equity"):
+    desc = sort.startswith("-")
+    if name == "name":
+        value: Any = RUNS.c.label_name
+    elif name == "n_trades":
+        value = RUNS.c.n_trades
+    elif name == "final_equity":
+        value = RUNS.c.final_equity
+    elif name in METRICS:
+        value = RUNS.c.metrics[name].as_float()
+    else:
+        if name not in RUN_SORTS:
+            raise ValueError(
+                f"cannot sort by {sort!r}; allowed: {', '.join(run_sorts())} "
+                "(prefix '-' for descending)"
+            )
         return _order_by(RUNS, sort, RUN_SORTS)
-    value = (
-        RUNS.c.metrics["total_return"].as_float() if name == "total_return" else RUNS.c.final_equity
+    value = (value.desc() if desc else value.asc()).nulls_last()
+    if name == "final_equity" or (name in METRICS and METRICS[name].unit == "currency"):
+        return [RUNS.c.currency.asc().nulls_last(), value]
+    return [value]
+
+
+def _search_conditions(search: str | None) -> list[ColumnElement[bool]]:
+    """Each word of ``search`` in the name, tags, strategy or label notes (case-insensitive)."""
+    if search is None:
+        return []
+    fields = (
+        RUNS.c.label_name,
+        cast(RUNS.c.label_tags, Text()),
+        RUNS.c.strategy_name,
+        RUNS.c.label_notes,
     )
-    value = value.desc() if sort.startswith("-") else value.asc()
-    if name == "total_return":
-        return [value.nulls_last()]
-    return [RUNS.c.currency.asc().nulls_last(), value.nulls_last()]
+    return [
+        or_(*(func.lower(f).contains(word, autoescape=True) for f in fields))
+        for word in search.lower().split()
+    ]
 
 
 def _order_by(table: Table, sort: str, allowed: tuple[str, ...]) -> list[Any]:

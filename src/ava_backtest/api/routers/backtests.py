@@ -1,16 +1,18 @@
 """/api/v2/backtests: create (validated, stored as queued, executed off the event loop), list with
-true totals, read, trades, equity curve, cancel, delete; and the WebSocket of a run's events."""
+true totals (filters, search, sort by any headline metric), read, label (name, tags, notes), trades,
+equity curve, cancel, delete; and the WebSocket of a run's events."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
@@ -52,6 +54,68 @@ class RunOut(BaseModel):
     cancel_requested: bool | None = None
     """A cancel sent to an API process that does not run the run, on its way to the one that does
     (the status changes once that process has stopped the worker)."""
+    name: str | None = Field(None, description="the name someone gave the run (PATCH)")
+    tags: list[str] = Field(default_factory=list, description="its tags (PATCH)")
+    label_notes: str | None = Field(
+        None,
+        description="what someone wrote about the run (PATCH ``notes``); ``notes`` are the run's own",
+    )
+
+
+MAX_TAGS = 20
+TAG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.:/+#-]{0,31}$")
+
+
+class RunLabel(BaseModel):
+    """``PATCH /backtests/{id}``: the fields given are set (``null`` or ``""`` clears one); the
+    fields left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200, description="a short name; blank clears it")
+    tags: list[str] | None = Field(
+        None,
+        description=f"up to {MAX_TAGS} tags of 1-32 characters: letters, digits, space and "
+        "_ . : / + # - (starting with a letter or digit); duplicates (ignoring case) are dropped",
+    )
+    notes: str | None = Field(None, max_length=10_000, description="free text; blank clears it")
+
+    @field_validator("name", "notes")
+    @classmethod
+    def _blank_is_none(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if any(ord(c) < 32 and c not in "\n\r\t" for c in v):
+            raise ValueError("control characters are not allowed")
+        return v.strip() or None
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, v: str | None) -> str | None:
+        if v is not None and ("\n" in v or "\r" in v):
+            raise ValueError("a name is one line")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return None
+        out: list[str] = []
+        seen: set[str] = set()
+        for i, raw in enumerate(v):
+            tag = raw.strip()
+            if not TAG_RE.match(tag):
+                raise ValueError(
+                    f"tag {i} ({raw[:40]!r}): 1-32 characters, letters, digits, space and "
+                    "_ . : / + # - only, starting with a letter or digit"
+                )
+            if tag.lower() not in seen:
+                seen.add(tag.lower())
+                out.append(tag)
+        if len(out) > MAX_TAGS:
+            raise ValueError(f"at most {MAX_TAGS} tags (got {len(out)})")
+        return out
 
 
 class RunList(BaseModel):
@@ -117,8 +181,17 @@ def _iso(v: Any) -> Any:
     return v.isoformat() if isinstance(v, dt.date | dt.datetime) else v
 
 
+_LABEL_OUT = {"label_name": "name", "label_tags": "tags", "label_notes": "label_notes"}
+
+
 def _run_out(row: dict[str, Any]) -> RunOut:
-    return RunOut(**{k: _iso(v) for k, v in row.items() if k in RunOut.model_fields})
+    out = {
+        k: _iso(v) for k, v in row.items() if k in RunOut.model_fields and k not in ("name", "tags")
+    }
+    for col, key in _LABEL_OUT.items():
+        if row.get(col) is not None:
+            out[key] = row[col]
+    return RunOut(**out)
 
 
 async def _get_run(request: Request, run_id: str) -> dict[str, Any]:
@@ -150,21 +223,26 @@ async def list_backtests(
     strategy: str | None = Query(None, max_length=100),
     created_from: dt.datetime | None = None,
     created_to: dt.datetime | None = None,
+    search: str | None = Query(None, max_length=200, description=(
+        "words that must each occur (case-insensitive) in the run's name, tags, strategy or notes"
+    )),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0, le=10_000_000),
-    sort: Literal[
-        "created_at", "-created_at", "strategy_name", "-strategy_name", "status", "-status",
-        "final_equity", "-final_equity", "total_return", "-total_return",
-    ] = Query("-created_at", description=(
-        "total_return ranks runs of every currency; final_equity sorts within each currency "
-        "(never $ against ₹)"
+    sort: str = Query("-created_at", max_length=64, description=(
+        "created_at, strategy_name, status, name, n_trades or any metric (total_return, sharpe, "
+        "max_drawdown, cagr …), '-' for descending. Ratios and percentages rank runs of every "
+        "currency; final_equity and other amounts sort within each currency (never $ against ₹)"
     )),
 ) -> RunList:  # fmt: skip
-    rows, total = await run_in_threadpool(
-        _services(request).store.list_runs,
-        status=status, market=market, strategy=strategy, created_from=created_from,
-        created_to=created_to, limit=limit, offset=offset, sort=sort,
-    )  # fmt: skip
+    try:
+        rows, total = await run_in_threadpool(
+            _services(request).store.list_runs,
+            status=status, market=market, strategy=strategy, created_from=created_from,
+            created_to=created_to, search=(search or "").strip() or None, limit=limit,
+            offset=offset, sort=sort,
+        )  # fmt: skip
+    except ValueError as e:
+        raise ApiError(422, "validation_error", f"sort: {e}", {"field": "sort"}) from None
     return RunList(items=[_run_out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
@@ -173,6 +251,20 @@ async def list_backtests(
 )
 async def get_backtest(run_id: str, request: Request) -> RunOut:
     return _run_out(await _get_run(request, run_id))
+
+
+@router.patch(
+    "/{run_id}", response_model=RunOut, summary="Name, tag and annotate a backtest (any status)"
+)
+async def label_backtest(run_id: str, label: RunLabel, request: Request) -> RunOut:
+    """Sets the fields given (``name``, ``tags``, ``notes``); the others keep their value. The
+    run's config and results never change."""
+    await _get_run(request, run_id)
+    fields = label.model_dump(include=label.model_fields_set)
+    row = await run_in_threadpool(partial(_services(request).store.set_label, run_id, **fields))
+    if row is None:
+        raise ApiError(404, "not_found", f"no backtest with id {run_id!r}", {"field": "id"})
+    return _run_out(row)
 
 
 _TRADE_SORTS = [
