@@ -115,6 +115,7 @@ class _Writer:
             base = f"{e.name}_{'line' if output == e.name else output}"
         else:
             base = e.args[0].param.removesuffix("_period")
+            base = f"{base}_line" if base in _TAKEN else base
         if e.source != "close" and e.name not in ("highest", "lowest"):
             base = f"{base}_{e.source}"
         known = call in self.vars

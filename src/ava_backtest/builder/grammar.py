@@ -64,7 +64,13 @@ def _parser() -> Lark:
     source = (Path(__file__).with_name("grammar.lark")).read_text()
     # Whole words only: "ma" must not match the start of "macd", nor "an" the start of "and".
     source = _WORD.sub(lambda m: f"/{m.group(1)}{_END}/i", source)
-    return Lark(source, parser="earley", lexer="dynamic", ambiguity="resolve")
+    return Lark(
+        source,
+        parser="earley",
+        lexer="dynamic",
+        ambiguity="resolve",
+        propagate_positions=True,
+    )
 
 
 # ---------------------------------------------------------------- error messages
@@ -122,11 +128,11 @@ def _syntax_error(text: str, e: UnexpectedInput) -> RuleError:
     parser = _parser()
     if isinstance(e, UnexpectedEOF):
         expected = _describe_expected(parser, set(e.expected))
-        tail = " ".join(text.split()[-4:])
+        tail = re.split(r"[,;]|\.(?!\d)", text.rstrip(" .;,"))[-1].strip()
         return RuleError(
             f"the text ends after {tail!r}; expected {', '.join(expected) or 'more'}",
             phrase=tail,
-            column=len(text) + 1,
+            column=text.rfind(tail) + 1,
             expected=expected,
         )
     pos = e.pos_in_stream if e.pos_in_stream is not None else 0
@@ -644,7 +650,8 @@ def _assemble(text: str, statements: list[tuple[str, Any, str]]) -> Rule:
             signals[kind] = (found.model_copy(deep=True, update={"direction": direction}), phrase)
     if not signals.get("long_entry") and not signals.get("short_entry"):
         raise RuleError(
-            "no entry rule: say when to buy (or short), e.g. 'Buy when ...'",
+            f"no entry rule in {text.strip()[:60]!r}: say when to buy (or short), "
+            "e.g. 'Buy when ...'",
             phrase=text.strip()[:60],
             column=1,
             expected=["'buy when ...'", "'short when ...'"],
@@ -655,10 +662,11 @@ def _assemble(text: str, statements: list[tuple[str, Any, str]]) -> Rule:
                 num.hint = f"{_SIDE_PREFIX[kind]}_{num.hint}"
     exits_model = Exits(**exits)
     if size is not None and size.mode == "risk" and exits_model.stop_loss is None:
+        size_phrase = next(p for k, _, p in statements if k == "size")
         raise RuleError(
-            "risk sizing needs a stop loss: the risk is measured to the stop",
-            phrase=next(p for k, _, p in statements if k == "size"),
-            column=1,
+            f"{size_phrase!r}: risk sizing needs a stop loss (the risk is measured to the stop)",
+            phrase=size_phrase,
+            column=text.find(size_phrase) + 1,
             expected=["a stop loss, e.g. 'stop loss at 2 ATR'"],
         )
     rule = Rule(
