@@ -247,3 +247,23 @@ export const screensApi = {
   rowRun: (id: string, symbol: string) =>
     request<Run>(`/screens/${encodeURIComponent(id)}/rows/${encodeURIComponent(symbol)}/run`, { method: "POST" }),
 };
+
+/** A run's name, tags and notes (`PATCH /api/v2/backtests/{id}`) and the runs list with `search`. */
+export const runLabelApi = {
+  patch: (id: string, body: import("./types").RunLabelPatch) =>
+    request<Run>(`/backtests/${encodeURIComponent(id)}`, json("PATCH", body)),
+  list: (
+    q: {
+      status?: string;
+      market?: string;
+      strategy?: string;
+      created_from?: string;
+      created_to?: string;
+      search?: string;
+      limit?: number;
+      offset?: number;
+      sort?: string;
+    },
+    signal?: AbortSignal,
+  ) => request<Page<Run>>(`/backtests${qs(q)}`, { signal }),
+};

@@ -540,3 +540,16 @@ export interface ScreenRequest {
   start_date?: string;
   end_date?: string;
 }
+
+/** A run's label (PATCH /backtests/{id}); merged into Run. `notes` are the run's own, `label_notes` a person's. */
+export interface Run {
+  name?: string | null;
+  tags?: string[];
+  label_notes?: string | null;
+}
+
+export interface RunLabelPatch {
+  name?: string | null;
+  tags?: string[];
+  notes?: string | null;
+}

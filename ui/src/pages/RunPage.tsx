@@ -13,6 +13,7 @@ import PriceChart from "../components/PriceChart";
 import TradesTable, { type TradesQuery } from "../components/TradesTable";
 import MonthlyHeatmap from "../components/MonthlyHeatmap";
 import RunConfig from "../components/RunConfig";
+import RunLabel from "../components/RunLabel";
 
 export default function RunPage() {
   const { id = "" } = useParams();
@@ -173,6 +174,7 @@ export default function RunPage() {
             <span className="muted small">created {formatDateTime(run.created_at)}</span>
             {run.final_equity !== null && <span className="muted small">final equity {formatCurrency(run.final_equity, currency)}</span>}
           </div>
+          <RunLabel run={run} onChange={setRun} />
         </div>
         <div className="actions">
           {active && (
