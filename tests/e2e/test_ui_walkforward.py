@@ -9,7 +9,7 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import TERMINAL
+from tests.e2e.conftest import ARTIFACTS, TERMINAL
 
 
 def _wait(api, wf_id: str, timeout: float = 240) -> dict:
@@ -34,10 +34,11 @@ def test_start_a_walk_forward_and_read_its_windows_equity_drift_and_efficiency(p
     page.locator("#wf-end").fill("2011-12-31")
     page.locator("#wf-folds").fill("4")
     page.get_by_test_id("wf-submit").click()
-    expect(page).to_have_url(re.compile(r"/walk-forwards/[0-9a-f]{32}$"))
+    # Validation plans the windows over the data before answering: allow for a loaded machine.
+    expect(page).to_have_url(re.compile(r"/walk-forwards/[0-9a-f]{32}$"), timeout=60_000)
     wf_id = page.url.rsplit("/", 1)[1]
     # The planned windows are drawn at once: four IS/OOS bar pairs on the timeline.
-    expect(page.get_by_test_id("wf-window-bar")).to_have_count(4)
+    expect(page.get_by_test_id("wf-window-bar")).to_have_count(4, timeout=30_000)
     row = _wait(api, wf_id)
     assert row["status"] == "completed", row
     expect(page.get_by_test_id("wf-status")).to_have_text(re.compile("completed"), timeout=30_000)
@@ -61,9 +62,11 @@ def test_start_a_walk_forward_and_read_its_windows_equity_drift_and_efficiency(p
     expect(page.get_by_test_id("wf-eff")).to_contain_text(f"{eff:.2f}" if eff is not None else "—")
     expect(page.get_by_test_id("wf-overfitting")).to_contain_text("PSR")
     expect(page.get_by_test_id("wf-overfitting")).to_contain_text("Walk-forward efficiency")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "walkforward-page.png"), full_page=True)
     # The list shows it, linked.
     page.get_by_test_id("nav-walkforward").click()
-    expect(page.locator(f'a[href="/walk-forwards/{wf_id}"]')).to_be_visible()
+    expect(page.locator(f'a[href="/walk-forwards/{wf_id}"]')).to_be_visible(timeout=30_000)
 
 
 def test_a_plan_longer_than_the_data_is_refused_with_the_apis_message(page, api):
@@ -75,5 +78,5 @@ def test_a_plan_longer_than_the_data_is_refused_with_the_apis_message(page, api)
     page.locator("#wf-oos").fill("100")
     page.get_by_test_id("wf-submit").click()
     err = page.get_by_test_id("wf-error")
-    expect(err).to_contain_text("windows longer than the data")
+    expect(err).to_contain_text("windows longer than the data", timeout=60_000)
     expect(page).to_have_url(re.compile(r"/walk-forwards$"))
