@@ -255,3 +255,65 @@ def parameter_for(num: Num, indicator: str | None = None) -> Parameter:
         maximum=round(hi, 10),
         description=num.text,
     )
+
+
+def _fmt(v: float) -> str:
+    return f"{v:g}"
+
+
+def explain_expr(e: Price | Indicator | Num) -> str:
+    if isinstance(e, Price):
+        return e.field
+    if isinstance(e, Num):
+        return f"{e.param}={_fmt(e.value)}"
+    args = ", ".join(f"{n.param}={_fmt(n.value)}" for n in e.args)
+    text = f"{e.name}({args})"
+    if e.output:
+        text += f".{e.output}"
+    if e.source != "close" and e.name not in ("highest", "lowest"):
+        text += f" of {e.source}"
+    if e.name in ("highest", "lowest", "donchian"):
+        text += " [previous bar]"
+    return text
+
+
+def explain_condition(c: Condition) -> str:
+    if isinstance(c, Compare):
+        return f"{explain_expr(c.left)} {c.op} {explain_expr(c.right)}"
+    if isinstance(c, Cross):
+        return f"{explain_expr(c.left)} crosses {c.direction} {explain_expr(c.right)}"
+    if isinstance(c, Held):
+        return f"({explain_condition(c.condition)}) on each of the last {c.bars.param}={_fmt(c.bars.value)} bars"
+    if isinstance(c, Within):
+        return f"({explain_condition(c.condition)}) within the last {c.bars.param}={_fmt(c.bars.value)} bars"
+    joiner = " and " if isinstance(c, AllOf) else " or "
+    return "(" + joiner.join(explain_condition(x) for x in c.conditions) + ")"
+
+
+def explain(rule: Rule) -> list[str]:
+    """The rule form in one line per rule, numbers shown as parameter=default."""
+    lines = []
+    for side in ("long_entry", "long_exit", "short_entry", "short_exit"):
+        cond = getattr(rule, side)
+        if cond is not None:
+            lines.append(f"{side.replace('_', ' ')}: {explain_condition(cond)}")
+    for field in ("stop_loss", "take_profit", "trail"):
+        d = getattr(rule.exits, field)
+        if d is None:
+            continue
+        if d.unit == "fraction":
+            text = f"{d.value.param}={_fmt(d.value.value)} of the fill price"
+        else:
+            assert d.atr_period is not None
+            text = (
+                f"{d.value.param}={_fmt(d.value.value)} x atr({d.atr_period.param}="
+                f"{_fmt(d.atr_period.value)}) from the fill price"
+            )
+        lines.append(f"{field.replace('_', ' ')}: {text}")
+    if rule.exits.max_hold is not None:
+        m = rule.exits.max_hold
+        lines.append(f"time stop: after {m.param}={_fmt(m.value)} bars")
+    if rule.size is not None:
+        what = "risk per trade" if rule.size.mode == "risk" else "fraction of equity per entry"
+        lines.append(f"size: {what} {rule.size.value.param}={_fmt(rule.size.value.value)}")
+    return lines

@@ -14,7 +14,7 @@ from typing import Any
 
 from ava_backtest.builder.compile import NAME, compile_rule
 from ava_backtest.builder.grammar import read_rules
-from ava_backtest.builder.rules import Rule
+from ava_backtest.builder.rules import Rule, explain
 from ava_backtest.domain.errors import AvaError, ConfigError
 
 CATEGORY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -35,6 +35,7 @@ class Built:
             "category": self.category,
             "direction": self.rule.direction,
             "rule": self.rule.model_dump(mode="json"),
+            "explained": explain(self.rule),
             "parameters": [p.model_dump(mode="json") for p in self.rule.parameters],
             "code": self.code,
             "path": self.path,

@@ -446,6 +446,10 @@ from ava_backtest.cli.screen import screen as _screen  # noqa: E402
 
 app.command(name="screen")(_screen)
 
+from ava_backtest.cli.build import build_strategy as _build_strategy  # noqa: E402
+
+app.command(name="build-strategy")(_build_strategy)
+
 from ava_backtest.cli.analytics import analytics_app  # noqa: E402
 
 app.add_typer(analytics_app, name="analytics")
