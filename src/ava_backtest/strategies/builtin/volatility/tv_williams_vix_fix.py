@@ -54,20 +54,23 @@ def _rule(
     c1 = np.zeros(cols, dtype=np.bool_)
     c2 = np.zeros(cols, dtype=np.bool_)
     for t in range(rows):
+        f = fear[t]
         for j in range(cols):
             up = wvf_mean[t, j] + k * wvf_sd[t, j]
+            hi = mid[t, j] + k * sd[t, j]
+            lo = mid[t, j] - k * sd[t, j]
             wvf_up[t, j] = up
-            upper[t, j] = mid[t, j] + k * sd[t, j]
-            lower[t, j] = mid[t, j] - k * sd[t, j]
-            if t > 0:
-                entry[t, j] = s1[j] and s2[j] and close[t - 1, j] < lower[t - 1, j] and fear[t]
-                leave[t, j] = c1[j] and c2[j] and close[t, j] > upper[t - 1, j]
+            upper[t, j] = hi
+            lower[t, j] = lo
+            if t > 0:  # bitwise, not short-circuit: no data-dependent branches
+                entry[t, j] = s1[j] & s2[j] & (close[t - 1, j] < lower[t - 1, j]) & f
+                leave[t, j] = c1[j] & c2[j] & (close[t, j] > upper[t - 1, j])
             s2[j] = s1[j]
             c2[j] = c1[j]
-            s1[j] = wvf[t, j] >= up or wvf[t, j] >= ph100 * wvf_max[t, j]
-            c1[j] = (
-                inv[t, j] <= inv_mean[t, j] + k * inv_sd[t, j] or inv[t, j] <= pl100 * inv_min[t, j]
-            )
+            w = wvf[t, j]
+            x = inv[t, j]
+            s1[j] = (w >= up) | (w >= ph100 * wvf_max[t, j])
+            c1[j] = (x <= inv_mean[t, j] + k * inv_sd[t, j]) | (x <= pl100 * inv_min[t, j])
     return entry, leave, upper, lower, wvf_up
 
 
