@@ -135,6 +135,10 @@ def test_planted_regime_change_flips_the_chosen_side_at_the_right_window(regime)
     assert (t["entry_bar"].to_numpy() >= bounds[t["window"].to_numpy()]).all()
     assert (t["exit_bar"].to_numpy() < bounds[t["window"].to_numpy() + 1]).all()
     assert r.open_positions.height == 0
+    # Always in the market, never an exit signal: every trade was closed by its segment's end,
+    # and says so.
+    assert set(t["exit_reason"]) == {"window_end"}
+    assert (t["exit_bar"].to_numpy() == bounds[t["window"].to_numpy() + 1] - 1).all()
     # The stitched equity chains the segments: the capital carries from one to the next.
     capital = spec.config.initial_capital
     assert r.equity[0] == pytest.approx(capital, rel=0.02)

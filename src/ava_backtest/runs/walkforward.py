@@ -692,7 +692,7 @@ def _stitch(
         res = simulate(o.panel, _flat_at_end(o.signals, config.fill), settings)
         eq = res.equity.sum(axis=1)
         offset = sum(len(e) for e in equities)  # bars are numbered on the stitched record
-        tr = res.trades.with_columns(
+        tr = _label_window_end(res.trades, o.signals, o.panel.symbols, config.fill).with_columns(
             window=pl.lit(w.index, pl.Int64),
             entry_bar=pl.col("entry_bar") + offset,
             exit_bar=pl.col("exit_bar") + offset,
@@ -842,6 +842,29 @@ def _flat_at_end(sig: Signals, fill: str) -> Signals:
         tw[k:] = 0.0
         changes["target_weight"] = tw
     return replace(sig, **changes)
+
+
+def _label_window_end(
+    trades: pl.DataFrame, sig: Signals, symbols: tuple[str, ...], fill: str
+) -> pl.DataFrame:
+    """``exit_reason = "window_end"`` on the trades the segment's end closed: an exit filled
+    from the forced row (see ``_flat_at_end``) where the strategy's own signal had none."""
+    if not trades.height:
+        return trades
+    n = sig.long_entry.shape[0]
+    k = max(0, n - 1 if fill == "close" else n - 2)
+    filled = k if fill == "close" else k + 1
+    col = {s: j for j, s in enumerate(symbols)}
+    own = [
+        bool((sig.long_exit if side == "long" else sig.short_exit)[k, col[sym]])
+        for sym, side in zip(trades["symbol"], trades["direction"], strict=True)
+    ]
+    forced = (trades["exit_bar"] == filled) & (trades["exit_reason"].cast(pl.Utf8) == "signal")
+    forced = forced & ~pl.Series(own, dtype=pl.Boolean)
+    return trades.with_columns(
+        exit_reason=pl.when(forced).then(pl.lit("window_end"))
+        .otherwise(pl.col("exit_reason").cast(pl.Utf8))
+    )  # fmt: skip
 
 
 def _metrics_of(
