@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { api } from "../api/client";
+import { api, runLabelApi } from "../api/client";
 import { TERMINAL, type Page, type Run } from "../api/types";
 import { useAsync } from "../lib/hooks";
 import { formatCurrency, formatDateTime, formatNumber, formatPct, runCurrency } from "../lib/format";
@@ -8,6 +8,21 @@ import { Empty, ErrorBox, Loading, Pager, StatusBadge, SyntheticBadge, errorText
 
 const STATUSES = ["queued", "running", "completed", "failed", "cancelled", "interrupted"];
 const LIMIT = 25;
+
+/** A column header that sorts the list by its key (best first on the first click). */
+function SortHeader({ label, k, sort, onSort, lowFirst = false }: { label: string; k: string; sort: string; onSort: (s: string) => void; lowFirst?: boolean }) {
+  const on = sort.replace(/^-/, "") === k;
+  const desc = sort.startsWith("-");
+  const next = on ? (desc ? k : `-${k}`) : lowFirst ? k : `-${k}`;
+  return (
+    <th className="num" aria-sort={on ? (desc ? "descending" : "ascending") : "none"}>
+      <button type="button" className="th-sort" onClick={() => onSort(next)} data-testid={`runs-sort-${k}`} title={`Sort by ${label.toLowerCase()}`}>
+        {label}
+        {on ? (desc ? " ↓" : " ↑") : ""}
+      </button>
+    </th>
+  );
+}
 
 export default function RunsPage() {
   const [sp, setSp] = useSearchParams();
@@ -18,6 +33,8 @@ export default function RunsPage() {
   const from = sp.get("from") ?? "";
   const to = sp.get("to") ?? "";
   const sort = sp.get("sort") ?? "-created_at";
+  const search = sp.get("search") ?? "";
+  const [searchText, setSearchText] = useState(search);
   const offset = Number(sp.get("offset") ?? 0) || 0;
   const [selected, setSelected] = useState<string[]>([]);
   const [confirming, setConfirming] = useState<string | null>(null);
@@ -39,12 +56,22 @@ export default function RunsPage() {
     setSp(n, { replace: true });
   };
 
+  // the search box writes the URL a moment after typing stops (and follows the URL back)
+  useEffect(() => setSearchText(search), [search]);
+  useEffect(() => {
+    if (searchText.trim() === search) return;
+    const t = setTimeout(() => setFilter("search", searchText.trim()), 300);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [searchText]);
+
   useEffect(() => {
     const ac = new AbortController();
     setLoading(true);
-    api
-      .runs(
+    runLabelApi
+      .list(
         {
+          search: search || undefined,
           strategy: strategy || undefined,
           market: market || undefined,
           status: status || undefined,
@@ -69,7 +96,7 @@ export default function RunsPage() {
         },
       );
     return () => ac.abort();
-  }, [strategy, market, status, from, to, sort, offset, tick]);
+  }, [search, strategy, market, status, from, to, sort, offset, tick]);
 
   // refresh while something on this page is still queued or running
   const anyActive = (data?.items ?? []).some((r) => !TERMINAL.includes(r.status));
@@ -111,6 +138,7 @@ export default function RunsPage() {
   }
 
   const canCompare = selected.length >= 2 && selected.length <= 4;
+  const filtered = Boolean(search || strategy || market || status || from || to);
 
   return (
     <div className="page">
@@ -121,7 +149,7 @@ export default function RunsPage() {
             <span data-testid="runs-total" className="strong">
               {data ? data.total : "…"}
             </span>{" "}
-            runs{strategy || market || status || from || to ? " match these filters" : ""}. Select 2–4 to compare.
+            runs{filtered ? " match these filters" : ""}. Select 2–4 to compare.
           </p>
         </div>
         <div className="actions">
@@ -140,6 +168,18 @@ export default function RunsPage() {
         </div>
       </div>
       <div className="toolbar filters">
+        <label>
+          Search{" "}
+          <input
+            type="search"
+            value={searchText}
+            onChange={(e) => setSearchText(e.target.value)}
+            placeholder="name, tag, strategy, notes"
+            maxLength={200}
+            data-testid="runs-search"
+            aria-label="Search runs by name, tag, strategy or notes"
+          />
+        </label>
         <label>
           Strategy{" "}
           <select value={strategy} onChange={(e) => setFilter("strategy", e.target.value)} data-testid="runs-filter-strategy">
@@ -185,14 +225,27 @@ export default function RunsPage() {
             <option value="-created_at">Newest first</option>
             <option value="created_at">Oldest first</option>
             <option value="strategy_name">Strategy A–Z</option>
+            <option value="name">Name A–Z</option>
             <option value="status">Status</option>
             {/* by return, never by raw equity: $ and ₹ equities are not comparable */}
             <option value="-total_return">Return ↓</option>
             <option value="total_return">Return ↑</option>
+            <option value="-sharpe">Sharpe ↓</option>
+            <option value="-cagr">CAGR ↓</option>
+            <option value="-sortino">Sortino ↓</option>
+            <option value="-max_drawdown">Max drawdown (smallest first)</option>
+            <option value="-win_rate">Win rate ↓</option>
+            <option value="-profit_factor">Profit factor ↓</option>
+            <option value="-n_trades">Trades ↓</option>
+            {/* a sort named in the URL that is not listed above still shows */}
+            {![
+              "-created_at", "created_at", "strategy_name", "name", "status", "-total_return", "total_return", "-sharpe", "-cagr",
+              "-sortino", "-max_drawdown", "-win_rate", "-profit_factor", "-n_trades",
+            ].includes(sort) && <option value={sort}>{sort.replace(/^-/, "")} {sort.startsWith("-") ? "↓" : "↑"}</option>}
           </select>
         </label>
-        {(strategy || market || status || from || to) && (
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => setSp({}, { replace: true })}>
+        {filtered && (
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => setSp({}, { replace: true })} data-testid="runs-clear-filters">
             Clear filters
           </button>
         )}
@@ -206,7 +259,7 @@ export default function RunsPage() {
       {!data && loading ? <Loading label="Loading runs…" /> : null}
       {data && data.total === 0 && (
         <Empty>
-          No runs {strategy || market || status || from || to ? "match these filters" : "yet"}. <Link to="/backtests/new">Start a backtest</Link>.
+          No runs {filtered ? "match these filters" : "yet"}. <Link to="/backtests/new">Start a backtest</Link>.
         </Empty>
       )}
       {data && data.items.length > 0 && (
@@ -224,11 +277,11 @@ export default function RunsPage() {
                   <th>Universe / symbols</th>
                   <th>Status</th>
                   <th>Created</th>
-                  <th className="num">Return</th>
-                  <th className="num">Sharpe</th>
-                  <th className="num">Max DD</th>
-                  <th className="num">Trades</th>
-                  <th className="num">Final equity</th>
+                  <SortHeader label="Return" k="total_return" sort={sort} onSort={(v) => setFilter("sort", v)} />
+                  <SortHeader label="Sharpe" k="sharpe" sort={sort} onSort={(v) => setFilter("sort", v)} />
+                  <SortHeader label="Max DD" k="max_drawdown" sort={sort} onSort={(v) => setFilter("sort", v)} />
+                  <SortHeader label="Trades" k="n_trades" sort={sort} onSort={(v) => setFilter("sort", v)} />
+                  <SortHeader label="Final equity" k="final_equity" sort={sort} onSort={(v) => setFilter("sort", v)} />
                   <th>
                     <span className="sr-only">Actions</span>
                   </th>
@@ -251,8 +304,24 @@ export default function RunsPage() {
                           aria-label={`Select run ${r.id.slice(0, 8)} for comparison`}
                         />
                       </td>
-                      <td className="mono">
-                        <Link to={`/runs/${r.id}`}>{r.id.slice(0, 8)}</Link>
+                      <td>
+                        <Link to={`/runs/${r.id}`} className="mono">
+                          {r.id.slice(0, 8)}
+                        </Link>
+                        {r.name && (
+                          <div className="strong small" data-testid={`run-name-${r.id}`}>
+                            {r.name}
+                          </div>
+                        )}
+                        {(r.tags ?? []).length > 0 && (
+                          <div className="small" title={r.label_notes ?? undefined}>
+                            {(r.tags ?? []).map((t) => (
+                              <span key={t} className="tag">
+                                {t}
+                              </span>
+                            ))}
+                          </div>
+                        )}
                       </td>
                       <td className="mono">{r.strategy_name}</td>
                       <td>{r.market}</td>
@@ -267,7 +336,7 @@ export default function RunsPage() {
                       <td className={"num " + ((r.metrics?.total_return ?? 0) >= 0 ? "pos" : "neg")}>{formatPct(r.metrics?.total_return)}</td>
                       <td className="num">{formatNumber(r.metrics?.sharpe, 2, null)}</td>
                       <td className="num">{formatPct(r.metrics?.max_drawdown)}</td>
-                      <td className="num">{r.n_trades ?? "—"}</td>
+                      <td className="num">{r.n_trades == null ? "—" : formatNumber(r.n_trades, 0, null)}</td>
                       <td className="num" data-testid={`final-equity-${r.id}`}>
                         {formatCurrency(r.final_equity, cur, 0)}
                       </td>
