@@ -82,3 +82,35 @@ def test_a_custom_universe_keeps_its_market_and_unknown_names_stay_a_named_4xx(c
     )
     assert unknown.status_code in (404, 422), unknown.text
     assert unknown.json()["error"]["details"]["field"] == "universe"
+
+
+def test_a_custom_universe_is_edited_and_deleted_with_named_4xx(client):
+    url = "/api/v2/universes"
+    assert client.post(url, json={"name": "pair", "market": "US", "symbols": ["IBM", "AAPL"]}).status_code == 201  # fmt: skip
+    r = client.patch(f"{url}/pair", json={"symbols": [" msft", "IBM", "GOOG"], "description": "3"})
+    assert r.status_code == 200, r.text
+    assert r.json()["symbols"] == ["MSFT", "IBM", "GOOG"] and r.json()["size"] == 3
+    listed = {u["name"]: u for u in client.get(url).json()["items"]}
+    assert listed["pair"]["symbols"] == ["MSFT", "IBM", "GOOG"]
+    assert listed["pair"]["description"] == "3" and listed["pair"]["market"] == "US"
+
+    def refused(name: str, body: object, status: int, field: str) -> dict:
+        r = client.patch(f"{url}/{name}", json=body)
+        assert r.status_code == status, r.text
+        err = r.json()["error"]
+        fields = [f["field"] for f in (err["details"] or {}).get("fields", [])]
+        assert field in fields or err["details"].get("field") == field, err
+        return err
+
+    err = refused("pair", {"symbols": ["IBM", "NOPE1"]}, 422, "symbols")
+    assert err["details"]["missing"] == ["NOPE1"]
+    refused("pair", {"symbols": ["IBM", "ibm"]}, 422, "symbols")
+    refused("pair", {"symbols": []}, 422, "symbols")
+    refused("pair", {"market": "IN"}, 422, "market")  # the market stays
+    refused("us_sample", {"description": "mine"}, 409, "name")
+    refused("nope", {"description": "x"}, 404, "name")
+    assert client.get(url).json()["items"][-1]["symbols"] == ["MSFT", "IBM", "GOOG"]
+
+    assert client.delete(f"{url}/pair").json() == {"name": "pair", "deleted": True}
+    assert client.delete(f"{url}/pair").status_code == 404
+    assert "pair" not in {u["name"] for u in client.get(url).json()["items"]}

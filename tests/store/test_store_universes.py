@@ -57,3 +57,14 @@ def test_run_on_a_custom_universe_records_its_symbols(store: RunStore):
     run_id = store.create_run(cfg, params={}, code_version="test")
     row = store.get_run(run_id)
     assert row["universe"] == "pair" and row["symbols"] == ["AAPL", "IBM"]
+
+
+def test_a_custom_universe_is_edited_in_place(store: RunStore):
+    store.create_universe("tech", "US", ["AAPL", "MSFT"], "two")
+    assert store.update_universe("nope", symbols=["IBM"]) is None
+    edited = store.update_universe("tech", symbols=["NVDA", "AAPL", "IBM"])
+    assert edited is not None and edited["symbols"] == ["NVDA", "AAPL", "IBM"]
+    assert edited["description"] == "two" and edited["market"] == "US"
+    assert store.update_universe("tech", description="three")["symbols"] == ["NVDA", "AAPL", "IBM"]
+    assert store.get_custom_universe("tech")["description"] == "three"
+    assert store.update_universe("tech") == store.get_custom_universe("tech")  # nothing given

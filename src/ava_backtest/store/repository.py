@@ -522,6 +522,25 @@ class RunStore:
             row = conn.execute(select(UNIVERSES).where(UNIVERSES.c.name == name)).mappings().first()
         return _universe_dict(row) if row is not None else None
 
+    def update_universe(
+        self, name: str, *, symbols: list[str] | None = None, description: str | None = None
+    ) -> dict[str, Any] | None:
+        """Replace a custom universe's symbols and/or description (the ones given); returns it
+        updated, or None when there is no custom universe of that name."""
+        values: dict[str, Any] = {}
+        if symbols is not None:
+            values["symbols"] = list(symbols)
+        if description is not None:
+            values["description"] = description
+        if values:
+            with self._write() as conn:
+                res = conn.execute(
+                    update(UNIVERSES).where(UNIVERSES.c.name == name).values(**values)
+                )
+                if res.rowcount != 1:
+                    return None
+        return self.get_custom_universe(name)
+
     def delete_universe(self, name: str) -> bool:
         with self._write() as conn:
             return conn.execute(delete(UNIVERSES).where(UNIVERSES.c.name == name)).rowcount == 1

@@ -1,12 +1,14 @@
-"""/api/v2/universes: built-in and custom universes, their size and whether their data exists."""
+"""/api/v2/universes: built-in and custom universes, their size and whether their data exists;
+custom ones created, edited (PATCH) and deleted."""
 
 from __future__ import annotations
 
-from typing import Literal
+from functools import partial
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ava_backtest.api.errors import ApiError
 from ava_backtest.data.universes import get_symbol, list_universes
@@ -34,6 +36,16 @@ class UniverseList(BaseModel):
     total: int
 
 
+def _clean_symbols(v: list[str]) -> list[str]:
+    out = [s.strip().upper() for s in v if s.strip()]
+    if not out:
+        raise ValueError("symbols is empty")
+    if len(set(out)) != len(out):
+        dupes = sorted({s for s in out if out.count(s) > 1})
+        raise ValueError(f"symbols contains duplicates: {', '.join(dupes[:10])}")
+    return out
+
+
 class UniverseIn(BaseModel):
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")
     market: Literal["US", "IN", "24x7"]
@@ -43,12 +55,21 @@ class UniverseIn(BaseModel):
     @field_validator("symbols")
     @classmethod
     def _clean(cls, v: list[str]) -> list[str]:
-        out = [s.strip().upper() for s in v if s.strip()]
-        if not out:
-            raise ValueError("symbols is empty")
-        if len(set(out)) != len(out):
-            raise ValueError("symbols contains duplicates")
-        return out
+        return _clean_symbols(v)
+
+
+class UniversePatch(BaseModel):
+    """The fields given replace the stored ones; the name and market stay."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    symbols: list[str] | None = Field(None, min_length=1, max_length=2000)
+    description: str | None = Field(None, max_length=500)
+
+    @field_validator("symbols")
+    @classmethod
+    def _clean(cls, v: list[str] | None) -> list[str] | None:
+        return None if v is None else _clean_symbols(v)
 
 
 class Deleted(BaseModel):
@@ -133,6 +154,46 @@ async def create(body: UniverseIn, request: Request) -> UniverseOut:
         description=body.description, synthetic=False, survivorship_biased=True, custom=True,
         data_present=True, missing=[],
     )  # fmt: skip
+
+
+def _refuse_missing(market: str, symbols: list[str]) -> None:
+    missing = _missing(market, symbols)
+    if missing:
+        raise ApiError(
+            422, "not_found", f"no data for {', '.join(missing[:10])} on market {market}",
+            {"field": "symbols", "missing": missing},
+        )  # fmt: skip
+
+
+def _custom_out(c: dict[str, Any]) -> UniverseOut:
+    return UniverseOut(
+        name=c["name"], market=c["market"], symbols=c["symbols"], size=len(c["symbols"]),
+        benchmark=None, description=c.get("description") or "", synthetic=False,
+        survivorship_biased=True, custom=True, data_present=True, missing=[],
+    )  # fmt: skip
+
+
+@router.patch("/{name}", response_model=UniverseOut, summary="Edit a custom universe")
+async def edit(name: str, body: UniversePatch, request: Request) -> UniverseOut:
+    """Replaces the symbols and/or the description. Built-in universes are not edited (409);
+    every symbol needs data on the universe's market (422 naming those without)."""
+    if name in {u.name for u in list_universes()}:
+        raise ApiError(
+            409, "conflict", f"{name!r} is a built-in universe; built-in universes are not edited",
+            {"field": "name"},
+        )  # fmt: skip
+    store = request.app.state.services.store
+    current = await run_in_threadpool(store.get_custom_universe, name)
+    if current is None:
+        raise ApiError(404, "not_found", f"no custom universe named {name!r}", {"field": "name"})
+    if body.symbols is not None:
+        _refuse_missing(current["market"], body.symbols)
+    row = await run_in_threadpool(
+        partial(store.update_universe, name, symbols=body.symbols, description=body.description)
+    )
+    if row is None:  # deleted meanwhile
+        raise ApiError(404, "not_found", f"no custom universe named {name!r}", {"field": "name"})
+    return _custom_out(row)
 
 
 @router.delete("/{name}", response_model=Deleted, summary="Delete a custom universe")
