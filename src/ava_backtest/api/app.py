@@ -39,6 +39,7 @@ from ava_backtest.api.routers import (
     universes,
     uploads,
 )
+from ava_backtest.api.routers import builder as builder_router
 from ava_backtest.api.routers import screens as screens_router
 from ava_backtest.api.routers import walkforwards as walkforwards_router
 from ava_backtest.runs.events import EventBus, make_bus
@@ -226,6 +227,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         analytics.router,
         screens_router.router,
         walkforwards_router.router,
+        builder_router.router,
     ):
         api.include_router(r)
     api.include_router(backtests.ws_router)
