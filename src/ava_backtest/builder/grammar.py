@@ -660,6 +660,7 @@ def _assemble(text: str, statements: list[tuple[str, Any, str]]) -> Rule:
         for num in _nums(cond):
             if num.role == "level":
                 num.hint = f"{_SIDE_PREFIX[kind]}_{num.hint}"
+                num.text = f"{kind.replace('_', ' ').capitalize()}: {num.text}"
     exits_model = Exits(**exits)
     if size is not None and size.mode == "risk" and exits_model.stop_loss is None:
         size_phrase = next(p for k, _, p in statements if k == "size")

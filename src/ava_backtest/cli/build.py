@@ -40,7 +40,7 @@ def build_strategy(
     from ava_backtest.builder.grammar import RuleError
     from ava_backtest.builder.rules import explain
 
-    out = Console(soft_wrap=True)
+    out = Console()
     err = Console(stderr=True, soft_wrap=True)
     try:
         built = (
