@@ -267,3 +267,14 @@ export const runLabelApi = {
     signal?: AbortSignal,
   ) => request<Page<Run>>(`/backtests${qs(q)}`, { signal }),
 };
+
+/** Custom universes (create, edit, delete) and uploaded symbols (delete). */
+export const universesApi = {
+  create: (body: { name: string; market: string; symbols: string[]; description?: string }) =>
+    request<Universe>(`/universes`, json("POST", body)),
+  patch: (name: string, body: { symbols?: string[]; description?: string }) =>
+    request<Universe>(`/universes/${encodeURIComponent(name)}`, json("PATCH", body)),
+  remove: (name: string) => request<{ name: string; deleted: boolean }>(`/universes/${encodeURIComponent(name)}`, { method: "DELETE" }),
+  removeUpload: (market: string, symbol: string) =>
+    request<{ deleted: boolean }>(`/data/upload/${encodeURIComponent(market)}/${encodeURIComponent(symbol)}`, { method: "DELETE" }),
+};

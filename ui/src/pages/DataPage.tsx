@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
-import { api } from "../api/client";
-import type { MarketDetail, SymbolInfo, UploadResponse } from "../api/types";
+import { api, universesApi } from "../api/client";
+import type { MarketDetail, SymbolInfo, Universe, UploadResponse } from "../api/types";
+import UniverseEditor from "../components/UniverseEditor";
 import { ApiError } from "../lib/apiErrors";
 import { checkBarsCsv, type CsvCheck } from "../lib/csvCheck";
 import { useAsync } from "../lib/hooks";
@@ -13,6 +14,42 @@ export default function DataPage() {
   const [market, setMarket] = useState("US");
   const symbols = useAsync(() => api.symbols(market), [market]);
   const [openMarket, setOpenMarket] = useState<string | null>(null);
+  const [editor, setEditor] = useState<Universe | "new" | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const marketCodes = (markets.data ?? []).map((m) => m.code);
+
+  // a delete asks once more (the second click within 5 s deletes)
+  useEffect(() => {
+    if (!confirming) return;
+    const t = setTimeout(() => setConfirming(null), 5000);
+    return () => clearTimeout(t);
+  }, [confirming]);
+
+  async function removeUniverse(name: string) {
+    if (confirming !== `u:${name}`) return setConfirming(`u:${name}`);
+    setConfirming(null);
+    try {
+      await universesApi.remove(name);
+      setMessage(`Deleted universe ${name}.`);
+      if (editor !== "new" && editor?.name === name) setEditor(null);
+      universes.reload();
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  }
+  async function removeUpload(m: string, symbol: string) {
+    if (confirming !== `s:${m}:${symbol}`) return setConfirming(`s:${m}:${symbol}`);
+    setConfirming(null);
+    try {
+      await universesApi.removeUpload(m, symbol);
+      setMessage(`Deleted uploaded symbol ${symbol} (${m}).`);
+      symbols.reload();
+      universes.reload();
+    } catch (e) {
+      setMessage(errorText(e));
+    }
+  }
 
   return (
     <div className="page">
@@ -58,7 +95,32 @@ export default function DataPage() {
         )}
       </Section>
 
-      <Section title="Universes">
+      {message && (
+        <div className="notice" role="status" data-testid="data-message">
+          {message}
+        </div>
+      )}
+      <Section
+        title="Universes"
+        actions={
+          <button type="button" className="btn btn-small" onClick={() => setEditor(editor === "new" ? null : "new")} data-testid="universe-new">
+            New custom universe
+          </button>
+        }
+      >
+        {editor && (
+          <UniverseEditor
+            key={editor === "new" ? "new" : editor.name}
+            markets={marketCodes}
+            editing={editor === "new" ? null : editor}
+            onCancel={() => setEditor(null)}
+            onDone={(u) => {
+              setMessage(`${editor === "new" ? "Created" : "Saved"} universe ${u.name} (${u.size} symbols).`);
+              setEditor(null);
+              universes.reload();
+            }}
+          />
+        )}
         {universes.error ? <ErrorBox error={universes.error} /> : !universes.data ? <Loading /> : universes.data.items.length === 0 ? <Empty>No universes.</Empty> : (
           <div className="table-wrap">
             <table className="table" data-testid="universes-list">
@@ -70,6 +132,9 @@ export default function DataPage() {
                   <th>Benchmark</th>
                   <th>Flags</th>
                   <th>Description</th>
+                  <th>
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -88,6 +153,23 @@ export default function DataPage() {
                       {u.data_present ? <span className="badge badge-ok">data present</span> : <span className="badge badge-warn">missing {(u.missing ?? []).length}</span>}
                     </td>
                     <td className="muted small">{u.description}</td>
+                    <td className="row-actions">
+                      {u.custom && (
+                        <>
+                          <button type="button" className="btn btn-small btn-ghost" onClick={() => setEditor(u)} data-testid={`universe-edit-${u.name}`}>
+                            Edit
+                          </button>
+                          <button
+                            type="button"
+                            className={"btn btn-small " + (confirming === `u:${u.name}` ? "btn-danger" : "btn-ghost")}
+                            onClick={() => removeUniverse(u.name)}
+                            data-testid={`universe-delete-${u.name}`}
+                          >
+                            {confirming === `u:${u.name}` ? "Confirm delete" : "Delete"}
+                          </button>
+                        </>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -111,7 +193,7 @@ export default function DataPage() {
           </label>
         }
       >
-        {symbols.error ? <ErrorBox error={symbols.error} /> : !symbols.data ? <Loading /> : <SymbolsTable items={symbols.data.items} />}
+        {symbols.error ? <ErrorBox error={symbols.error} /> : !symbols.data ? <Loading /> : <SymbolsTable items={symbols.data.items} market={market} confirming={confirming} onDeleteUpload={removeUpload} />}
       </Section>
 
       <Section title="Upload bars (CSV)">
@@ -158,7 +240,17 @@ function CostModels({ code }: { code: string }) {
   );
 }
 
-function SymbolsTable({ items }: { items: SymbolInfo[] }) {
+function SymbolsTable({
+  items,
+  market,
+  confirming,
+  onDeleteUpload,
+}: {
+  items: SymbolInfo[];
+  market: string;
+  confirming: string | null;
+  onDeleteUpload: (market: string, symbol: string) => void;
+}) {
   const [min, max] = useMemo(() => {
     const f = items.map((s) => Date.parse(s.first)).filter(Number.isFinite);
     const l = items.map((s) => Date.parse(s.last)).filter(Number.isFinite);
@@ -174,7 +266,7 @@ function SymbolsTable({ items }: { items: SymbolInfo[] }) {
             <th>Symbol</th>
             <th>Name</th>
             <th>Kind</th>
-            <th>Bars</th>
+            <th>Timeframe</th>
             <th>From</th>
             <th>To</th>
             <th style={{ width: "28%" }}>
@@ -182,6 +274,9 @@ function SymbolsTable({ items }: { items: SymbolInfo[] }) {
             </th>
             <th>Prices</th>
             <th>Source</th>
+            <th>
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -207,6 +302,19 @@ function SymbolsTable({ items }: { items: SymbolInfo[] }) {
                 <td className="small muted">
                   {s.source ?? ""}
                   {s.licence ? ` (${s.licence})` : ""}
+                </td>
+                <td className="row-actions">
+                  {s.licence === "user-supplied" && (
+                    <button
+                      type="button"
+                      className={"btn btn-small " + (confirming === `s:${s.market ?? market}:${s.symbol}` ? "btn-danger" : "btn-ghost")}
+                      onClick={() => onDeleteUpload(s.market ?? market, s.symbol)}
+                      data-testid={`symbol-delete-${s.symbol}`}
+                      aria-label={`Delete uploaded symbol ${s.symbol}`}
+                    >
+                      {confirming === `s:${s.market ?? market}:${s.symbol}` ? "Confirm delete" : "Delete"}
+                    </button>
+                  )}
                 </td>
               </tr>
             );
