@@ -110,12 +110,13 @@ def account_returns(equity: np.ndarray) -> np.ndarray:
 @nb.njit(cache=True)
 def _account_returns(eq: np.ndarray, out: np.ndarray) -> None:
     t, n = eq.shape
-    for j in range(n):
-        if t:
-            out[j, 0] = 0.0
-        for i in range(1, t):
-            prev = eq[i - 1, j]
-            out[j, i] = eq[i, j] / prev - 1.0 if prev > 0 else 0.0
+    block = 64  # rows at a time: each row read once while its accounts' rows fill in
+    for lo in range(0, t, block):
+        hi = min(lo + block, t)
+        for j in range(n):
+            for i in range(lo, hi):
+                prev = eq[i - 1, j] if i > 0 else 0.0
+                out[j, i] = eq[i, j] / prev - 1.0 if prev > 0 else 0.0
 
 
 def drawdown_series(equity: np.ndarray, initial_capital: float | None = None) -> np.ndarray:
@@ -172,10 +173,8 @@ def compute_metrics(
     expo = None if exposure is None else _exposure(_vector(exposure, "exposure")[:, None], t)
     bench_r, bench_return = _benchmark_returns(benchmark, t)
     stats = curve_stats(eq[:, None], np.array([capital]), days, expo, bench_r, p, rf_p)
-    row = _row(stats[0].tolist(), eq.size > 1, bench_return)
-    row.update(trade_metrics(trades))
-    row["ruined"] = bool(np.any(eq <= 0)) if ruined is None else bool(ruined)
-    return {key: _json_safe(row[key]) for key in METRICS}
+    flag = bool(np.any(eq <= 0)) if ruined is None else bool(ruined)
+    return _panels(stats, eq.size > 1, bench_return, [trade_metrics(trades)], [flag])[0]
 
 
 def _rates(periods_per_year: float, risk_free_rate: float) -> tuple[float, float]:
@@ -217,16 +216,31 @@ def _benchmark_returns(
     return simple_returns(bench), total
 
 
-def _row(
-    values: list[float], has_returns: bool, bench_return: float | None
-) -> dict[str, MetricValue]:
-    """One curve's ``curve_stats`` as metric values (NaN: undefined)."""
-    row: dict[str, MetricValue] = dict(zip(SLOTS, values, strict=True))
-    row["max_drawdown_duration"] = int(values[_DURATION])
-    if not has_returns:
-        row["cagr"] = None
-    row["benchmark_return"] = bench_return
-    return row
+def _panels(
+    stats: np.ndarray,
+    has_returns: bool,
+    bench_return: float | None,
+    trades: list[dict[str, MetricValue]],
+    ruined: list[bool],
+) -> list[dict[str, MetricValue]]:
+    """Each curve's ``curve_stats`` row (NaN or inf: undefined, None here) with its trade metrics
+    and ruin flag, as the JSON-safe panel in ``METRICS`` order."""
+    finite = np.where(np.isfinite(stats), stats, np.nan).tolist()
+    bench = _json_safe(bench_return)
+    out: list[dict[str, MetricValue]] = []
+    for values, trade, flag in zip(finite, trades, ruined, strict=True):
+        row: dict[str, MetricValue] = dict(
+            zip(SLOTS, [None if v != v else v for v in values], strict=True)
+        )
+        row["max_drawdown_duration"] = int(values[_DURATION])
+        if not has_returns:
+            row["cagr"] = None
+        row["benchmark_return"] = bench
+        for key, value in trade.items():
+            row[key] = _json_safe(value)
+        row["ruined"] = flag
+        out.append({key: row[key] for key in METRICS})
+    return out
 
 
 _DURATION = SLOTS.index("max_drawdown_duration")
@@ -334,12 +348,7 @@ def compute_metrics_columns(
             raise ValueError(f"exposure has shape {expo.shape} but equity has {eq2.shape}")
         expo = _exposure(expo, t)
     bench_r, bench_return = _benchmark_returns(benchmark, t)
-    stats = curve_stats(eq2, capital, days, expo, bench_r, p, rf_p).tolist()
+    stats = curve_stats(eq2, capital, days, expo, bench_r, p, rf_p)
     gone = (eq2 <= 0).any(axis=0) if ruined is None else np.asarray(ruined, dtype=np.bool_)
-    result: list[dict[str, MetricValue]] = []
-    for j, (values, flag) in enumerate(zip(stats, gone.tolist(), strict=True)):
-        row = _row(values, t > 1, bench_return)
-        row.update(trade_metrics(None) if trades is None else trades[j])
-        row["ruined"] = flag
-        result.append({key: _json_safe(row[key]) for key in METRICS})
-    return result
+    per_trade = [trade_metrics(None)] * n_cols if trades is None else trades
+    return _panels(stats, t > 1, bench_return, per_trade, [bool(g) for g in gone.tolist()])

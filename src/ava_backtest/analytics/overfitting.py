@@ -284,7 +284,7 @@ def _choose(ins: np.ndarray, outs: np.ndarray) -> tuple[float, float, float]:
     return below + 1.0, top, chosen
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, parallel=True)
 def _cscv_splits(
     sums: np.ndarray,
     squares: np.ndarray,
@@ -296,6 +296,27 @@ def _cscv_splits(
 ) -> None:
     """Every split of ``combos`` (rows: the in-sample blocks, in lexicographic order, so that the
     complement of row i is row C - 1 - i): the two halves' Sharpe ratios serve both splits."""
+    pairs = combos.shape[0] // 2
+    chunks = min(pairs, 8)  # contiguous runs of splits, shared out among numba's threads
+    for c in nb.prange(chunks):
+        _cscv_chunk(sums, squares, counts, combos, rank, is_best, oos_best,
+                    c * pairs // chunks, (c + 1) * pairs // chunks)  # fmt: skip
+
+
+@nb.njit(cache=True)
+def _cscv_chunk(
+    sums: np.ndarray,
+    squares: np.ndarray,
+    counts: np.ndarray,
+    combos: np.ndarray,
+    rank: np.ndarray,
+    is_best: np.ndarray,
+    oos_best: np.ndarray,
+    first: int,
+    stop: int,
+) -> None:
+    """Splits ``first`` .. ``stop`` - 1 and their complements, with buffers of their own (each
+    split's sums are the same left-to-right sums wherever a run of splits starts)."""
     n_combos, half = combos.shape
     n = sums.shape[1]
     fwd_s = np.empty((half, n))
@@ -306,7 +327,7 @@ def _cscv_splits(
     bwd_held = np.full(half, -1)
     a = np.empty(n)
     b = np.empty(n)
-    for i in range(n_combos // 2):
+    for i in range(first, stop):
         j = n_combos - 1 - i
         _extend(combos[i], fwd_held, fwd_s, fwd_q, sums, squares)
         _extend(combos[j], bwd_held, bwd_s, bwd_q, sums, squares)
