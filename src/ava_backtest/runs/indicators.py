@@ -59,11 +59,14 @@ def display_series(
     rows = slice(info.first_index, None)
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = bars.close[rows, j] / panel.trade_close[rows, j]
-    series = [
-        {**d, "values": _floats(signals.series[d["name"]][rows, j])}
-        for d in strategy.describe(strategy.params)["display"]
-        if d["name"] in signals.series
-    ]
+    declared = strategy.describe(strategy.params)["display"]
+    missing = [d["name"] for d in declared if d["name"] not in signals.series]
+    if missing:  # a declared series the strategy did not return is its defect, not a blank pane
+        raise ValueError(
+            f"strategy {strategy.name!r} declares display series {', '.join(missing)} "
+            "but its signals did not return them"
+        )
+    series = [{**d, "values": _floats(signals.series[d["name"]][rows, j])} for d in declared]
     notes = []
     if fingerprint and panel.fingerprint and fingerprint != panel.fingerprint:
         notes.append("the data changed since this run; the series are computed on today's data")

@@ -4,7 +4,10 @@ import {
   HistogramSeries,
   LineSeries,
   LineStyle,
+  PriceScaleMode,
   createSeriesMarkers,
+  type MouseEventParams,
+  type Time,
   type IChartApi,
   type ISeriesApi,
   type SeriesMarker,
@@ -16,7 +19,8 @@ import { useAsync } from "../lib/hooks";
 import { factorByDate, fillPriceInView, seriesInView, tradesOf, type PriceView } from "../lib/indicators";
 import { chartColors, useTheme } from "../lib/theme";
 import { toChartTime } from "../lib/time";
-import { formatCompact, formatPrice, runCurrency } from "../lib/format";
+import { formatCompact, formatDate, formatPrice, runCurrency } from "../lib/format";
+import { focusRange, readoutAt, toDay, type Readout } from "../lib/chartFocus";
 import { ErrorBox, Loading } from "./ui";
 import { baseOptions, fitWhenSized, makeChart } from "./charts";
 
@@ -26,9 +30,28 @@ const PALETTE = ["#d29922", "#8250df", "#1f6feb", "#2da44e", "#cf222e", "#bf8700
  * strategy's own display series (from the API, on the prices it traded on). With split/dividend
  * events the chart offers both views: as traded (the fills' own prices) and adjusted (the prices
  * the signals used); markers and overlays are placed consistently in each. */
-export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] | undefined }) {
+export interface TradeFocus {
+  trade: Trade;
+  /** changes on every click, so clicking the same trade again re-zooms to it */
+  nonce: number;
+}
+
+export default function PriceChart({ run, trades, focus, symbol: wanted }: { run: Run; trades: Trade[] | undefined; focus?: TradeFocus | null; symbol?: string | null }) {
   const symbols = run.symbols ?? [];
   const [symbol, setSymbol] = useState(symbols[0] ?? "");
+  const [logScale, setLogScale] = useState(false);
+  const [readout, setReadout] = useState<Readout | null>(null);
+  const [built, setBuilt] = useState(0);
+  const timesRef = useRef<UTCTimestamp[]>([]);
+  const candlesRef = useRef<ISeriesApi<"Candlestick"> | null>(null);
+  useEffect(() => {
+    if (focus && focus.trade.symbol !== symbol && symbols.includes(focus.trade.symbol)) setSymbol(focus.trade.symbol);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus]);
+  useEffect(() => {
+    if (wanted && symbols.includes(wanted)) setSymbol(wanted);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wanted]);
   const adjustment = (run.config.adjustment as string | undefined) ?? "events";
   const views: PriceView[] = adjustment === "events" ? ["adjusted", "as_traded"] : adjustment === "adjusted" ? ["adjusted"] : ["as_traded"];
   const [view, setView] = useState<PriceView>(views[0]);
@@ -55,7 +78,9 @@ export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] 
     const intraday = data[0].time.length > 10;
     const ch = makeChart(el.current, theme, {
       timeScale: { ...baseOptions(theme).timeScale, timeVisible: intraday },
-      localization: { priceFormatter: (v: number) => formatPrice(v, currency) },
+      // the mouse wheel scrolls the page; it zooms the chart only once the chart has focus
+      handleScroll: { mouseWheel: false, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false },
+      handleScale: { mouseWheel: false, pinch: true, axisPressedMouseMove: true },
     });
     chartRef.current = ch;
     const candles = ch.addSeries(CandlestickSeries, {
@@ -66,10 +91,15 @@ export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] 
       wickUpColor: c.up,
       wickDownColor: c.down,
       priceLineVisible: false,
+      // per series, not the chart's localization (which would format the volume axis as prices too)
+      priceFormat: { type: "custom", formatter: (v: number) => formatPrice(v, currency), minMove: 0.01 },
     });
     const clean = data.filter((b) => b.open !== null && b.high !== null && b.low !== null && b.close !== null);
     const times = clean.map((b) => toChartTime(b.time));
     candles.setData(clean.map((b, i) => ({ time: times[i], open: b.open!, high: b.high!, low: b.low!, close: b.close! })));
+    timesRef.current = times;
+    candlesRef.current = candles;
+    const named: { label: string; name: string; series: ISeriesApi<"Line"> | ISeriesApi<"Histogram"> }[] = [];
     const vol = ch.addSeries(HistogramSeries, { color: c.benchmark, priceFormat: { type: "custom", formatter: (v: number) => formatCompact(v, "USD").replace("$", ""), minMove: 1 }, priceLineVisible: false, lastValueVisible: false, title: "Volume" }, 1);
     vol.setData(clean.map((b, i) => ({ time: times[i], value: b.volume ?? 0, color: b.close! >= b.open! ? c.up + "88" : c.down + "88" })));
 
@@ -109,6 +139,7 @@ export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] 
           );
         }
         line.setData(points);
+        named.push({ label: s.label, name: s.name, series: line });
         for (const level of s.levels) {
           line.createPriceLine({ price: level, color: c.benchmark, lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: "" });
         }
@@ -143,12 +174,66 @@ export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] 
     markers.sort((a, b) => (a.time as number) - (b.time as number));
     createSeriesMarkers(candles, markers);
     const unfit = fitWhenSized(ch, el.current);
+
+    // The crosshair readout: the bar's OHLC and volume and each series' value at that bar.
+    const onMove = (p: MouseEventParams<Time>) => setReadout(p.time === undefined ? null : readoutAt(p, candles, vol, named));
+    ch.subscribeCrosshairMove(onMove);
+    // The visible dates, on the element, for tests and for the caption.
+    const box = el.current;
+    const onRange = () => {
+      const r = ch.timeScale().getVisibleRange();
+      if (!r) return;
+      box.dataset.visibleFrom = toDay(r.from as UTCTimestamp);
+      box.dataset.visibleTo = toDay(r.to as UTCTimestamp);
+    };
+    ch.timeScale().subscribeVisibleTimeRangeChange(onRange);
+    setBuilt((n) => n + 1);
     return () => {
       unfit();
+      ch.unsubscribeCrosshairMove(onMove);
+      ch.timeScale().unsubscribeVisibleTimeRangeChange(onRange);
       ch.remove();
       chartRef.current = null;
+      candlesRef.current = null;
     };
   }, [bars.data, ind.data, symTrades, view, theme, currency]);
+
+  useEffect(() => {
+    chartRef.current?.priceScale("right", 0).applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
+  }, [logScale, built]);
+
+  // A clicked trade: zoom to its life (with room either side), its entry and exit prices drawn
+  // as dashed lines from the entry to the exit.
+  useEffect(() => {
+    const ch = chartRef.current;
+    const t = focus?.trade;
+    if (!ch || !t || t.symbol !== symbol || !bars.data) return;
+    const range = focusRange(timesRef.current, t.entry_time, t.exit_time);
+    if (!range) return;
+    const c = chartColors(theme);
+    const factors = factorByDate(ind.data);
+    const from = toChartTime(t.entry_time);
+    const to = toChartTime(t.exit_time);
+    const lines = [
+      { price: fillPriceInView(t.entry_price, t.entry_time, factors, view), color: c.benchmark, title: `#${t.seq + 1} entry` },
+      { price: fillPriceInView(t.exit_price, t.exit_time, factors, view), color: t.pnl_net >= 0 ? c.equity : c.down, title: "exit" },
+    ].map((l) => {
+      const s = ch.addSeries(LineSeries, { color: l.color, lineWidth: 2, lineStyle: LineStyle.Dashed, priceLineVisible: false, lastValueVisible: true, crosshairMarkerVisible: false, title: l.title }, 0);
+      s.setData(from === to ? [{ time: from, value: l.price }] : [{ time: from, value: l.price }, { time: to, value: l.price }]);
+      return s;
+    });
+    // after the chart's own first fit (which waits for the element's size)
+    const zoom = () => ch.timeScale().setVisibleLogicalRange(range);
+    const raf = requestAnimationFrame(() => requestAnimationFrame(zoom));
+    const later = window.setTimeout(zoom, 200);
+    el.current?.setAttribute("data-focused-trade", String(t.seq + 1));
+    return () => {
+      cancelAnimationFrame(raf);
+      window.clearTimeout(later);
+      if (chartRef.current === ch) lines.forEach((s) => ch.removeSeries(s));
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [focus, built]);
 
   const shown = ind.data?.series.map((s) => s.label) ?? [];
   const paneCount = new Set((ind.data?.series ?? []).filter((s) => s.kind === "pane").map((s) => s.pane)).size;
@@ -174,6 +259,9 @@ export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] 
             ))}
           </div>
         ) : null}
+        <label className="check small">
+          <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="price-log" /> log scale
+        </label>
         <span className="muted small" data-testid="price-chart-caption">
           {view === "as_traded" ? "as-traded prices (the fills' own)" : "split- and dividend-adjusted prices (what the signals used)"} · {symTrades.length} trades
           {trades === undefined ? " (loading trades…)" : " · ▲B/▼S entry, ● exit at the fill price (blue: won, red: lost)"}
@@ -189,8 +277,31 @@ export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] 
       ))}
       {bars.loading && !bars.data ? <Loading label={`Loading ${symbol} bars…`} /> : null}
       {bars.data && bars.data.bars.length === 0 ? <p className="muted">No bars for {symbol} in this range.</p> : null}
+      <div className="chart-readout small mono" data-testid="price-readout" data-date={readout?.date ?? ""}>
+        {readout ? (
+          <>
+            <span>{formatDate(readout.date)}</span>
+            {readout.ohlc ? (
+              <span>
+                O {formatPrice(readout.ohlc.open, currency)} H {formatPrice(readout.ohlc.high, currency)} L {formatPrice(readout.ohlc.low, currency)} C {formatPrice(readout.ohlc.close, currency)}
+              </span>
+            ) : null}
+            {readout.volume !== null ? <span>Vol {formatCompact(readout.volume, "USD").replace("$", "")}</span> : null}
+            {readout.values.map((v) => (
+              <span key={v.name} data-testid="readout-value" data-series={v.name} data-value={v.value === null ? "" : String(v.value)}>
+                {v.label} {v.value === null ? "—" : formatValue(v.value)}
+              </span>
+            ))}
+          </>
+        ) : (
+          <span className="muted">Point at a bar for its prices and the strategy's values · click the chart to zoom it with the mouse wheel</span>
+        )}
+      </div>
       <div
         ref={el}
+        tabIndex={0}
+        onFocus={() => chartRef.current?.applyOptions({ handleScroll: { mouseWheel: true }, handleScale: { mouseWheel: true } })}
+        onBlur={() => chartRef.current?.applyOptions({ handleScroll: { mouseWheel: false }, handleScale: { mouseWheel: false } })}
         className="chart"
         data-testid="price-chart-canvas"
         data-series={shown.join("|")}
@@ -200,4 +311,9 @@ export default function PriceChart({ run, trades }: { run: Run; trades: Trade[] 
       />
     </div>
   );
+}
+
+function formatValue(v: number): string {
+  const a = Math.abs(v);
+  return v.toLocaleString("en-US", { maximumFractionDigits: a >= 1000 ? 0 : a >= 1 ? 2 : 4 });
 }

@@ -21,6 +21,42 @@ export interface TradesQuery {
   sort: string;
 }
 
+export interface TradesFilter {
+  symbol: string;
+  side: string;
+  exitReason: string;
+  outcome: "" | "winner" | "loser";
+}
+
+export const NO_FILTER: TradesFilter = { symbol: "", side: "", exitReason: "", outcome: "" };
+
+export function isFiltered(f: TradesFilter): boolean {
+  return Boolean(f.symbol || f.side || f.exitReason || f.outcome);
+}
+
+/** The trades that pass the filter (winner: net P&L > 0; loser: net P&L <= 0). */
+export function filterTrades(trades: Trade[], f: TradesFilter): Trade[] {
+  return trades.filter(
+    (t) =>
+      (!f.symbol || t.symbol === f.symbol) &&
+      (!f.side || t.direction === f.side) &&
+      (!f.exitReason || t.exit_reason === f.exitReason) &&
+      (!f.outcome || (f.outcome === "winner" ? t.pnl_net > 0 : t.pnl_net <= 0)),
+  );
+}
+
+/** One page of ``trades`` in the query's order (as the API sorts: ties by trade number). */
+export function pageOf(trades: Trade[], q: TradesQuery): Page<Trade> {
+  const key = q.sort.replace(/^-/, "") as keyof Trade;
+  const sign = q.sort.startsWith("-") ? -1 : 1;
+  const rows = [...trades].sort((a, b) => {
+    const x = a[key] ?? -Infinity;
+    const y = b[key] ?? -Infinity;
+    return (x < y ? -sign : x > y ? sign : 0) || a.seq - b.seq;
+  });
+  return { items: rows.slice(q.offset, q.offset + q.limit), total: rows.length, limit: q.limit, offset: q.offset } as Page<Trade>;
+}
+
 export default function TradesTable({
   page,
   error,
@@ -29,6 +65,11 @@ export default function TradesTable({
   onQuery,
   currency,
   onRetry,
+  filter,
+  onFilter,
+  options,
+  onSelect,
+  selected,
 }: {
   page: Page<Trade> | undefined;
   error: unknown;
@@ -37,7 +78,28 @@ export default function TradesTable({
   onQuery: (q: TradesQuery) => void;
   currency: string;
   onRetry?: () => void;
+  filter?: TradesFilter;
+  onFilter?: (f: TradesFilter) => void;
+  /** the choices of each filter (from all the run's trades), once they are loaded */
+  /** the choices of each filter; exit reasons once all the run's trades are loaded */
+  options?: { symbols: string[]; sides: string[]; exitReasons?: string[] };
+  onSelect?: (t: Trade) => void;
+  selected?: number | null;
 }) {
+  const f = filter ?? NO_FILTER;
+  const pick = (label: string, key: keyof TradesFilter, values: string[] | undefined, names?: Record<string, string>) => (
+    <label className="small">
+      {label}{" "}
+      <select value={f[key]} data-testid={`trades-filter-${key}`} disabled={!values} onChange={(e) => onFilter?.({ ...f, [key]: e.target.value })}>
+        <option value="">all</option>
+        {(values ?? []).map((v) => (
+          <option key={v} value={v}>
+            {names?.[v] ?? v}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
   const sortKey = query.sort.replace(/^-/, "");
   const desc = query.sort.startsWith("-");
   const header = (key: string, label?: string, num = false) => {
@@ -68,7 +130,20 @@ export default function TradesTable({
         <span data-testid="trades-total" className="strong">
           {page ? page.total : "…"}
         </span>
-        <span className="muted">trades</span>
+        <span className="muted">trades{isFiltered(f) ? " (filtered)" : ""}</span>
+        {onFilter && (
+          <>
+            {pick("Symbol", "symbol", options?.symbols ?? [])}
+            {pick("Side", "side", options?.sides ?? [])}
+            {pick("Exit", "exitReason", options?.exitReasons)}
+            {pick("Outcome", "outcome", ["winner", "loser"], { winner: "winners", loser: "losers" })}
+            {isFiltered(f) && (
+              <button type="button" className="btn btn-small" data-testid="trades-filter-clear" onClick={() => onFilter(NO_FILTER)}>
+                Clear
+              </button>
+            )}
+          </>
+        )}
         <span className="spacer" />
         <label className="small">
           Rows per page{" "}
@@ -88,7 +163,8 @@ export default function TradesTable({
       </div>
       {error ? <ErrorBox error={error} onRetry={onRetry} /> : null}
       {!page && loading ? <Loading label="Loading trades…" /> : null}
-      {page && page.total === 0 ? <Empty>This run made no trades.</Empty> : null}
+      {page && page.total === 0 ? <Empty>{isFiltered(f) ? "No trade matches these filters." : "This run made no trades."}</Empty> : null}
+      {page && page.total > 0 && onSelect ? <p className="muted small table-hint">Click a trade to see it on the price chart. Scroll the table sideways for more columns →</p> : null}
       {page && page.total > 0 && (
         <div className={"table-wrap" + (loading ? " is-loading" : "")}>
           <table className="table trades" data-testid="trades-table">
@@ -113,7 +189,16 @@ export default function TradesTable({
             </thead>
             <tbody>
               {page.items.map((t) => (
-                <tr key={t.seq} data-testid="trade-row">
+                <tr
+                  key={t.seq}
+                  data-testid="trade-row"
+                  data-seq={t.seq + 1}
+                  className={(onSelect ? "clickable" : "") + (selected === t.seq ? " selected" : "")}
+                  onClick={onSelect ? () => onSelect(t) : undefined}
+                  tabIndex={onSelect ? 0 : undefined}
+                  onKeyDown={onSelect ? (e) => e.key === "Enter" && onSelect(t) : undefined}
+                  aria-selected={onSelect ? selected === t.seq : undefined}
+                >
                   <td className="mono muted">{t.seq + 1}</td>
                   <td className="mono">{t.symbol}</td>
                   <td>{t.direction}</td>

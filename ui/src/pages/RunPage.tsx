@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { allTrades, api, metricsMeta, takePrefetch } from "../api/client";
 import { TERMINAL, type EquityPoint, type MetricMeta, type Page, type Run, type RunStatus, type Trade } from "../api/types";
@@ -9,8 +9,8 @@ import { formatCurrency, formatDateTime, formatDuration, runCurrency } from "../
 import { ErrorBox, Loading, Section, SyntheticBadge, errorText } from "../components/ui";
 import MetricCards from "../components/MetricCards";
 import EquityChart from "../components/EquityChart";
-import PriceChart from "../components/PriceChart";
-import TradesTable, { type TradesQuery } from "../components/TradesTable";
+import PriceChart, { type TradeFocus } from "../components/PriceChart";
+import TradesTable, { NO_FILTER, filterTrades, isFiltered, pageOf, type TradesFilter, type TradesQuery } from "../components/TradesTable";
 import MonthlyHeatmap from "../components/MonthlyHeatmap";
 import RunConfig from "../components/RunConfig";
 import RunLabel from "../components/RunLabel";
@@ -31,6 +31,9 @@ export default function RunPage() {
   const allPromise = useRef<Promise<Trade[]> | null>(null);
   const [tick, setTick] = useState(0);
   const loadedTq = useRef<TradesQuery | null>(null);
+  const [filter, setFilter] = useState<TradesFilter>(NO_FILTER);
+  const [focus, setFocus] = useState<TradeFocus | null>(null);
+  const [chartSymbol] = useState<string | null>(null);
 
   // first load: the run, its equity curve and the first page of trades, in parallel
   useEffect(() => {
@@ -104,6 +107,28 @@ export default function RunPage() {
     if (priceVisible && equity !== null && run?.status === "completed") loadAll().catch(() => {});
   }, [priceVisible, equity, run?.status, loadAll]);
 
+  useEffect(() => {
+    if (isFiltered(filter)) loadAll().catch(() => {});
+  }, [filter, loadAll]);
+  const [tradesRef, tradesVisible] = useInView<HTMLDivElement>();
+  useEffect(() => {
+    if (tradesVisible && run?.status === "completed") loadAll().catch(() => {});
+  }, [tradesVisible, run?.status, loadAll]);
+  const filterOptions = useMemo(() => {
+    const uniq = (xs: string[]) => Array.from(new Set(xs)).sort();
+    return {
+      symbols: all ? uniq(all.map((t) => t.symbol)) : (run?.symbols ?? []),
+      sides: all ? uniq(all.map((t) => t.direction)) : ["long", "short"],
+      exitReasons: all ? uniq(all.map((t) => t.exit_reason)) : undefined,
+    };
+  }, [all, run?.symbols]);
+  // With a filter the table pages through the run's trades here (all of them are loaded once).
+  const shownTrades = useMemo(() => (isFiltered(filter) ? (all ? pageOf(filterTrades(all, filter), tq) : undefined) : trades), [filter, all, tq, trades]);
+  const selectTrade = useCallback((t: Trade) => {
+    setFocus({ trade: t, nonce: Date.now() });
+    document.querySelector('[data-testid="price-chart"]')?.scrollIntoView({ block: "start" });
+  }, []);
+
   if (runError) {
     return (
       <div className="page">
@@ -135,7 +160,9 @@ export default function RunPage() {
     setBusy("csv");
     try {
       const rows = await loadAll();
-      download(`${run!.strategy_name}_${id.slice(0, 8)}_trades.csv`, toCsv(rows, [...TRADE_COLUMNS]), "text/csv");
+      // numbered from 1, as the table numbers them
+      const numbered = rows.map((t) => ({ ...t, seq: t.seq + 1 }));
+      download(`${run!.strategy_name}_${id.slice(0, 8)}_trades.csv`, toCsv(numbered, [...TRADE_COLUMNS]), "text/csv");
     } catch (e) {
       setActionError(errorText(e));
     } finally {
@@ -264,12 +291,30 @@ export default function RunPage() {
           </Section>
           <div ref={priceRef}>
             <Section title="Prices and trades" testId="price-chart">
-              {priceVisible && equity !== null ? <PriceChart run={run} trades={all} /> : <div style={{ height: 460 }} />}
+              {priceVisible && equity !== null ? <PriceChart run={run} trades={all} focus={focus} symbol={chartSymbol} /> : <div style={{ height: 460 }} />}
             </Section>
           </div>
+          <div ref={tradesRef}>
           <Section title="Trades">
-            <TradesTable page={trades} error={tradesError} loading={tradesLoading} query={tq} onQuery={setTq} currency={currency} onRetry={() => setTq({ ...tq })} />
+            <TradesTable
+              page={shownTrades}
+              error={tradesError}
+              loading={isFiltered(filter) ? !all : tradesLoading}
+              query={tq}
+              onQuery={setTq}
+              currency={currency}
+              onRetry={() => setTq({ ...tq })}
+              filter={filter}
+              onFilter={(f) => {
+                setFilter(f);
+                setTq({ ...tq, offset: 0 });
+              }}
+              options={filterOptions}
+              onSelect={selectTrade}
+              selected={focus?.trade.seq ?? null}
+            />
           </Section>
+          </div>
           <Section title="Monthly returns">{equity ? <MonthlyHeatmap points={equity} /> : <Loading />}</Section>
         </>
       )}

@@ -1,0 +1,143 @@
+"""The run page as a workbench (issue 15): the strategy's own indicator panes drawn with the API's
+values, a trade clicked in the table zooms the price chart to it, trades filtered, numbered from 1
+in the table and in the CSV alike."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+from conftest import ARTIFACTS
+from playwright.sync_api import expect
+
+AAPL = {"symbols": ["AAPL"], "start_date": "2004-06-01", "end_date": "2006-06-30"}
+
+
+def _readout(page) -> tuple[str, dict[str, float | None]]:
+    box = page.get_by_test_id("price-readout")
+    values = {}
+    for el in box.get_by_test_id("readout-value").all():
+        raw = el.get_attribute("data-value")
+        values[el.get_attribute("data-series")] = float(raw) if raw else None
+    return box.get_attribute("data-date"), values
+
+
+def _open_price_chart(page, run_id: str, wait_chart) -> None:
+    page.goto(f"/runs/{run_id}")
+    page.get_by_test_id("price-chart").scroll_into_view_if_needed()
+    wait_chart(page, "price-chart")
+
+
+def test_rsi_pane_is_drawn_with_the_apis_values(page, make_run, api, wait_chart):
+    run = make_run(strategy_name="rsi_mean_reversion", **AAPL)
+    served = api.get(f"/backtests/{run['id']}/indicators", params={"symbol": "AAPL"}).json()
+    (rsi,) = served["series"]
+    assert (rsi["name"], rsi["kind"], rsi["levels"]) == ("rsi", "pane", [30.0, 70.0])
+    by_date = dict(zip(served["dates"], rsi["values"], strict=True))
+    _open_price_chart(page, run["id"], wait_chart)
+    canvas = page.get_by_test_id("price-chart-canvas")
+    expect(canvas).to_have_attribute("data-series", "RSI 14", timeout=20_000)
+    box = canvas.bounding_box()
+    assert box and box["height"] > 500  # the price, the volume and the RSI pane below them
+    seen = {}
+    # Point at bars across the chart, in the RSI pane (the bottom of the chart).
+    for k in range(1, 12):
+        page.mouse.move(box["x"] + box["width"] * 0.85 * k / 12, box["y"] + box["height"] - 50)
+        page.wait_for_function(
+            "(d) => document.querySelector('[data-testid=price-readout]').dataset.date "
+            "&& document.querySelector('[data-testid=price-readout]').dataset.date !== d",
+            arg=next(reversed(seen), ""),
+        )
+        date, values = _readout(page)
+        seen[date] = values["rsi"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_test_id("price-chart").screenshot(path=str(ARTIFACTS / "workbench-rsi-pane.png"))
+    assert len(seen) >= 8, seen
+    defined = 0
+    for date, value in seen.items():
+        want = by_date[date]
+        if want is None:
+            assert value is None, date
+        else:
+            defined += 1
+            assert value is not None and math.isclose(value, want, rel_tol=1e-12), (date, value)
+    assert defined >= 8
+    assert not [p for p in page.problems if p.startswith("pageerror")], page.problems
+
+
+def test_a_trade_click_moves_the_visible_range_to_the_trade(page, make_run, api, wait_chart):
+    run = make_run(
+        strategy_name="sma_crossover", params={"fast_period": 10, "slow_period": 30}, **AAPL
+    )
+    trades = api.get(f"/backtests/{run['id']}/trades", params={"limit": 100}).json()["items"]
+    assert len(trades) >= 4
+    _open_price_chart(page, run["id"], wait_chart)
+    canvas = page.get_by_test_id("price-chart-canvas")
+    expect(canvas).to_have_attribute("data-visible-from", AAPL["start_date"][:4] + "-06-01")
+    full_to = canvas.get_attribute("data-visible-to")
+    assert full_to >= "2006-06-01"
+
+    t = trades[2]  # the third trade, number 3 on screen
+    page.get_by_test_id("trade-row").nth(2).scroll_into_view_if_needed()
+    row = page.locator('[data-testid="trade-row"][data-seq="3"]')
+    expect(row).to_contain_text(t["entry_time"][:10])
+    row.click()
+    expect(canvas).to_have_attribute("data-focused-trade", "3")
+    expect(row).to_have_attribute("aria-selected", "true")
+    page.wait_for_function(
+        "(d) => { const e = document.querySelector('[data-testid=price-chart-canvas]');"
+        " return e.dataset.visibleTo < d; }",
+        arg=full_to,
+    )
+    lo, hi = canvas.get_attribute("data-visible-from"), canvas.get_attribute("data-visible-to")
+    assert lo < t["entry_time"][:10] and t["exit_time"][:10] < hi, (lo, hi, t)
+    assert hi < full_to and lo > AAPL["start_date"]  # zoomed in, not the whole run
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_test_id("price-chart").screenshot(path=str(ARTIFACTS / "workbench-trade-zoom.png"))
+    # the price chart is on screen after the click
+    assert (
+        page.evaluate(
+            "() => document.querySelector('[data-testid=price-chart]').getBoundingClientRect().top"
+        )
+        < 200
+    )
+    assert not [p for p in page.problems if p.startswith("pageerror")], page.problems
+
+
+def test_trades_filter_by_outcome_and_number_from_one_in_the_csv(page, make_run, api):
+    run = make_run(
+        strategy_name="sma_crossover", params={"fast_period": 10, "slow_period": 30}, **AAPL
+    )
+    trades = api.get(f"/backtests/{run['id']}/trades", params={"limit": 100}).json()["items"]
+    winners = [t for t in trades if t["pnl_net"] > 0]
+    assert 0 < len(winners) < len(trades)
+    page.goto(f"/runs/{run['id']}")
+    expect(page.get_by_test_id("trades-total")).to_have_text(str(len(trades)))
+    expect(page.locator('[data-testid="trade-row"]').first).to_have_attribute("data-seq", "1")
+    pick = page.get_by_test_id("trades-filter-outcome")
+    pick.scroll_into_view_if_needed()
+    expect(page.get_by_test_id("trades-filter-exitReason")).to_be_enabled(timeout=20_000)
+    pick.select_option("winner")
+    expect(page.get_by_test_id("trades-total")).to_have_text(str(len(winners)))
+    rows = page.get_by_test_id("trade-row")
+    expect(rows).to_have_count(len(winners))
+    assert [int(r.get_attribute("data-seq")) for r in rows.all()] == [t["seq"] + 1 for t in winners]
+    pick.select_option("loser")
+    expect(page.get_by_test_id("trades-total")).to_have_text(str(len(trades) - len(winners)))
+    exits = sorted({t["exit_reason"] for t in trades})
+    page.get_by_test_id("trades-filter-outcome").select_option("")
+    page.get_by_test_id("trades-filter-exitReason").select_option(exits[0])
+    expect(page.get_by_test_id("trades-total")).to_have_text(
+        str(sum(t["exit_reason"] == exits[0] for t in trades))
+    )
+    page.get_by_test_id("trades-filter-clear").click()
+    expect(page.get_by_test_id("trades-total")).to_have_text(str(len(trades)))
+
+    with page.expect_download() as dl:
+        page.get_by_test_id("export-csv").click()
+    text = Path(dl.value.path()).read_text(encoding="utf-8")
+    rows_csv = list(csv.DictReader(io.StringIO(text)))
+    assert [int(r["seq"]) for r in rows_csv] == list(range(1, len(trades) + 1))
+    assert rows_csv[0]["entry_time"] == trades[0]["entry_time"]
