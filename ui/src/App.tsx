@@ -13,6 +13,7 @@ import StudyPage from "./pages/StudyPage";
 import ScreensPage, { ScreenPage } from "./pages/ScreensPage";
 import WalkForwardsPage from "./pages/WalkForwardsPage";
 import WalkForwardPage from "./pages/WalkForwardPage";
+import BuildPage from "./pages/BuildPage";
 
 function NotFound() {
   return (
@@ -48,6 +49,7 @@ export default function App() {
               <Route path="walk-forwards" element={<WalkForwardsPage />} />
               <Route path="walk-forwards/:id" element={<WalkForwardPage />} />
               <Route path="data" element={<DataPage />} />
+              <Route path="build" element={<BuildPage />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

@@ -11,6 +11,7 @@ const LINKS = [
   { to: "/screens", label: "Screens", id: "nav-screens" },
   { to: "/walk-forwards", label: "Walk-forward", id: "nav-walkforward" },
   { to: "/data", label: "Data", id: "nav-data" },
+  { to: "/build", label: "Build", id: "nav-build" },
 ];
 
 export default function Layout() {
