@@ -18,6 +18,7 @@ from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.indicators import display_series
+from ava_backtest.runs.symbols import symbol_table
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
 ws_router = APIRouter(tags=["backtests"])
@@ -349,6 +350,39 @@ async def get_equity(run_id: str, request: Request) -> EquityCurve:
     points = [{k: _iso(r.get(k)) for k in keys} for r in rows]
     # Thousands of points: serialised directly, not one model per point (the schema documents it).
     return JSONResponse({"run_id": run_id, "points": points})  # type: ignore[return-value]
+
+
+@router.get(
+    "/{run_id}/symbols",
+    summary="The run's closed trades by symbol: P&L, return contribution, win rate, exposure, fees",
+    responses={
+        200: {
+            "description": "``items``: one row per traded symbol; ``totals``: their column sums; "
+            "``run_pnl``: final equity - initial capital; ``not_in_closed_trades``: run_pnl minus "
+            "the closed trades' net P&L (positions still open at the end, marked to market)."
+        }
+    },
+)
+async def get_symbols(run_id: str, request: Request) -> JSONResponse:
+    row = await _get_run(request, run_id)
+    if row["status"] != "completed":
+        raise ApiError(
+            409, "conflict", f"backtest {run_id} is {row['status']}, not completed",
+            {"status": row["status"]},
+        )  # fmt: skip
+    store = _services(request).store
+    rows, _ = await run_in_threadpool(partial(store.trades, run_id, limit=10**9, offset=0))
+    sessions = len(await run_in_threadpool(store.equity, run_id))
+    out = await run_in_threadpool(
+        partial(
+            symbol_table,
+            rows,
+            sessions=sessions,
+            initial_capital=float(row["config"]["initial_capital"]),
+            final_equity=row.get("final_equity"),
+        )
+    )
+    return JSONResponse({"run_id": run_id, **out})
 
 
 @router.post(
