@@ -27,6 +27,7 @@ import type {
   PortfolioWeighting,
 } from "./types";
 import type { WalkForward, WalkForwardRequest, WalkForwardWindow } from "./types";
+import type { SymbolBreakdown } from "./types";
 
 export const API = "/api/v2";
 
@@ -277,4 +278,8 @@ export const universesApi = {
   remove: (name: string) => request<{ name: string; deleted: boolean }>(`/universes/${encodeURIComponent(name)}`, { method: "DELETE" }),
   removeUpload: (market: string, symbol: string) =>
     request<{ deleted: boolean }>(`/data/upload/${encodeURIComponent(market)}/${encodeURIComponent(symbol)}`, { method: "DELETE" }),
+};
+
+export const workbenchApi = {
+  symbols: (runId: string, signal?: AbortSignal) => request<SymbolBreakdown>(`/backtests/${encodeURIComponent(runId)}/symbols`, { signal }),
 };

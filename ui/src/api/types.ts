@@ -553,3 +553,28 @@ export interface RunLabelPatch {
   tags?: string[];
   notes?: string | null;
 }
+
+/** GET /backtests/{id}/symbols: one row per traded symbol (closed trades). */
+export interface SymbolRow {
+  symbol: string;
+  trades: number;
+  winners: number;
+  win_rate: number | null;
+  pnl_net: number;
+  pnl_gross: number;
+  fees: number;
+  dividends: number;
+  return_contribution: number;
+  bars_held: number;
+  exposure: number;
+}
+
+export interface SymbolBreakdown {
+  run_id: string;
+  items: SymbolRow[];
+  totals: Omit<SymbolRow, "symbol">;
+  initial_capital: number;
+  run_pnl: number | null;
+  not_in_closed_trades: number | null;
+  sessions: number;
+}
