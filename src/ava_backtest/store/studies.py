@@ -13,30 +13,22 @@ in the database: it is one Parquet file per study under ``$AVA_HOME/data/studies
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 
-from ava_backtest.store.db import write_options
-from ava_backtest.store.models import Optimization, OptimizationTrial, RunOwner, utcnow
+from ava_backtest.store.jobs import OUTCOME_FROM, RESUMABLE, JobStore, finite, iso
+from ava_backtest.store.models import Optimization, OptimizationTrial, utcnow
 from ava_backtest.store.repository import _json_safe
 
 __all__ = ["RESUMABLE", "STUDY_SORTS", "TRIAL_BASE_SORTS", "StudyStore", "returns_path"]
 
 STUDIES: Table = Optimization.__table__  # type: ignore[assignment]
 TRIALS: Table = OptimizationTrial.__table__  # type: ignore[assignment]
-OWNERS: Table = RunOwner.__table__  # type: ignore[assignment]
 
-ACTIVE = ("queued", "running")
-OUTCOME_FROM = (*ACTIVE, "interrupted")
-TERMINAL = ("completed", "failed", "cancelled", "interrupted")
-RESUMABLE = ("cancelled", "interrupted", "failed")
 STUDY_SORTS = ("created_at", "strategy_name", "status", "best_value", "n_trials")
 TRIAL_BASE_SORTS = ("number", "state", "duration_ms")
 """Plus ``value`` / ``value_<i>`` (objective values) and ``metric:<name>`` (any metric)."""
@@ -49,23 +41,13 @@ def returns_path(study_id: str) -> Path:
     return data_dir() / "studies" / f"{study_id}.parquet"
 
 
-class StudyStore:
+class StudyStore(JobStore):
     """Studies and trials in the Ava database (after ``store.db.migrate``)."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn.execution_options(**write_options(self.engine))
-            with conn.begin():
-                yield conn
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+    table = STUDIES
+    done_column = "trials_done"
+    sorts = STUDY_SORTS
+    kind = "studies"
 
     # -- studies: lifecycle ---------------------------------------------------------------------
 
@@ -102,28 +84,6 @@ class StudyStore:
             conn.execute(insert(STUDIES), row)
         return study_id
 
-    def _transition(self, study_id: str, from_: tuple[str, ...], **values: Any) -> bool:
-        with self._write() as conn:
-            res = conn.execute(
-                update(STUDIES)
-                .where(STUDIES.c.id == study_id, STUDIES.c.status.in_(from_))
-                .values(**values)
-            )
-            return res.rowcount == 1
-
-    def mark_running(self, study_id: str) -> bool:
-        return self._transition(
-            study_id, ("queued",), status="running", started_at=utcnow(),
-            progress_message="started",
-        )  # fmt: skip
-
-    def set_progress(self, study_id: str, done: int, total: int, message: str = "") -> bool:
-        f = done / total if total else 0.0
-        f = min(1.0, max(0.0, f if math.isfinite(f) else 0.0))
-        return self._transition(
-            study_id, ACTIVE, progress=f, progress_message=message, trials_done=int(done)
-        )
-
     def save_result(self, study_id: str, result: Mapping[str, Any]) -> bool:
         """``completed`` with the best trial, Pareto front, overfitting and hold-out panels."""
         values = {
@@ -135,128 +95,19 @@ class StudyStore:
             "error_code": None,
             "best_trial": result.get("best_trial"),
             "best_params": _json_safe(result.get("best_params")),
-            "best_value": _finite(result.get("best_value")),
+            "best_value": finite(result.get("best_value")),
             "pareto": _json_safe(result.get("pareto_trials") or []),
             "overfitting": _json_safe(result.get("overfitting")),
             "holdout": _json_safe(result.get("holdout")),
-            "elapsed_s": _finite(result.get("elapsed_s")),
+            "elapsed_s": finite(result.get("elapsed_s")),
             "trials_done": int(result.get("trials_done") or 0),
         }
         return self._transition(study_id, OUTCOME_FROM, **values)
 
-    def mark_failed(self, study_id: str, code: str, message: str) -> bool:
-        return self._transition(
-            study_id, OUTCOME_FROM, status="failed", finished_at=utcnow(), error=message,
-            error_code=code,
-        )  # fmt: skip
-
-    def mark_cancelled(self, study_id: str) -> bool:
-        return self._transition(
-            study_id, OUTCOME_FROM, status="cancelled", finished_at=utcnow(),
-            progress_message="cancelled",
-        )  # fmt: skip
-
-    def mark_interrupted(self, study_id: str, reason: str) -> bool:
-        return self._transition(
-            study_id, ACTIVE, status="interrupted", finished_at=utcnow(), error=reason,
-            error_code="interrupted",
-        )  # fmt: skip
-
-    def reopen(self, study_id: str, owner: str | None) -> bool:
-        """A cancelled, interrupted or failed study back to ``queued`` under ``owner`` (resume):
-        its trials stay."""
-        return self._transition(
-            study_id, RESUMABLE, status="queued", owner=owner, cancel_requested=False,
-            finished_at=None, error=None, error_code=None, progress_message="resumed",
-        )  # fmt: skip
-
-    def request_cancel(self, study_id: str) -> bool:
-        return self._transition(study_id, ACTIVE, cancel_requested=True)
-
-    def cancel_requests(self, owner: str) -> list[str]:
-        with self._read() as conn:
-            rows = conn.execute(
-                select(STUDIES.c.id).where(
-                    STUDIES.c.owner == owner,
-                    STUDIES.c.cancel_requested.is_(True),
-                    STUDIES.c.status.in_(ACTIVE),
-                )
-            )
-            return [r[0] for r in rows]
-
-    def interrupt_orphans(self, reason: str, *, owner: str | None = None) -> list[str]:
-        """Queued or running studies whose owner has no ``run_owners`` row (the run service
-        removes gone and stale owners) become ``interrupted``. ``owner``: only that one's
-        (at shutdown)."""
-        with self._write() as conn:
-            if owner is not None:
-                cond = and_(STUDIES.c.owner == owner, STUDIES.c.status.in_(ACTIVE))
-            else:
-                live = select(OWNERS.c.id)
-                cond = and_(
-                    STUDIES.c.status.in_(ACTIVE),
-                    STUDIES.c.owner.is_(None) | STUDIES.c.owner.not_in(live),
-                )
-            ids = [r[0] for r in conn.execute(select(STUDIES.c.id).where(cond))]
-            if ids:
-                conn.execute(
-                    update(STUDIES)
-                    .where(STUDIES.c.id.in_(ids), STUDIES.c.status.in_(ACTIVE))
-                    .values(
-                        status="interrupted",
-                        finished_at=utcnow(),
-                        error=reason,
-                        error_code="interrupted",
-                    )
-                )
-        return ids
-
     def delete(self, study_id: str) -> bool:
-        with self._write() as conn:
-            done = conn.execute(delete(STUDIES).where(STUDIES.c.id == study_id)).rowcount == 1
+        done = super().delete(study_id)
         returns_path(study_id).unlink(missing_ok=True)
         return done
-
-    # -- studies: reads ---------------------------------------------------------------------------
-
-    def get(self, study_id: str) -> dict[str, Any] | None:
-        with self._read() as conn:
-            row = conn.execute(select(STUDIES).where(STUDIES.c.id == study_id)).mappings().first()
-        return _plain(row) if row is not None else None
-
-    def list(
-        self,
-        *,
-        status: str | None = None,
-        strategy: str | None = None,
-        market: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-        sort: str = "-created_at",
-    ) -> tuple[list[dict[str, Any]], int]:
-        """A page of studies and the true number matching the filters."""
-        name = sort.removeprefix("-")
-        if name not in STUDY_SORTS:
-            raise ValueError(f"cannot sort studies by {sort!r}; allowed: {', '.join(STUDY_SORTS)}")
-        col = STUDIES.c[name]
-        order = (col.desc() if sort.startswith("-") else col.asc()).nulls_last()
-        conds = []
-        if status is not None:
-            conds.append(STUDIES.c.status == status)
-        if strategy is not None:
-            conds.append(STUDIES.c.strategy_name == strategy)
-        if market is not None:
-            conds.append(STUDIES.c.market == market)
-        with self._read() as conn:
-            total = conn.execute(
-                select(func.count()).select_from(STUDIES).where(*conds)
-            ).scalar_one()
-            rows = conn.execute(
-                select(STUDIES).where(*conds).order_by(order, STUDIES.c.id)
-                .limit(limit).offset(offset)
-            ).mappings()  # fmt: skip
-            items = [_plain(r) for r in rows]
-        return items, int(total)
 
     # -- trials -------------------------------------------------------------------------------------
 
@@ -363,22 +214,6 @@ def _trial_order(sort: str) -> Any:
     return (expr.desc() if desc else expr.asc()).nulls_last()
 
 
-def _finite(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _iso(v: Any) -> Any:
-    return v.isoformat() if isinstance(v, dt.date) else v
-
-
-def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _iso(v) for k, v in row.items()}
-
-
 def _trial_row(study_id: str, t: Mapping[str, Any]) -> dict[str, Any]:
     values = t.get("values")
     if values is None:
@@ -388,9 +223,9 @@ def _trial_row(study_id: str, t: Mapping[str, Any]) -> dict[str, Any]:
         "number": int(t["number"]),
         "params": _json_safe(dict(t.get("params") or {})),
         "state": str(t.get("state") or "complete")[:16],
-        "objective_values": [_finite(v) for v in values],
+        "objective_values": [finite(v) for v in values],
         "metrics": _json_safe(dict(t.get("metrics") or {})) or None,
-        "duration_ms": _finite(t.get("duration_ms")),
+        "duration_ms": finite(t.get("duration_ms")),
         "error": t.get("error") or None,
         "finished_at": utcnow(),
     }
@@ -405,5 +240,5 @@ def _trial_dict(row: Mapping[str, Any]) -> dict[str, Any]:
         "metrics": row["metrics"] or {},
         "duration_ms": row["duration_ms"],
         "error": row["error"] or "",
-        "finished_at": _iso(row["finished_at"]),
+        "finished_at": iso(row["finished_at"]),
     }
