@@ -122,7 +122,7 @@ export default function BuildPage() {
             id="build-input"
             data-testid="build-input"
             rows={6}
-            style={{ width: "100%" }}
+            style={{ width: "100%", minHeight: "8rem" }}
             value={input}
             onChange={(e) => setInput(e.target.value)}
           />
@@ -174,7 +174,7 @@ export default function BuildPage() {
           {error && (
             <div role="alert" className="error" data-testid="build-error">
               <p>{error.message}</p>
-              {error.expected && error.expected.length > 0 && (
+              {error.expected && error.expected.length > 0 && !error.message.includes("expected") && (
                 <p className="muted">Expected: {error.expected.join(", ")}</p>
               )}
             </div>
