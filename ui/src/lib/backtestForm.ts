@@ -168,3 +168,23 @@ export function validateForm(form: BacktestFormState, fields: ParamField[]): For
   return { body, errors };
 }
 
+
+/** The form's starting capital per market: enough for a diversified book after fees
+ * (₹1,00,000 over 50 slots bought 1-7 shares a trade, fees ~0.9 %). */
+export const DEFAULT_CAPITAL: Record<string, number> = { US: 100_000, IN: 1_000_000, "24x7": 100_000 };
+
+export function defaultCapital(market: string): number {
+  return DEFAULT_CAPITAL[market] ?? 100_000;
+}
+
+/** Universes larger than this get `MANY_POSITIONS` positions by default instead of one slot per symbol. */
+export const MANY_SYMBOLS = 10;
+export const MANY_POSITIONS = 10;
+
+/** The form's default max positions: 10 for a universe of more than 10 symbols, else none (one slot per symbol). */
+export function defaultMaxPositions(target: "universe" | "symbols", nSymbols: number): string {
+  return target === "universe" && nSymbols > MANY_SYMBOLS ? String(MANY_POSITIONS) : "";
+}
+
+/** Markets whose fee schedules tell delivery (held overnight) from intraday trades apart. */
+export const PRODUCT_MARKETS = new Set(["IN"]);

@@ -47,9 +47,22 @@ function baseType(p: JsonSchemaProperty): string | undefined {
   return p.type;
 }
 
+/** Indicator and finance abbreviations written in capitals in labels ("Rsi period" → "RSI period"). */
+export const ACRONYMS = [
+  "ADX", "ATR", "BB", "CAGR", "CCI", "CMF", "DEMA", "DMI", "EMA", "HMA", "ID", "IV", "KAMA", "MA", "MACD", "MFI",
+  "OBV", "P&L", "PPO", "PSAR", "ROC", "RMI", "RSI", "SAR", "SMA", "SQN", "TEMA", "TRIX", "TSI", "VIX", "VWAP", "WMA",
+  "ZLEMA", "OHLC",
+];
+const ACRONYM_OF = new Map(ACRONYMS.map((a) => [a.toLowerCase(), a]));
+
+/** Known abbreviations among the words of a label in capitals; other words unchanged. */
+export function fixAcronyms(label: string): string {
+  return label.replace(/[A-Za-z&]+/g, (w) => ACRONYM_OF.get(w.toLowerCase()) ?? w);
+}
+
 export function humanize(name: string): string {
   const s = name.replace(/_/g, " ");
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return fixAcronyms(s.charAt(0).toUpperCase() + s.slice(1));
 }
 
 /** The fields of a schema, in declaration order. */
@@ -70,7 +83,7 @@ export function fieldsFromSchema(schema: JsonSchemaObject | null | undefined): P
     return {
       name,
       kind,
-      label: p.title ?? humanize(name),
+      label: p.title ? fixAcronyms(p.title) : humanize(name),
       description: p.description,
       default: p.default,
       minimum: p.minimum,

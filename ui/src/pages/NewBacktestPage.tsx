@@ -2,12 +2,23 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { api } from "../api/client";
 import type { Run, StrategyDetail, SymbolInfo } from "../api/types";
-import { initialForm, parseSymbols, SIZING_MODES, validateForm, type BacktestFormState } from "../lib/backtestForm";
+import {
+  defaultCapital,
+  defaultMaxPositions,
+  initialForm,
+  MANY_POSITIONS,
+  MANY_SYMBOLS,
+  parseSymbols,
+  PRODUCT_MARKETS,
+  SIZING_MODES,
+  validateForm,
+  type BacktestFormState,
+} from "../lib/backtestForm";
 import { mapApiError } from "../lib/apiErrors";
 import { useAsync } from "../lib/hooks";
 import { boundsText, defaultValues, fieldsFromSchema, humanize, type ParamField } from "../lib/schemaForm";
 import { ErrorBox, FieldError, Loading, SyntheticBadge } from "../components/ui";
-import { formatDate } from "../lib/format";
+import { formatCurrency, formatDate, formatNumber } from "../lib/format";
 
 /** Error keys this form shows next to a field; anything else goes to the form-level message. */
 const FIELD_KEYS = new Set([
@@ -43,6 +54,8 @@ export default function NewBacktestPage() {
   const fromRun = sp.get("from");
   const pendingRun = useRef<Run | null>(null);
   const [paramsFor, setParamsFor] = useState<string | null>(null);
+  // capital and max positions follow the market and universe until someone types their own
+  const touched = useRef({ capital: Boolean(fromRun), maxpos: Boolean(fromRun) });
 
   const strategies = useAsync((s) => api.strategies({}, s), []);
   const markets = useAsync(() => api.markets(), []);
@@ -111,6 +124,13 @@ export default function NewBacktestPage() {
 
   const set = <K extends keyof BacktestFormState>(k: K, v: BacktestFormState[K]) => {
     setForm((f) => ({ ...f, [k]: v }));
+    if (k === "initial_capital") touched.current.capital = true;
+    if (k === "max_positions") touched.current.maxpos = true;
+    if (k === "strategy_name") {
+      // another strategy: the last answer's banner and parameter errors no longer apply
+      setFormError(null);
+      setErrors((e) => Object.fromEntries(Object.entries(e).filter(([key]) => !key.startsWith("params.") && key !== "strategy_name")));
+    }
     const apiKey = k === "sizing_mode" ? "sizing.mode" : k === "sizing_value" ? "sizing.value" : k === "costs_model" ? "costs.model" : (k as string);
     if (errors[apiKey] || (k.startsWith("sizing") && errors.sizing)) {
       setErrors((e) => {
@@ -138,6 +158,21 @@ export default function NewBacktestPage() {
   }, [form.target, form.symbols, form.universe, marketUniverses]);
   const currency = markets.data?.find((m) => m.code === form.market)?.currency ?? "USD";
   const universe = marketUniverses.find((u) => u.name === form.universe);
+
+  // the market's default capital, and a delivery/intraday choice only where fees differ
+  useEffect(() => {
+    setForm((f) => ({
+      ...f,
+      initial_capital: touched.current.capital ? f.initial_capital : String(defaultCapital(f.market)),
+      costs_product: PRODUCT_MARKETS.has(f.market) ? f.costs_product : "delivery",
+    }));
+  }, [form.market]);
+  // 10 positions for a universe of more than 10 symbols, else one slot per symbol
+  const nChosen = chosenSymbols.length;
+  useEffect(() => {
+    if (touched.current.maxpos) return;
+    setForm((f) => ({ ...f, max_positions: defaultMaxPositions(f.target, nChosen) }));
+  }, [form.target, nChosen]);
 
   function focusFirstError(errs: Record<string, string>) {
     const first = Object.keys(errs)[0];
@@ -269,7 +304,7 @@ export default function NewBacktestPage() {
                   {marketUniverses.length === 0 && <option value="">no universe for {form.market}</option>}
                   {marketUniverses.map((u) => (
                     <option key={u.name} value={u.name}>
-                      {u.name} ({u.size} symbols{u.synthetic ? ", synthetic" : ""})
+                      {u.name} ({formatNumber(u.size, 0, null)} symbols{u.synthetic ? ", synthetic" : ""})
                     </option>
                   ))}
                 </select>
@@ -335,11 +370,19 @@ export default function NewBacktestPage() {
                 <label htmlFor="capital">Initial capital ({currency})</label>
                 <input id="capital" type="number" inputMode="decimal" min={0} step="any" data-testid="capital-input" value={form.initial_capital} onChange={(e) => set("initial_capital", e.target.value)} {...inv("initial_capital")} />
                 <FieldError name="initial_capital" errors={errors} />
+                <p className="hint" data-testid="capital-default">
+                  Default for {form.market}: {formatCurrency(defaultCapital(form.market), currency, 0)}
+                </p>
               </div>
               <div className="field">
                 <label htmlFor="maxpos">Max positions</label>
                 <input id="maxpos" type="number" min={1} step={1} placeholder="all symbols" data-testid="max-positions" value={form.max_positions} onChange={(e) => set("max_positions", e.target.value)} {...inv("max_positions")} />
                 <FieldError name="max_positions" errors={errors} />
+                <p className="hint" data-testid="maxpos-default">
+                  {form.target === "universe" && nChosen > MANY_SYMBOLS
+                    ? `${MANY_POSITIONS} by default for a universe of more than ${MANY_SYMBOLS} symbols (equity / ${MANY_POSITIONS} per entry)`
+                    : "Empty: one slot per symbol"}
+                </p>
               </div>
             </div>
             <div className="field-row">
@@ -399,13 +442,15 @@ export default function NewBacktestPage() {
                 <FieldError name="costs.model" errors={errors} />
                 <FieldError name="costs" errors={errors} />
               </div>
-              <div className="field">
-                <label htmlFor="product">Product</label>
-                <select id="product" data-testid="costs-product" value={form.costs_product} disabled={form.costs_model === "none"} onChange={(e) => set("costs_product", e.target.value as "delivery" | "intraday")}>
-                  <option value="delivery">Delivery</option>
-                  <option value="intraday">Intraday</option>
-                </select>
-              </div>
+              {PRODUCT_MARKETS.has(form.market) && (
+                <div className="field">
+                  <label htmlFor="product">Product</label>
+                  <select id="product" data-testid="costs-product" value={form.costs_product} disabled={form.costs_model === "none"} onChange={(e) => set("costs_product", e.target.value as "delivery" | "intraday")}>
+                    <option value="delivery">Delivery</option>
+                    <option value="intraday">Intraday</option>
+                  </select>
+                </div>
+              )}
               <div className="field">
                 <label htmlFor="slippage">Slippage (bps)</label>
                 <input id="slippage" type="number" min={0} max={1000} step="any" data-testid="slippage-input" value={form.slippage_bps} onChange={(e) => set("slippage_bps", e.target.value)} {...inv("slippage_bps")} />
@@ -519,6 +564,7 @@ function Coverage({ symbols, info, loading }: { symbols: string[]; info: Map<str
   const unknown = symbols.filter((s) => !info.has(s));
   const firsts = known.map((k) => k.first).sort();
   const lasts = known.map((k) => k.last).sort();
+  const table = <CoverageTable known={known} unknown={unknown} />;
   return (
     <div className="coverage" data-testid="data-coverage">
       {known.length > 0 && (
@@ -534,12 +580,30 @@ function Coverage({ symbols, info, loading }: { symbols: string[]; info: Map<str
           .
         </p>
       )}
-      <table className="table compact">
+      {symbols.length > COLLAPSE_OVER ? (
+        <details data-testid="coverage-details">
+          <summary className="small">
+            {formatNumber(symbols.length, 0, null)} symbols{unknown.length ? `, ${formatNumber(unknown.length, 0, null)} without data` : ""} — show each symbol's coverage
+          </summary>
+          {table}
+        </details>
+      ) : (
+        table
+      )}
+    </div>
+  );
+}
+
+const COLLAPSE_OVER = 10;
+
+function CoverageTable({ known, unknown }: { known: SymbolInfo[]; unknown: string[] }) {
+  return (
+      <table className="table compact" data-testid="coverage-table">
         <thead>
           <tr>
             <th>Symbol</th>
             <th>Name</th>
-            <th>Bars</th>
+            <th>Timeframe</th>
             <th>From</th>
             <th>To</th>
             <th>Prices</th>
@@ -566,6 +630,5 @@ function Coverage({ symbols, info, loading }: { symbols: string[]; info: Map<str
           ))}
         </tbody>
       </table>
-    </div>
   );
 }

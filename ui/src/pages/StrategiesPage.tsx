@@ -4,6 +4,11 @@ import { api } from "../api/client";
 import { useAsync, useDebounced } from "../lib/hooks";
 import { boundsText, fieldsFromSchema, humanize } from "../lib/schemaForm";
 import { Empty, ErrorBox, Loading } from "../components/ui";
+import { matchesStrategy } from "../lib/strategySearch";
+import { formatNumber } from "../lib/format";
+import type { StrategySummary } from "../api/types";
+
+const withItems = (items: StrategySummary[]) => ({ items, total: items.length });
 
 export default function StrategiesPage() {
   const { name } = useParams();
@@ -13,9 +18,18 @@ export default function StrategiesPage() {
   const [direction, setDirection] = useState("");
   const q = useDebounced(search, 150);
 
-  // all strategies once (for the filter choices), then the filtered list from the API
+  // all strategies once (for the filter choices), the category/direction list from the API, then
+  // the search here: whole-word prefixes (lib/strategySearch), not letters inside words
   const all = useAsync((s) => api.strategies({}, s), []);
-  const list = useAsync((s) => api.strategies({ search: q || undefined, category: category || undefined, direction: direction || undefined }, s), [q, category, direction]);
+  const filtered = useAsync((s) => api.strategies({ category: category || undefined, direction: direction || undefined }, s), [category, direction]);
+  const list = useMemo(
+    () => ({
+      error: filtered.error,
+      reload: filtered.reload,
+      data: filtered.data ? withItems(filtered.data.items.filter((x) => matchesStrategy(x, q))) : undefined,
+    }),
+    [filtered.data, filtered.error, filtered.reload, q],
+  );
   const categories = useMemo(() => [...new Set((all.data?.items ?? []).map((x) => x.category))].sort(), [all.data]);
   const directions = useMemo(() => [...new Set((all.data?.items ?? []).map((x) => x.direction))].sort(), [all.data]);
 
@@ -89,7 +103,7 @@ export default function StrategiesPage() {
               ))}
             </ul>
           )}
-          {list.data && <p className="muted small">{list.data.total} strategies</p>}
+          {list.data && <p className="muted small" data-testid="strategies-count">{formatNumber(list.data.total, 0, null)} strategies</p>}
         </div>
         <div className="split-detail">
           {name ? <StrategyDetailView name={name} onRun={() => navigate(`/backtests/new?strategy=${encodeURIComponent(name)}`)} /> : <Empty>Select a strategy to see its parameters and data needs.</Empty>}
