@@ -50,6 +50,18 @@ def test_each_construct_compiles_registers_is_causal_and_trades(name: str, strat
         assert p.name in str(e.value)
     result = run_backtest(RunConfig(strategy_name=name, universe="us_sample"))
     assert result.trades.height > 0, name
+    # every declared stop, target, trail and time stop ends some trade (as the registry suite asks)
+    declared = {
+        reason
+        for field, reason in (
+            ("stop_loss", "stop_loss"),
+            ("take_profit", "take_profit"),
+            ("trail", "trailing_stop"),
+            ("max_hold", "max_hold"),
+        )
+        if getattr(built.rule.exits, field) is not None
+    }
+    assert declared <= set(result.trades["exit_reason"]), name
 
 
 def test_fast_must_stay_below_slow(strategy_dir: Path):
