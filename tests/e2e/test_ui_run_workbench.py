@@ -141,3 +141,47 @@ def test_trades_filter_by_outcome_and_number_from_one_in_the_csv(page, make_run,
     rows_csv = list(csv.DictReader(io.StringIO(text)))
     assert [int(r["seq"]) for r in rows_csv] == list(range(1, len(trades) + 1))
     assert rows_csv[0]["entry_time"] == trades[0]["entry_time"]
+
+
+def test_the_per_symbol_table_sums_to_the_runs_totals_and_opens_a_chart(page, make_run, api):
+    run = make_run(
+        strategy_name="sma_crossover",
+        params={"fast_period": 10, "slow_period": 30},
+        symbols=["AAPL", "MSFT", "IBM"],
+        start_date="2006-01-01",
+        end_date="2009-12-31",
+    )
+    m = run["metrics"]
+    page.goto(f"/runs/{run['id']}")
+    section = page.get_by_test_id("symbol-breakdown")
+    section.scroll_into_view_if_needed()
+    rows = page.get_by_test_id("symbol-row")
+    expect(rows).to_have_count(3)
+    got = [
+        {k: r.get_attribute(f"data-{k}") for k in ("symbol", "pnl", "trades", "fees")}
+        for r in rows.all()
+    ]
+    totals = page.get_by_test_id("symbol-totals")
+    assert sum(int(g["trades"]) for g in got) == int(totals.get_attribute("data-trades"))
+    assert int(totals.get_attribute("data-trades")) == m["trade_count"]
+    assert math.isclose(sum(float(g["fees"]) for g in got), m["total_fees"], rel_tol=1e-9)
+    assert math.isclose(float(totals.get_attribute("data-fees")), m["total_fees"], rel_tol=1e-9)
+    pnl = sum(float(g["pnl"]) for g in got)
+    assert math.isclose(pnl, float(totals.get_attribute("data-pnl")), rel_tol=1e-12)
+    closed = sum(
+        t["pnl_net"]
+        for t in api.get(f"/backtests/{run['id']}/trades", params={"limit": 5000}).json()["items"]
+    )
+    assert math.isclose(pnl, closed, rel_tol=1e-9)
+    # sorted by net P&L (descending) first; by trades on a click
+    pnls = [float(g["pnl"]) for g in got]
+    assert pnls == sorted(pnls, reverse=True)
+    page.get_by_test_id("symbol-sort-trades").click()
+    page.get_by_test_id("symbol-sort-trades").click()  # ascending
+    counts = [int(r.get_attribute("data-trades")) for r in rows.all()]
+    assert counts == sorted(counts)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(ARTIFACTS / "workbench-symbols.png"))
+    rows.filter(has_text="MSFT").get_by_test_id("symbol-chart").click()
+    expect(page.get_by_test_id("price-symbol")).to_have_value("MSFT")
+    expect(page.get_by_test_id("price-chart-caption")).to_contain_text("trades")

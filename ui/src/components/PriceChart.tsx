@@ -36,7 +36,7 @@ export interface TradeFocus {
   nonce: number;
 }
 
-export default function PriceChart({ run, trades, focus, symbol: wanted }: { run: Run; trades: Trade[] | undefined; focus?: TradeFocus | null; symbol?: string | null }) {
+export default function PriceChart({ run, trades, focus, symbol: wanted }: { run: Run; trades: Trade[] | undefined; focus?: TradeFocus | null; symbol?: { symbol: string } | null }) {
   const symbols = run.symbols ?? [];
   const [symbol, setSymbol] = useState(symbols[0] ?? "");
   const [logScale, setLogScale] = useState(false);
@@ -49,7 +49,7 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focus]);
   useEffect(() => {
-    if (wanted && symbols.includes(wanted)) setSymbol(wanted);
+    if (wanted && symbols.includes(wanted.symbol)) setSymbol(wanted.symbol);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [wanted]);
   const adjustment = (run.config.adjustment as string | undefined) ?? "events";

@@ -13,6 +13,7 @@ import PriceChart, { type TradeFocus } from "../components/PriceChart";
 import TradesTable, { NO_FILTER, filterTrades, isFiltered, pageOf, type TradesFilter, type TradesQuery } from "../components/TradesTable";
 import MonthlyHeatmap from "../components/MonthlyHeatmap";
 import RunConfig from "../components/RunConfig";
+import SymbolBreakdown from "../components/SymbolBreakdown";
 import RunLabel from "../components/RunLabel";
 
 export default function RunPage() {
@@ -33,7 +34,7 @@ export default function RunPage() {
   const loadedTq = useRef<TradesQuery | null>(null);
   const [filter, setFilter] = useState<TradesFilter>(NO_FILTER);
   const [focus, setFocus] = useState<TradeFocus | null>(null);
-  const [chartSymbol] = useState<string | null>(null);
+  const [chartSymbol, setChartSymbol] = useState<{ symbol: string } | null>(null);
 
   // first load: the run, its equity curve and the first page of trades, in parallel
   useEffect(() => {
@@ -294,6 +295,16 @@ export default function RunPage() {
               {priceVisible && equity !== null ? <PriceChart run={run} trades={all} focus={focus} symbol={chartSymbol} /> : <div style={{ height: 460 }} />}
             </Section>
           </div>
+          <Section title="By symbol" testId="symbol-breakdown">
+            <SymbolBreakdown
+              runId={id}
+              currency={currency}
+              onChart={(symbol) => {
+                setChartSymbol({ symbol });
+                document.querySelector('[data-testid="price-chart"]')?.scrollIntoView({ block: "start" });
+              }}
+            />
+          </Section>
           <div ref={tradesRef}>
           <Section title="Trades">
             <TradesTable
