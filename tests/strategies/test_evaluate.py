@@ -29,3 +29,24 @@ def test_gappy_symbols_keep_the_time_stop_and_the_display_series():
     )
     np.testing.assert_array_equal(rsi[:150, 1], alone.series["rsi"][:, 0])
     assert np.isfinite(rsi[155:, 1]).all()  # computed on the symbol's own bars across the halt
+
+
+def test_gappy_columns_are_those_with_a_hole_between_their_first_and_last_bar():
+    from ava_backtest.indicators.cache import indicator_cache
+    from ava_backtest.strategies.evaluate import _gappy_columns
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        t, n = int(rng.integers(1, 40)), int(rng.integers(1, 9))
+        close = rng.normal(100.0, 1.0, (t, n))
+        close[rng.random((t, n)) < rng.random()] = np.nan
+        valid = ~np.isnan(close)
+        want = [
+            j
+            for j in range(n)
+            if valid[:, j].any()
+            and (np.flatnonzero(valid[:, j])[-1] - np.flatnonzero(valid[:, j])[0] + 1)
+            > valid[:, j].sum()
+        ]
+        with indicator_cache():
+            assert _gappy_columns(close).tolist() == want

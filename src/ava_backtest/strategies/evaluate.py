@@ -8,6 +8,7 @@ Cross-sectional strategies see every column at once, as their rule needs.
 
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
 from ava_backtest.domain.bars import Bars, as_block
@@ -17,11 +18,30 @@ from ava_backtest.strategies.base import Strategy
 
 
 def _gappy_columns(close: np.ndarray) -> np.ndarray:
-    valid = ~np.isnan(close)
-    first = np.argmax(valid, axis=0)
-    last = close.shape[0] - 1 - np.argmax(valid[::-1], axis=0)
-    span = last - first + 1
-    return np.flatnonzero(valid.any(axis=0) & (valid.sum(axis=0) < span))
+    """The columns with a missing bar between their first and last bar (not all-missing ones)."""
+    c = np.asarray(close, dtype=np.float64)
+    if c.ndim == 1:
+        c = c[:, None]
+    gappy = np.zeros(c.shape[1], dtype=np.bool_)
+    _find_gaps(c, gappy)
+    return np.flatnonzero(gappy)
+
+
+@nb.njit(cache=True)
+def _find_gaps(close: np.ndarray, gappy: np.ndarray) -> None:
+    """One pass along rows: per column, the first and last valid bar and the valid count."""
+    t, n = close.shape
+    first = np.full(n, -1)
+    last = np.full(n, -1)
+    count = np.zeros(n, dtype=np.int64)
+    for i in range(t):
+        for j in range(n):
+            ok = not np.isnan(close[i, j])
+            count[j] += ok
+            last[j] = i if ok else last[j]
+            first[j] = i if ok and first[j] < 0 else first[j]
+    for j in range(n):
+        gappy[j] = count[j] > 0 and count[j] < last[j] - first[j] + 1
 
 
 # A sweep asks once per combination about the same bars: answered once per cache scope.
