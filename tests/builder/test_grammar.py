@@ -118,3 +118,22 @@ def test_unreadable_text_names_the_phrase_and_what_was_expected(text, phrase, ex
     assert any(expected_part in x for x in err.details["expected"]), err.details["expected"]
     assert phrase in str(err)
     assert text.find(phrase) + 1 == err.details["column"]
+
+
+def test_text_longer_than_the_limit_is_refused_by_name():
+    from ava_backtest.builder.grammar import MAX_CHARS
+
+    text = "Buy when close > SMA(20) " + "and close > SMA(30) " * 60
+    assert len(text) > MAX_CHARS
+    with pytest.raises(RuleError, match=f"at most {MAX_CHARS} are read") as e:
+        read_rules(text)
+    assert e.value.details["column"] == MAX_CHARS + 1
+
+
+def test_negative_levels_and_whole_bar_counts():
+    rule = read_rules("Buy when Williams %R crosses above -80 for 2 bars")
+    assert rule.long_entry.condition.right.value == -80
+    p = {x.name: x for x in rule.parameters}
+    assert (p["entry_williams_r_level"].minimum, p["entry_williams_r_level"].maximum) == (-100, 0)
+    with pytest.raises(RuleError):
+        read_rules("Buy when close > SMA(20) for 2.5 bars")

@@ -232,7 +232,7 @@ def compile_rule(rule: Rule, name: str, category: str = "custom") -> str:
         methods = "\n" + textwrap.indent(methods, "    ") + "\n"
 
     text = rule.text.strip()
-    doc_rules = textwrap.indent(textwrap.fill(text, 92), "    ")
+    doc_rules = textwrap.indent(textwrap.fill(_doc_escape(text), 92), "    ")
     description = text if len(text) <= 300 else text[:297] + "..."
     cls = class_name(name)
     display_block = (

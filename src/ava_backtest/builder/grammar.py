@@ -38,6 +38,8 @@ from ava_backtest.builder.rules import (
 )
 from ava_backtest.domain.errors import ConfigError
 
+MAX_CHARS = 1000
+"""Longest text read (a rule set is a few hundred characters; parsing time grows with length)."""
 _WORD = re.compile(r'"([a-z][a-z\-]*)"i')
 _END = r"(?![a-z0-9_])"
 
@@ -60,14 +62,18 @@ class RuleError(ConfigError):
 
 
 @cache
-def _parser() -> Lark:
+def _parser(lexer: str = "dynamic") -> Lark:
+    """The Earley parser. ``basic`` (a separate lexer) reads a typical rule set in milliseconds;
+    ``dynamic`` (the lexer guided by the parser) is slower on long text but accepts whatever the
+    grammar does and knows, at an error, what the parser expected there: it is the reference, asked
+    whenever the fast one fails."""
     source = (Path(__file__).with_name("grammar.lark")).read_text()
     # Whole words only: "ma" must not match the start of "macd", nor "an" the start of "and".
     source = _WORD.sub(lambda m: f"/{m.group(1)}{_END}/i", source)
     return Lark(
         source,
         parser="earley",
-        lexer="dynamic",
+        lexer=lexer,
         ambiguity="resolve",
         propagate_positions=True,
     )
@@ -216,6 +222,15 @@ class _BackCross:
         self.phrase = phrase
 
 
+def _whole(n: Token, phrase: str) -> None:
+    if float(n) != int(float(n)) or float(n) < 1:
+        raise _Meaning(
+            f"{phrase!r}: a number of bars is a whole number from 1, not {n}",
+            phrase,
+            ["a whole number"],
+        )
+
+
 def _num(value: float, role: str, hint: str, text: str, integer: bool = False) -> Num:
     return Num(value=value, role=role, hint=hint, text=text, integer=integer)  # type: ignore[arg-type]
 
@@ -298,7 +313,9 @@ class _ToRules(Transformer[Token, Any]):
         return Price(field=[c for c in ch if isinstance(c, str) and c in _PRICE.values()][-1])  # type: ignore[arg-type]
 
     def level(self, meta: Any, ch: list[Any]) -> Num:
-        return _num(float(ch[0]), "level", "level", self._phrase(meta))
+        value = float(next(c for c in ch if isinstance(c, Token) and c.type == "NUMBER"))
+        negative = any(isinstance(c, Token) and str(c) == "-" for c in ch)
+        return _num(-value if negative else value, "level", "level", self._phrase(meta))
 
     def its_ref(self, meta: Any, ch: list[Any]) -> _ItsRef:
         words = _words(ch)
@@ -314,7 +331,7 @@ class _ToRules(Transformer[Token, Any]):
         return str(ch[0]).lower()
 
     def args(self, meta: Any, ch: list[Any]) -> list[Token]:
-        return [c for c in ch if isinstance(c, Token) and c.type in ("NUMBER", "INT")]
+        return [c for c in ch if isinstance(c, Token) and c.type == "NUMBER"]
 
     def of_source(self, meta: Any, ch: list[Any]) -> tuple[str, str]:
         return ("source", [c for c in ch if isinstance(c, str) and c in _PRICE.values()][-1])
@@ -323,7 +340,7 @@ class _ToRules(Transformer[Token, Any]):
         word, numbers, outs, source = "", [], [], "close"
         for c in ch:
             if isinstance(c, Token):
-                if c.type in ("NUMBER", "INT"):
+                if c.type == "NUMBER":
                     numbers.append(c)
             elif isinstance(c, tuple):
                 source = c[1]
@@ -439,15 +456,16 @@ class _ToRules(Transformer[Token, Any]):
         left, right = self._operands(meta, left, right)
         return Compare(left=left, op=op, right=right)
 
-    def _bars(self, ch: list[Any], what: str) -> Num:
-        n = [c for c in ch if isinstance(c, Token) and c.type == "INT"][-1]
+    def _bars(self, ch: list[Any], what: str, meta: Any = None) -> Num:
+        n = [c for c in ch if isinstance(c, Token) and c.type == "NUMBER"][-1]
+        _whole(n, self._phrase(meta) if meta is not None else str(n))
         return _num(float(n), "bars", f"{what}_bars", f"Bars the condition {what}", integer=True)
 
     def held(self, meta: Any, ch: list[Any]) -> Held:
-        return Held(condition=ch[0], bars=self._bars(ch, "holds"))
+        return Held(condition=ch[0], bars=self._bars(ch, "holds", meta))
 
     def within(self, meta: Any, ch: list[Any]) -> Within:
-        return Within(condition=ch[0], bars=self._bars(ch, "within"))
+        return Within(condition=ch[0], bars=self._bars(ch, "within", meta))
 
     def all_of(self, meta: Any, ch: list[Any]) -> AllOf:
         items: list[Condition] = []
@@ -505,6 +523,8 @@ class _ToRules(Transformer[Token, Any]):
             raise _Meaning(
                 f"{self._phrase(meta)!r} gives the ATR two lengths", self._phrase(meta), []
             )
+        if numbers:
+            _whole(numbers[0], self._phrase(meta))
         n = float(numbers[0]) if numbers else 14.0
         return _num(n, "period", "atr_period", "ATR length", integer=True)
 
@@ -545,7 +565,8 @@ class _ToRules(Transformer[Token, Any]):
         return self._exit("trail", ch, meta)
 
     def max_hold(self, meta: Any, ch: list[Any]) -> tuple[str, Any, str]:
-        n = [c for c in ch if isinstance(c, Token) and c.type == "INT"][-1]
+        n = [c for c in ch if isinstance(c, Token) and c.type == "NUMBER"][-1]
+        _whole(n, self._phrase(meta))
         num = _num(
             float(n), "bars", "max_hold_bars", "Close the position after this many bars", True
         )
@@ -711,13 +732,23 @@ def _name_parameters(rule: Rule) -> list[Parameter]:
 def read_rules(text: str) -> Rule:
     """Read plain-English rules into the rule form, or raise RuleError naming what could not be
     read and what was expected there."""
+    if len(text) > MAX_CHARS:
+        raise RuleError(
+            f"the rules are {len(text)} characters long; at most {MAX_CHARS} are read",
+            phrase=text[MAX_CHARS : MAX_CHARS + 20],
+            column=MAX_CHARS + 1,
+            expected=[f"at most {MAX_CHARS} characters"],
+        )
     if not text or not text.strip():
         raise RuleError("the rules are empty", phrase="", column=1, expected=["'Buy when ...'"])
     clean = text.replace("\u2019", "'").replace("\u00d7", "x")
     try:
-        tree = _parser().parse(clean)
-    except UnexpectedInput as e:
-        raise _syntax_error(clean, e) from None
+        tree = _parser("basic").parse(clean)
+    except UnexpectedInput:
+        try:
+            tree = _parser().parse(clean)
+        except UnexpectedInput as e:
+            raise _syntax_error(clean, e) from None
     try:
         statements = _ToRules(clean).transform(tree)
     except VisitError as e:

@@ -19,7 +19,7 @@ class BuildIn(BaseModel):
 
     input: str = Field(
         min_length=1,
-        max_length=4000,
+        max_length=1000,
         description="the rules in plain English, e.g. 'Buy when 20 EMA crosses above 50 EMA, "
         "sell on cross-under'",
     )
