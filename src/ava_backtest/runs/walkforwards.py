@@ -137,7 +137,7 @@ def walkforward_job(payload: dict[str, Any], report: Any, universe: Any = None) 
     try:
         store = WalkForwardStore(engine)
         spec = spec_from_request(WalkForwardRequest.model_validate(payload["request"]))
-        planned = {w["index"]: w for w in store.windows(wf_id)[0]}
+        planned = {w["index"]: w for w in store.windows(wf_id, limit=1_000_000)[0]}
         t0 = time.monotonic()
 
         def on_window(o: WindowOutcome, done: int, total: int) -> None:
