@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
+from ava_backtest.runs.equity_views import equity_views
 from ava_backtest.runs.indicators import display_series
 from ava_backtest.runs.symbols import symbol_table
 
@@ -382,6 +383,35 @@ async def get_symbols(run_id: str, request: Request) -> JSONResponse:
             final_equity=row.get("final_equity"),
         )
     )
+    return JSONResponse({"run_id": run_id, **out})
+
+
+@router.get(
+    "/{run_id}/equity-views",
+    summary="Worst drawdowns, rolling Sharpe / volatility / beta, return histogram, exposure",
+)
+async def get_equity_views(
+    run_id: str,
+    request: Request,
+    window: int = Query(63, ge=2, le=2520, description="rolling window, in bars"),
+    bins: int = Query(40, ge=5, le=200, description="histogram bins"),
+    top: int = Query(5, ge=1, le=50, description="how many of the worst drawdowns"),
+) -> JSONResponse:
+    row = await _get_run(request, run_id)
+    if row["status"] != "completed":
+        raise ApiError(
+            409, "conflict", f"backtest {run_id} is {row['status']}, not completed",
+            {"status": row["status"]},
+        )  # fmt: skip
+    points = await run_in_threadpool(_services(request).store.equity, run_id)
+    config = RunConfig.model_validate(row["config"])
+    out = await run_in_threadpool(
+        partial(
+            equity_views, [{k: _iso(v) for k, v in p.items()} for p in points],
+            market=config.market, risk_free_rate=config.risk_free_rate, window=window,
+            bins=bins, top=top,
+        )
+    )  # fmt: skip
     return JSONResponse({"run_id": run_id, **out})
 
 
