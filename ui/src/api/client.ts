@@ -27,7 +27,7 @@ import type {
   PortfolioWeighting,
 } from "./types";
 import type { WalkForward, WalkForwardRequest, WalkForwardWindow } from "./types";
-import type { SymbolBreakdown } from "./types";
+import type { EquityViews, SymbolBreakdown } from "./types";
 
 export const API = "/api/v2";
 
@@ -282,4 +282,6 @@ export const universesApi = {
 
 export const workbenchApi = {
   symbols: (runId: string, signal?: AbortSignal) => request<SymbolBreakdown>(`/backtests/${encodeURIComponent(runId)}/symbols`, { signal }),
+  equityViews: (runId: string, window: number, signal?: AbortSignal) =>
+    request<EquityViews>(`/backtests/${encodeURIComponent(runId)}/equity-views${qs({ window, bins: 40, top: 5 })}`, { signal }),
 };

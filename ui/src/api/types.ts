@@ -578,3 +578,24 @@ export interface SymbolBreakdown {
   not_in_closed_trades: number | null;
   sessions: number;
 }
+
+/** GET /backtests/{id}/equity-views */
+export interface DrawdownPeriod {
+  start: string;
+  trough: string;
+  recovery: string | null;
+  depth: number;
+  length: number;
+  to_trough: number;
+}
+
+export interface EquityViews {
+  run_id: string;
+  dates: string[];
+  window: number;
+  periods_per_year: number;
+  drawdowns: DrawdownPeriod[];
+  rolling: { sharpe: (number | null)[]; volatility: (number | null)[]; beta?: (number | null)[] };
+  histogram: { edges: number[]; counts: number[]; n: number };
+  exposure: (number | null)[];
+}
