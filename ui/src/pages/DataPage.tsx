@@ -115,7 +115,7 @@ export default function DataPage() {
             editing={editor === "new" ? null : editor}
             onCancel={() => setEditor(null)}
             onDone={(u) => {
-              setMessage(`${editor === "new" ? "Created" : "Saved"} universe ${u.name} (${u.size} symbols).`);
+              setMessage(`${editor === "new" ? "Created" : "Saved"} universe ${u.name} (${formatNumber(u.size, 0, null)} symbols).`);
               setEditor(null);
               universes.reload();
             }}
@@ -143,7 +143,7 @@ export default function DataPage() {
                     <td className="mono">{u.name}</td>
                     <td>{u.market}</td>
                     <td className="num" title={u.symbols.join(", ")}>
-                      {u.size}
+                      {formatNumber(u.size, 0, null)}
                     </td>
                     <td className="mono">{u.benchmark ?? "—"}</td>
                     <td>

@@ -266,7 +266,7 @@ export default function NewBacktestPage() {
             </div>
             {detail.data && detail.data.requires.length > 0 && (
               <p className="hint">
-                Needs: {detail.data.requires.join(", ")} — warm-up {detail.data.warmup} bars.
+                Needs: {detail.data.requires.join(", ")} — warm-up {formatNumber(detail.data.warmup, 0, null)} bars.
               </p>
             )}
           </fieldset>

@@ -147,7 +147,7 @@ export default function RunsPage() {
           <h1>Runs</h1>
           <p className="muted">
             <span data-testid="runs-total" className="strong">
-              {data ? data.total : "…"}
+              {data ? formatNumber(data.total, 0, null) : "…"}
             </span>{" "}
             runs{filtered ? " match these filters" : ""}. Select 2–4 to compare.
           </p>

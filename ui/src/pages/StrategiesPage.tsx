@@ -159,7 +159,7 @@ function StrategyDetailView({ name, onRun }: { name: string; onRun: () => void }
             </>
           )}
           <dt>Warm-up</dt>
-          <dd>{s.warmup} bars</dd>
+          <dd>{formatNumber(s.warmup, 0, null)} bars</dd>
           <dt>Data needs</dt>
           <dd>
             Daily OHLCV ({s.timeframe}) for every symbol
@@ -173,7 +173,7 @@ function StrategyDetailView({ name, onRun }: { name: string; onRun: () => void }
                 ))}
               </>
             ) : null}
-            ; at least {s.warmup} bars of history before the first signal.
+            ; at least {formatNumber(s.warmup, 0, null)} bars of history before the first signal.
           </dd>
           {s.tags.length > 0 && (
             <>
