@@ -613,6 +613,13 @@ def main() -> int:
                     f"target {verdict}"
                 )
             print()
+        every = [r[2] for r in timed if r[2] is not None]
+        print(
+            f"  all {len(every)} timed strategies together: {fmt(sum(every))} "
+            f"(median {fmt(float(np.median(every)))}, max {fmt(max(every))}); "
+            f"{len(timed) - len(every)} not timed (data the bench does not generate)"
+        )
+        print()
         print("Bar-by-bar (original interface) throughput on us_sample")
         for label, rate, n in bar_by_bar_throughput():
             print(f"  {label:34s} {rate:12,.0f} bars/s  ({n:,} bars)")
