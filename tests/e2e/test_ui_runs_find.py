@@ -8,6 +8,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ARTIFACTS
+
 GOOG = {
     "strategy_name": "sma_crossover",
     "symbols": ["GOOG"],
@@ -33,6 +35,8 @@ def test_a_named_run_is_found_by_search_after_a_reload(page, api, make_run):
     page.get_by_test_id("run-label-save").click()
     expect(page.get_by_test_id("run-label-shown-name")).to_have_text("Zebra GOOG fast cross")
     expect(page.get_by_test_id("run-label-tag")).to_have_text(["trend", "baseline-2026"])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "run_label_header.png"))
     stored = api.get(f"/backtests/{named['id']}").json()
     assert stored["name"] == "Zebra GOOG fast cross"
     assert stored["tags"] == ["trend", "baseline-2026"]
