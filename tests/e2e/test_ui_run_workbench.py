@@ -185,3 +185,31 @@ def test_the_per_symbol_table_sums_to_the_runs_totals_and_opens_a_chart(page, ma
     rows.filter(has_text="MSFT").get_by_test_id("symbol-chart").click()
     expect(page.get_by_test_id("price-symbol")).to_have_value("MSFT")
     expect(page.get_by_test_id("price-chart-caption")).to_contain_text("trades")
+
+
+def test_equity_views_list_the_worst_drawdowns_and_follow_the_window(
+    page, make_run, api, wait_chart
+):
+    run = make_run(
+        strategy_name="sma_crossover", params={"fast_period": 10, "slow_period": 30}, **AAPL
+    )
+    points = api.get(f"/backtests/{run['id']}/equity-curve").json()["points"]
+    page.goto(f"/runs/{run['id']}")
+    section = page.get_by_test_id("equity-views-section")
+    section.scroll_into_view_if_needed()
+    rows = page.get_by_test_id("drawdown-row")
+    expect(rows).to_have_count(5)
+    depths = [float(r.get_attribute("data-depth")) for r in rows.all()]
+    assert depths == sorted(depths)
+    assert math.isclose(depths[0], run["metrics"]["max_drawdown"], rel_tol=1e-9)
+    expect(page.get_by_test_id("return-histogram")).to_have_attribute(
+        "data-n", str(len(points) - 1)
+    )
+    wait_chart(page, "rolling-chart")
+    with page.expect_response(lambda r: "equity-views" in r.url and "window=21" in r.url) as resp:
+        page.get_by_test_id("rolling-window").select_option("21")
+    assert resp.value.json()["window"] == 21
+    wait_chart(page, "rolling-chart")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    section.screenshot(path=str(ARTIFACTS / "workbench-equity-views.png"))
+    assert not [p for p in page.problems if p.startswith("pageerror")], page.problems

@@ -14,6 +14,7 @@ import TradesTable, { NO_FILTER, filterTrades, isFiltered, pageOf, type TradesFi
 import MonthlyHeatmap from "../components/MonthlyHeatmap";
 import RunConfig from "../components/RunConfig";
 import SymbolBreakdown from "../components/SymbolBreakdown";
+import EquityViews from "../components/EquityViews";
 import RunLabel from "../components/RunLabel";
 
 export default function RunPage() {
@@ -112,6 +113,7 @@ export default function RunPage() {
     if (isFiltered(filter)) loadAll().catch(() => {});
   }, [filter, loadAll]);
   const [tradesRef, tradesVisible] = useInView<HTMLDivElement>();
+  const [viewsRef, viewsVisible] = useInView<HTMLDivElement>();
   useEffect(() => {
     if (tradesVisible && run?.status === "completed") loadAll().catch(() => {});
   }, [tradesVisible, run?.status, loadAll]);
@@ -290,6 +292,11 @@ export default function RunPage() {
           <Section title="Equity and drawdown">
             {equity === null ? <Loading label="Loading equity curve…" /> : equity.length === 0 ? <p className="muted">No equity points.</p> : <EquityChart points={equity} currency={currency} />}
           </Section>
+          <div ref={viewsRef}>
+            <Section title="Rolling risk, exposure, drawdowns and returns" testId="equity-views-section">
+              {viewsVisible ? <EquityViews runId={id} /> : <div style={{ height: 520 }} />}
+            </Section>
+          </div>
           <div ref={priceRef}>
             <Section title="Prices and trades" testId="price-chart">
               {priceVisible && equity !== null ? <PriceChart run={run} trades={all} focus={focus} symbol={chartSymbol} /> : <div style={{ height: 460 }} />}
