@@ -120,6 +120,9 @@ def test_every_api_route_needs_the_token_and_works_with_it(make_client, sqlite_u
         # With the token, a real request to every route is a 2xx.
         run_id = c.post("/api/v2/backtests", json=RUN, headers=AUTH).json()["id"]
         assert wait(c, run_id)["status"] == "completed"
+        other = c.post("/api/v2/backtests", json=RUN, headers=AUTH).json()["id"]
+        assert wait(c, other)["status"] == "completed"
+        pair = f"backtest_ids={run_id}&backtest_ids={other}"
         busy = c.post("/api/v2/backtests", json=SLOW, headers=AUTH).json()["id"]  # the one worker
         queued = c.post("/api/v2/backtests", json=RUN, headers=AUTH).json()["id"]  # waits for it
         plan: list[tuple[str, str, str, dict[str, Any]]] = [
@@ -145,6 +148,8 @@ def test_every_api_route_needs_the_token_and_works_with_it(make_client, sqlite_u
             ("GET", "/api/v2/data/bars/{market}/{symbol}", "/api/v2/data/bars/US/GOOG", {}),
             ("POST", "/api/v2/data/upload", "/api/v2/data/upload", {"data": {"market": "US", "symbol": "SECTEST"}, "files": {"file": ("s.csv", upload_csv(), "text/csv")}}),
             ("DELETE", "/api/v2/data/upload/{market}/{symbol}", "/api/v2/data/upload/US/SECTEST", {}),
+            ("GET", "/api/v2/analytics/correlation", f"/api/v2/analytics/correlation?{pair}", {}),
+            ("GET", "/api/v2/analytics/portfolio", f"/api/v2/analytics/portfolio?{pair}", {}),
             ("DELETE", "/api/v2/backtests/{run_id}", f"/api/v2/backtests/{busy}", {}),
             ("DELETE", "/api/v2/backtests/{run_id}", f"/api/v2/backtests/{run_id}", {}),
         ]  # fmt: skip
