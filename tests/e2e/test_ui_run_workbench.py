@@ -213,3 +213,75 @@ def test_equity_views_list_the_worst_drawdowns_and_follow_the_window(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     section.screenshot(path=str(ARTIFACTS / "workbench-equity-views.png"))
     assert not [p for p in page.problems if p.startswith("pageerror")], page.problems
+
+
+def test_readable_charts_config_warmup_months_and_narrow_screens(page, make_run, wait_chart):
+    # SMA 200 from the first bar of the data: the first ~200 sessions are warm-up.
+    run = make_run(
+        strategy_name="sma_crossover",
+        params={"fast_period": 50, "slow_period": 200},
+        symbols=["AAPL"],
+        start_date="2000-03-01",
+        end_date="2003-12-31",
+    )
+    assert run["effective_start"] > "2000-11-01", run["effective_start"]
+    page.set_viewport_size({"width": 1024, "height": 800})
+    page.goto(f"/runs/{run['id']}")
+    # Warm-up months are blank, not 0.0%.
+    heat = page.get_by_test_id("monthly-heatmap")
+    heat.scroll_into_view_if_needed()
+    warm = page.get_by_test_id("heatmap-warmup")
+    first_month = int(run["effective_start"][5:7])
+    expect(warm).to_have_count(first_month - 3)  # March .. the month before the effective start
+    assert all(w.inner_text().strip() == "" for w in warm.all())
+    # Sizing and costs read as fields, not JSON.
+    sizing = page.get_by_test_id("config-sizing")
+    expect(sizing).to_contain_text("mode")
+    assert (
+        "{" not in sizing.inner_text()
+        and "{" not in page.get_by_test_id("config-costs").inner_text()
+    )
+    # At 1024 px the trades table scrolls sideways, and says so.
+    expect(page.get_by_text("Scroll the table sideways")).to_be_visible()
+    wide = page.evaluate(
+        "() => { const t = document.querySelector('[data-testid=trades-table]').parentElement;"
+        " return [t.scrollWidth, t.clientWidth, getComputedStyle(t).overflowX]; }"
+    )
+    assert wide[0] > wide[1] and wide[2] == "auto", wide
+
+    # The mouse wheel over a chart scrolls the page until the chart is clicked.
+    chart = page.get_by_test_id("equity-chart")
+    chart.scroll_into_view_if_needed()
+    wait_chart(page, "equity-chart")
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    before = page.evaluate("() => window.scrollY")
+    page.mouse.wheel(0, 300)
+    page.wait_for_function(f"() => window.scrollY > {before}")
+    # The readout follows the crosshair: date, equity, drawdown.
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 3, box["y"] + box["height"] / 4)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3, steps=5)
+    readout = page.get_by_test_id("equity-readout")
+    expect(readout).to_contain_text("Equity")
+    expect(readout).to_contain_text("Drawdown")
+    price = page.get_by_test_id("price-chart-canvas")
+    price.scroll_into_view_if_needed()
+    expect(price).to_have_attribute("data-series", "SMA 50|SMA 200")
+    wait_chart(page, "price-chart")
+    expect(price).to_have_attribute("data-visible-from", "2000-03-01")
+    span0 = (price.get_attribute("data-visible-from"), price.get_attribute("data-visible-to"))
+    pbox = price.bounding_box()
+    page.mouse.click(pbox["x"] + pbox["width"] / 2, pbox["y"] + 100)
+    y0 = page.evaluate("() => window.scrollY")
+    page.mouse.wheel(0, -600)
+    page.wait_for_function(
+        "(s) => { const e = document.querySelector('[data-testid=price-chart-canvas]');"
+        " return e.dataset.visibleFrom !== s[0] || e.dataset.visibleTo !== s[1]; }",
+        arg=list(span0),
+    )
+    assert page.evaluate("() => window.scrollY") == y0  # the focused chart took the wheel
+    page.get_by_test_id("price-log").check()
+    expect(page.get_by_test_id("price-readout")).to_be_visible()
+    assert not [p for p in page.problems if p.startswith("pageerror")], page.problems

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
-import { AreaSeries, LineSeries, PriceScaleMode, type IChartApi, type ISeriesApi, type SeriesType } from "lightweight-charts";
+import { AreaSeries, LineSeries, PriceScaleMode, type IChartApi, type ISeriesApi, type MouseEventParams, type SeriesType, type Time, type UTCTimestamp } from "lightweight-charts";
 import type { EquityPoint } from "../api/types";
 import { chartColors, useTheme } from "../lib/theme";
 import { toChartTime } from "../lib/time";
-import { formatCompact, formatPct } from "../lib/format";
+import { formatCompact, formatCurrency, formatDate, formatPct } from "../lib/format";
+import { toDay } from "../lib/chartFocus";
 import { baseOptions, fitWhenSized, makeChart } from "./charts";
 
 /** Equity with the benchmark on the top pane, drawdown (%) on a second pane. */
@@ -13,12 +14,14 @@ export default function EquityChart({ points, currency, height = 420 }: { points
   const series = useRef<ISeriesApi<SeriesType>[]>([]);
   const { theme } = useTheme();
   const [log, setLog] = useState(false);
+  const [at, setAt] = useState<{ date: string; equity: number | null; benchmark: number | null; drawdown: number | null } | null>(null);
   const hasBenchmark = points.some((p) => p.benchmark !== null && p.benchmark !== undefined);
 
   useEffect(() => {
     if (!el.current) return;
     const c = chartColors(theme);
-    const ch = makeChart(el.current, theme);
+    const focused = document.activeElement === el.current; // a rebuild keeps a focused chart's wheel
+    const ch = makeChart(el.current, theme, { handleScroll: { mouseWheel: focused }, handleScale: { mouseWheel: focused } });
     const money = { type: "custom" as const, formatter: (v: number) => formatCompact(v, currency), minMove: 0.01 };
     chart.current = ch;
     const intraday = points.length > 0 && points[0].date.length > 10;
@@ -48,6 +51,13 @@ export default function EquityChart({ points, currency, height = 420 }: { points
     dd.setData(points.map((p) => ({ time: toChartTime(p.date), value: p.drawdown ?? 0 })));
     list.push(dd);
     series.current = list;
+    const val = (p: MouseEventParams<Time>, s: ISeriesApi<SeriesType> | undefined) => {
+      const v = s ? (p.seriesData.get(s) as { value?: number } | undefined)?.value : undefined;
+      return typeof v === "number" ? v : null;
+    };
+    ch.subscribeCrosshairMove((p) =>
+      setAt(p.time === undefined ? null : { date: toDay(p.time as UTCTimestamp), equity: val(p, eq), benchmark: hasBenchmark ? val(p, list[1]) : null, drawdown: val(p, dd) }),
+    );
     const panes = ch.panes();
     if (panes[1]) panes[1].setHeight(Math.round(height * 0.25));
     const unfit = fitWhenSized(ch, el.current);
@@ -90,7 +100,25 @@ export default function EquityChart({ points, currency, height = 420 }: { points
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="equity-log" /> log scale
         </label>
       </div>
-      <div ref={el} className="chart" data-testid="equity-chart" style={{ height }} role="img" aria-label="Equity curve with benchmark and drawdown" />
+      <div className="chart-readout small mono" data-testid="equity-readout" data-date={at?.date ?? ""}>
+        {at ? (
+          <>
+            <span>{formatDate(at.date)}</span>
+            <span>Equity {formatCurrency(at.equity, currency)}</span>
+            {at.benchmark !== null ? <span>Benchmark {formatCurrency(at.benchmark, currency)}</span> : null}
+            <span>Drawdown {formatPct(at.drawdown, 2)}</span>
+          </>
+        ) : (
+          <span className="muted">Point at the curve for its values · click the chart to zoom it with the mouse wheel</span>
+        )}
+      </div>
+      <div
+        ref={el}
+        tabIndex={0}
+        onFocus={() => chart.current?.applyOptions({ handleScroll: { mouseWheel: true }, handleScale: { mouseWheel: true } })}
+        onBlur={() => chart.current?.applyOptions({ handleScroll: { mouseWheel: false }, handleScale: { mouseWheel: false } })}
+        className="chart"
+        data-testid="equity-chart" style={{ height }} role="img" aria-label="Equity curve with benchmark and drawdown" />
     </div>
   );
 }

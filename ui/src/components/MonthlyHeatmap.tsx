@@ -12,8 +12,8 @@ function cellStyle(v: number | null | undefined, scale: number): React.CSSProper
   return { background: `rgba(${hue}, ${0.1 + 0.65 * a})` };
 }
 
-export default function MonthlyHeatmap({ points }: { points: EquityPoint[] }) {
-  const table = useMemo(() => monthlyReturns(points), [points]);
+export default function MonthlyHeatmap({ points, effectiveStart }: { points: EquityPoint[]; effectiveStart?: string | null }) {
+  const table = useMemo(() => monthlyReturns(points, effectiveStart), [points, effectiveStart]);
   const scale = useMemo(() => {
     const all = table.years.flatMap((y) => table.months[y].filter((x): x is number => x !== null).map(Math.abs)).sort((a, b) => a - b);
     return all.length ? Math.max(0.01, all[Math.floor(all.length * 0.95)] ?? all[all.length - 1]) : 0.05;
@@ -37,13 +37,22 @@ export default function MonthlyHeatmap({ points }: { points: EquityPoint[] }) {
           {table.years.map((y) => (
             <tr key={y}>
               <th scope="row">{y}</th>
-              {table.months[y].map((v, i) => (
-                <td key={i} className="num" style={cellStyle(v, scale)} title={v === null ? "" : `${MONTHS[i]} ${y}: ${formatPct(v)}`}>
-                  {v === null ? "" : formatPct(v, 1)}
-                </td>
-              ))}
+              {table.months[y].map((v, i) => {
+                const warm = table.warmup.has(`${y}-${String(i + 1).padStart(2, "0")}`);
+                return (
+                  <td
+                    key={i}
+                    className={"num" + (warm ? " muted warmup" : "")}
+                    data-testid={warm ? "heatmap-warmup" : undefined}
+                    style={cellStyle(v, scale)}
+                    title={warm ? `${MONTHS[i]} ${y}: warm-up (the strategy's indicators were not yet defined)` : v === null ? "" : `${MONTHS[i]} ${y}: ${formatPct(v)}`}
+                  >
+                    {v === null ? "" : formatPct(v, 1)}
+                  </td>
+                );
+              })}
               <td className="num strong" style={cellStyle(table.yearly[y], scale * 3)}>
-                {formatPct(table.yearly[y], 1)}
+                {y in table.yearly ? formatPct(table.yearly[y], 1) : ""}
               </td>
             </tr>
           ))}

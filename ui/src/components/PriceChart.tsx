@@ -79,8 +79,8 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
     const ch = makeChart(el.current, theme, {
       timeScale: { ...baseOptions(theme).timeScale, timeVisible: intraday },
       // the mouse wheel scrolls the page; it zooms the chart only once the chart has focus
-      handleScroll: { mouseWheel: false, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false },
-      handleScale: { mouseWheel: false, pinch: true, axisPressedMouseMove: true },
+      handleScroll: { mouseWheel: document.activeElement === el.current, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false },
+      handleScale: { mouseWheel: document.activeElement === el.current, pinch: true, axisPressedMouseMove: true },
     });
     chartRef.current = ch;
     const candles = ch.addSeries(CandlestickSeries, {

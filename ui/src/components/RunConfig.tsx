@@ -7,6 +7,22 @@ function show(v: unknown): string {
   return String(v);
 }
 
+/** A nested setting (sizing, costs, portfolio…) as readable "field value" lines, unset fields left out. */
+function Nested({ value }: { value: Record<string, unknown> }) {
+  const rows = Object.entries(value).filter(([, v]) => v !== null && v !== undefined && v !== "");
+  if (!rows.length) return <>defaults</>;
+  return (
+    <>
+      {rows.map(([k, v]) => (
+        <div key={k} className="nested-row">
+          <span className="muted">{k.replace(/_/g, " ")}</span>{" "}
+          {v !== null && typeof v === "object" && !Array.isArray(v) ? <Nested value={v as Record<string, unknown>} /> : v === true ? "yes" : v === false ? "no" : Array.isArray(v) ? v.map(String).join(", ") : String(v)}
+        </div>
+      ))}
+    </>
+  );
+}
+
 export default function RunConfig({ run }: { run: Run }) {
   const c = run.config;
   const skip = new Set(["params", "strategy_name", "market", "universe", "symbols"]);
@@ -43,9 +59,9 @@ export default function RunConfig({ run }: { run: Run }) {
         {Object.entries(c)
           .filter(([k]) => !skip.has(k) && k !== "initial_capital")
           .map(([k, v]) => (
-            <div key={k} className="kv-row">
-              <dt>{k}</dt>
-              <dd className="mono">{show(v)}</dd>
+            <div key={k} className="kv-row" data-testid={`config-${k}`}>
+              <dt>{k.replace(/_/g, " ")}</dt>
+              <dd className="mono">{v !== null && typeof v === "object" && !Array.isArray(v) ? <Nested value={v as Record<string, unknown>} /> : show(v)}</dd>
             </div>
           ))}
       </dl>

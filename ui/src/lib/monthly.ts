@@ -7,12 +7,23 @@ export interface MonthlyTable {
   months: Record<number, (number | null)[]>;
   /** year -> that year's compounded return */
   yearly: Record<number, number>;
+  /** "YYYY-MM" of the months that lie wholly in the warm-up (before the effective start) */
+  warmup: Set<string>;
 }
 
-export function monthlyReturns(points: { date: string; equity: number }[]): MonthlyTable {
+/** ``effectiveStart`` (YYYY-MM-DD): the first bar with the strategy's full warm-up behind it;
+ * the months wholly before it are warm-up, shown blank (the strategy could not trade), and the
+ * first month after is measured from the last warm-up close. */
+export function monthlyReturns(all: { date: string; equity: number }[], effectiveStart?: string | null): MonthlyTable {
   const months: Record<number, (number | null)[]> = {};
   const yearly: Record<number, number> = {};
-  if (!points.length) return { years: [], months, yearly };
+  const warmup = new Set<string>();
+  const from = effectiveStart ? all.findIndex((p) => p.date.slice(0, 10) >= effectiveStart) : 0;
+  if (from < 0) return { years: [], months, yearly, warmup };
+  for (const p of all.slice(0, from)) warmup.add(p.date.slice(0, 7));
+  const points = all.slice(from);
+  if (!points.length) return { years: [], months, yearly, warmup };
+  warmup.delete(points[0].date.slice(0, 7)); // the month the effective start falls in is traded
   // last equity of each (year, month), in order
   const closes: { y: number; m: number; eq: number }[] = [];
   for (const p of points) {
@@ -22,7 +33,7 @@ export function monthlyReturns(points: { date: string; equity: number }[]): Mont
     if (last && last.y === y && last.m === m) last.eq = p.equity;
     else closes.push({ y, m, eq: p.equity });
   }
-  let prev = points[0].equity;
+  let prev = from > 0 ? all[from - 1].equity : points[0].equity;
   const yearStart: Record<number, number> = {};
   for (const c of closes) {
     if (!months[c.y]) {
@@ -33,8 +44,12 @@ export function monthlyReturns(points: { date: string; equity: number }[]): Mont
     prev = c.eq;
     yearly[c.y] = yearStart[c.y] > 0 ? c.eq / yearStart[c.y] - 1 : 0;
   }
+  for (const ym of warmup) {
+    const y = Number(ym.slice(0, 4));
+    if (!months[y]) months[y] = Array(12).fill(null);
+  }
   const years = Object.keys(months)
     .map(Number)
     .sort((a, b) => a - b);
-  return { years, months, yearly };
+  return { years, months, yearly, warmup };
 }

@@ -333,7 +333,7 @@ export default function RunPage() {
             />
           </Section>
           </div>
-          <Section title="Monthly returns">{equity ? <MonthlyHeatmap points={equity} /> : <Loading />}</Section>
+          <Section title="Monthly returns">{equity ? <MonthlyHeatmap points={equity} effectiveStart={run.effective_start} /> : <Loading />}</Section>
         </>
       )}
       <Section title="Configuration">
