@@ -39,6 +39,8 @@ def test_rsi_pane_is_drawn_with_the_apis_values(page, make_run, api, wait_chart)
     _open_price_chart(page, run["id"], wait_chart)
     canvas = page.get_by_test_id("price-chart-canvas")
     expect(canvas).to_have_attribute("data-series", "RSI 14", timeout=20_000)
+    page.get_by_test_id("equity-views").wait_for()  # the section above has its full height
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     assert box and box["height"] > 500  # the price, the volume and the RSI pane below them
     seen = {}

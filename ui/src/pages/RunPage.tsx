@@ -294,7 +294,7 @@ export default function RunPage() {
           </Section>
           <div ref={viewsRef}>
             <Section title="Rolling risk, exposure, drawdowns and returns" testId="equity-views-section">
-              {viewsVisible ? <EquityViews runId={id} /> : <div style={{ height: 520 }} />}
+              {viewsVisible ? <EquityViews runId={id} /> : <div style={{ height: 820 }} />}
             </Section>
           </div>
           <div ref={priceRef}>
