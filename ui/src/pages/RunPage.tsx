@@ -114,6 +114,7 @@ export default function RunPage() {
   }, [filter, loadAll]);
   const [tradesRef, tradesVisible] = useInView<HTMLDivElement>();
   const [viewsRef, viewsVisible] = useInView<HTMLDivElement>();
+  const [symbolsRef, symbolsVisible] = useInView<HTMLDivElement>();
   useEffect(() => {
     if (tradesVisible && run?.status === "completed") loadAll().catch(() => {});
   }, [tradesVisible, run?.status, loadAll]);
@@ -302,7 +303,9 @@ export default function RunPage() {
               {priceVisible && equity !== null ? <PriceChart run={run} trades={all} focus={focus} symbol={chartSymbol} /> : <div style={{ height: 460 }} />}
             </Section>
           </div>
+          <div ref={symbolsRef}>
           <Section title="By symbol" testId="symbol-breakdown">
+            {symbolsVisible ? (
             <SymbolBreakdown
               runId={id}
               currency={currency}
@@ -311,7 +314,11 @@ export default function RunPage() {
                 document.querySelector('[data-testid="price-chart"]')?.scrollIntoView({ block: "start" });
               }}
             />
+            ) : (
+              <div style={{ height: 160 }} />
+            )}
           </Section>
+          </div>
           <div ref={tradesRef}>
           <Section title="Trades">
             <TradesTable
