@@ -77,6 +77,7 @@ export default function RunPage() {
     setTradesLoading(true);
     api.trades(id, tq, ac.signal).then(
       (x) => {
+        if (ac.signal.aborted) return; // a later page was asked for: this answer is stale
         setTrades(x);
         setTradesError(null);
         setTradesLoading(false);
