@@ -1,5 +1,6 @@
 """IBS mean reversion: buy a close far below the recent high with a weak internal bar strength."""
 
+import numba as nb
 import numpy as np
 
 from ava_backtest.strategies import (
@@ -11,7 +12,6 @@ from ava_backtest.strategies import (
     Signals,
     Strategy,
     highest,
-    previous,
     sma,
 )
 
@@ -53,18 +53,44 @@ class IbsMeanReversion(Strategy):
     warmup_extra = 5
 
     def signals(self, bars: Bars) -> Signals:
-        spread = bars.high - bars.low
-        avg_range = sma(spread, self.range_period)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ibs = np.where(spread > 0.0, (bars.close - bars.low) / spread, np.nan)
-        band = highest(bars.high, self.high_period) - self.band_multiplier * avg_range
-        prev_ibs = previous(ibs)
+        avg_range = sma(bars.high - bars.low, self.range_period)
+        hh = highest(bars.high, self.high_period)
+        shape = bars.close.shape
+        ibs, band, stop = np.empty(shape), np.empty(shape), np.empty(shape)
+        entry, exit_ = np.empty(shape, np.bool_), np.empty(shape, np.bool_)
+        _rule(
+            bars.high, bars.low, bars.close, avg_range, hh,
+            float(self.band_multiplier), float(self.stop_multiplier),
+            float(self.ibs_entry_threshold), float(self.ibs_exit_threshold),
+            ibs, band, stop, entry, exit_,
+        )  # fmt: skip
         return Signals(
-            long_entry=(previous(bars.close) < previous(band))
-            & (prev_ibs < self.ibs_entry_threshold),
-            long_exit=prev_ibs > self.ibs_exit_threshold,
+            long_entry=entry,
+            long_exit=exit_,
             # k x AR(t-1) as a fraction of close(t): indicators see adjusted prices, fills
             # happen at as-traded ones, so the engine applies it to the fill price.
-            stop_loss=previous(self.stop_multiplier * avg_range) / bars.close,
+            stop_loss=stop,
             series={"band": band, "ibs": ibs},
         )
+
+
+@nb.njit(cache=True)
+def _rule(high, low, close, avg_range, hh, band_mult, stop_mult, entry_at, exit_at,
+          ibs, band, stop, entry, exit_):  # type: ignore[no-untyped-def]  # fmt: skip
+    """One pass along rows: IBS (NaN on a zero-range bar), the band, and the rule read on the
+    previous bar (nothing on the first)."""
+    t, n = close.shape
+    for i in range(t):
+        for j in range(n):
+            spread = high[i, j] - low[i, j]
+            ibs[i, j] = (close[i, j] - low[i, j]) / spread if spread > 0.0 else np.nan
+            band[i, j] = hh[i, j] - band_mult * avg_range[i, j]
+            if i == 0:
+                entry[i, j] = False
+                exit_[i, j] = False
+                stop[i, j] = np.nan
+            else:
+                prev_ibs = ibs[i - 1, j]
+                entry[i, j] = (close[i - 1, j] < band[i - 1, j]) & (prev_ibs < entry_at)
+                exit_[i, j] = prev_ibs > exit_at
+                stop[i, j] = stop_mult * avg_range[i - 1, j] / close[i, j]
