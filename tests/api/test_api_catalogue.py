@@ -7,6 +7,10 @@ def test_strategies_list_filters_and_detail_schema(sqlite_client):
     c = sqlite_client
     all_ = c.get("/api/v2/strategies").json()
     assert all_["total"] == len(all_["items"]) >= 9
+    # The whole catalogue of the spec is served: 124 of 124.
+    from ava_backtest.strategies.spec import catalogue
+
+    assert {s["name"] for s in all_["items"]} >= set(catalogue()) and len(catalogue()) == 124
     trend = c.get("/api/v2/strategies", params={"category": "trend"}).json()
     assert {s["name"] for s in trend["items"]} >= {
         "sma_crossover",
