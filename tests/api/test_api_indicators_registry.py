@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -88,6 +90,21 @@ def _stored_data() -> None:
         }
     ).write_csv()
     ingest_intraday_upload("US", INTRADAY, "5m", "xfive.csv", csv.encode())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The generated uploads go to this module's own AVA_HOME, not the test process's: the other
+    tests this process runs must not find earnings for NVDA or an XFIVE symbol."""
+    before = os.environ.get("AVA_HOME")
+    os.environ["AVA_HOME"] = str(tmp_path_factory.mktemp("indicator-registry-home"))
+    stored.cache_clear()
+    yield
+    stored.cache_clear()
+    if before is None:
+        os.environ.pop("AVA_HOME", None)
+    else:
+        os.environ["AVA_HOME"] = before
 
 
 @functools.cache

@@ -171,8 +171,16 @@ def _warm_kernels() -> None:
 
 
 def _run_backtest(config: Any, progress: Callable[..., None], universe: Any = None) -> Any:
+    from ava_backtest.domain.errors import NotFoundError
     from ava_backtest.runs.execute import run_backtest
+    from ava_backtest.strategies.registry import get_strategy, reload_plugins
 
+    try:
+        get_strategy(config.strategy_name)
+    except NotFoundError:
+        # A strategy file saved (the builder) or reloaded in the API process since this worker
+        # started: import the plugin directories again; still unknown, the run fails naming it.
+        reload_plugins()
     if universe is None:
         return run_backtest(config, progress=progress)
     return run_backtest(config, progress=progress, universe=universe)
