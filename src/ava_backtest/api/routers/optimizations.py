@@ -9,14 +9,14 @@ import io
 from typing import Any, Literal
 
 import polars as pl
-from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ava_backtest.api.errors import ApiError
+from ava_backtest.api.job_events import stream_job_events
 from ava_backtest.api.routers.backtests import Deleted, RunOut, _run_out
-from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.studies import OptimizationRequest
 
@@ -379,43 +379,8 @@ async def optimization_events(websocket: WebSocket, study_id: str) -> None:
     ``trials_done``, ``n_trials``) and ``log``; then one of completed/failed/cancelled/
     interrupted. Events of a busy study may be dropped for a slow client: the trials endpoint
     has every trial."""
-    services = websocket.app.state.services
-    if not services.authorized_ws(websocket):
-        await websocket.accept()
-        await websocket.close(code=WS_UNAUTHORIZED, reason="missing or wrong bearer token")
-        return
-    await websocket.accept()
-    studies = services.studies
-    async with services.bus.subscribe(study_id) as events:
-        row = await run_in_threadpool(studies.store.get, study_id)
-        if row is None:
-            await websocket.send_json(
-                {"type": "error", "run_id": study_id,
-                 "message": f"no optimization with id {study_id!r}"}
-            )  # fmt: skip
-            await websocket.close(code=4404)
-            return
-        state = {
-            "type": "state",
-            "run_id": study_id,
-            "study_id": study_id,
-            "status": row["status"],
-            "percent": round(100 * (row.get("progress") or 0.0), 1),
-            "message": row.get("progress_message"),
-            "trials_done": row.get("trials_done"),
-            "n_trials": row.get("n_trials"),
-            "last_event": await events.snapshot(),
-        }
-        await websocket.send_json(state)
-        if row["status"] in TERMINAL:
-            await websocket.send_json(studies.terminal_event(row))
-            await websocket.close()
-            return
-        try:
-            async for event in events:
-                await websocket.send_json(event)
-                if event.get("type") in TERMINAL:
-                    break
-        except WebSocketDisconnect:
-            return
-    await websocket.close()
+    studies = websocket.app.state.services.studies
+    await stream_job_events(
+        websocket, study_id, noun="optimization", id_key="study_id", get_row=studies.store.get,
+        counters=("trials_done", "n_trials"), terminal_event=studies.terminal_event,
+    )  # fmt: skip

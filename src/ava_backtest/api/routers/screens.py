@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, Response, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ava_backtest.api.errors import ApiError
+from ava_backtest.api.job_events import stream_job_events
 from ava_backtest.api.routers.backtests import Deleted, RunOut, _run_out
-from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.screens import HEADLINE
 
@@ -196,42 +196,10 @@ async def row_run(screen_id: str, symbol: str, request: Request, response: Respo
 async def screen_events(websocket: WebSocket, screen_id: str) -> None:
     """``state`` first; then ``progress`` per chunk (``symbols_done``, ``n_symbols``); then one
     of completed/failed/cancelled/interrupted. ``GET /api/v2/screens/{id}`` polls the same."""
-    services = websocket.app.state.services
-    if not services.authorized_ws(websocket):
-        await websocket.accept()
-        await websocket.close(code=WS_UNAUTHORIZED, reason="missing or wrong bearer token")
-        return
-    await websocket.accept()
-    screens = services.screens
-    async with services.bus.subscribe(screen_id) as events:
-        row = await run_in_threadpool(screens.store.get, screen_id)
-        if row is None:
-            await websocket.send_json(
-                {
-                    "type": "error",
-                    "run_id": screen_id,
-                    "message": f"no screen with id {screen_id!r}",
-                }
-            )
-            await websocket.close(code=4404)
-            return
-        await websocket.send_json(
-            {"type": "state", "run_id": screen_id, "screen_id": screen_id,
-             "status": row["status"], "percent": round(100 * (row.get("progress") or 0.0), 1),
-             "symbols_done": row.get("symbols_done"), "n_symbols": row.get("n_symbols")}
-        )  # fmt: skip
-        if row["status"] in TERMINAL:
-            await websocket.send_json(
-                {"type": row["status"], "run_id": screen_id, "screen_id": screen_id,
-                 "message": row.get("error")}
-            )  # fmt: skip
-            await websocket.close()
-            return
-        try:
-            async for event in events:
-                await websocket.send_json(event)
-                if event.get("type") in TERMINAL:
-                    break
-        except WebSocketDisconnect:
-            return
-    await websocket.close()
+    screens = websocket.app.state.services.screens
+    await stream_job_events(
+        websocket, screen_id, noun="screen", id_key="screen_id", get_row=screens.store.get,
+        counters=("symbols_done", "n_symbols"), with_snapshot=False,
+        terminal_event=lambda row: {"type": row["status"], "run_id": screen_id,
+                                    "screen_id": screen_id, "message": row.get("error")},
+    )  # fmt: skip

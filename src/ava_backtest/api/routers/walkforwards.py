@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ava_backtest.api.errors import ApiError
+from ava_backtest.api.job_events import stream_job_events
 from ava_backtest.api.routers.backtests import Deleted
-from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.runs.walkforwards import WalkForwardRequest
 
 router = APIRouter(prefix="/walk-forwards", tags=["walk-forwards"])
@@ -202,35 +202,9 @@ async def walk_forward_events(websocket: WebSocket, wf_id: str) -> None:
     """``state`` first; then ``progress`` per window (``window``: index, params chosen in
     sample, in-sample value, trials; ``windows_done``, ``n_windows``) and ``log``; then one of
     completed/failed/cancelled/interrupted."""
-    services = websocket.app.state.services
-    if not services.authorized_ws(websocket):
-        await websocket.accept()
-        await websocket.close(code=WS_UNAUTHORIZED, reason="missing or wrong bearer token")
-        return
-    await websocket.accept()
-    service = services.walkforwards
-    async with services.bus.subscribe(wf_id) as events:
-        row = await run_in_threadpool(service.store.get, wf_id)
-        if row is None:
-            await websocket.send_json({"type": "error", "run_id": wf_id,
-                                       "message": f"no walk-forward with id {wf_id!r}"})  # fmt: skip
-            await websocket.close(code=4404)
-            return
-        await websocket.send_json({
-            "type": "state", "run_id": wf_id, "walk_forward_id": wf_id, "status": row["status"],
-            "percent": round(100 * (row.get("progress") or 0.0), 1),
-            "message": row.get("progress_message"), "windows_done": row.get("windows_done"),
-            "n_windows": row.get("n_windows"), "last_event": await events.snapshot(),
-        })  # fmt: skip
-        if row["status"] in TERMINAL:
-            await websocket.send_json(service.terminal_event(row))
-            await websocket.close()
-            return
-        try:
-            async for event in events:
-                await websocket.send_json(event)
-                if event.get("type") in TERMINAL:
-                    break
-        except WebSocketDisconnect:
-            return
-    await websocket.close()
+    service = websocket.app.state.services.walkforwards
+    await stream_job_events(
+        websocket, wf_id, noun="walk-forward", id_key="walk_forward_id",
+        get_row=service.store.get, counters=("windows_done", "n_windows"),
+        terminal_event=service.terminal_event,
+    )  # fmt: skip
