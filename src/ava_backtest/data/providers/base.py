@@ -139,7 +139,9 @@ class Provider(ABC):
     def bars(self, request: BarRequest) -> pl.DataFrame:
         """As-traded bars in :func:`bar_columns` layout, or a :class:`ProviderError`."""
 
-    def corporate_actions(self, market: str, symbol: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+    def corporate_actions(
+        self, market: str, symbol: str, start: dt.date, end: dt.date
+    ) -> pl.DataFrame:
         raise NotSupportedError(self.name, "corporate actions are not offered", symbol=symbol)
 
     def search(self, market: str, query: str, limit: int = 20) -> list[SymbolMatch]:
