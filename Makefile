@@ -8,7 +8,7 @@ export NUMBA_CACHE_DIR ?= $(abspath $(VENV))/numba-cache
 UI_STAMP := ui/node_modules/.ui-stamp
 HAVE_NODE := $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes)
 
-.PHONY: setup run demo serve test lint format bench catalogue clean ui
+.PHONY: setup run demo serve test lint format bench catalogue clean ui system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ ifeq ($(HAVE_NODE),yes)
 	if [ -d ui ]; then cd ui && CI=true npm test; fi
 endif
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+# Debian packages the tests use (chromium, nginx, docker-compose, tesseract-ocr, fonts), installed
+# when missing (root or passwordless sudo); .ci/run does the same before `make test`.
+system-deps:
+	deploy/system-deps.sh
 
 bench: setup
 	$(BIN)/python bench/run.py
