@@ -48,7 +48,7 @@ from ava_backtest.runs.screens import ScreenService
 from ava_backtest.runs.service import RunService
 from ava_backtest.runs.studies import StudyService
 from ava_backtest.runs.walkforwards import WalkForwardService
-from ava_backtest.settings import Settings, get_settings
+from ava_backtest.settings import Settings, get_settings, warn_unknown_variables
 from ava_backtest.store.db import database_url, make_engine, migrate
 from ava_backtest.store.repository import RunStore
 from ava_backtest.store.screens import ScreenStore
@@ -137,7 +137,12 @@ class _BodyCap:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    """The app. Without ``settings``, they are read from the environment here: a malformed known
+    variable raises :class:`~ava_backtest.settings.SettingsError` naming it, and each unknown
+    ``AVA_*`` name is logged as a warning."""
+    if settings is None:
+        settings = get_settings()
+        warn_unknown_variables()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -422,9 +422,13 @@ def serve(
     """
     import uvicorn
 
-    from ava_backtest.settings import get_settings
+    from ava_backtest.settings import SettingsError, get_settings
 
-    settings = get_settings()
+    try:
+        settings = get_settings()  # a malformed variable stops here, named (create_app warns
+    except SettingsError as e:  # about unknown AVA_* names)
+        _fail(str(e))
+        raise
     uvicorn.run(
         "ava_backtest.api.app:create_app",
         factory=True,

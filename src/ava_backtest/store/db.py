@@ -1,7 +1,8 @@
 """Engines, sessions and migrations.
 
-- :func:`database_url` picks the database: an explicit URL, else ``AVA_DATABASE_URL``, else a
-  SQLite file at ``$AVA_HOME/ava.db`` (``AVA_HOME`` defaults to ``./.ava``).
+- :func:`database_url` picks the database: an explicit URL, else the settings'
+  (``AVA_DATABASE_URL``, or the original platform's ``DATABASE_URL``), else a SQLite file at
+  ``$AVA_HOME/ava.db`` (``AVA_HOME`` defaults to ``./.ava``).
 - :func:`make_engine` builds an engine tuned for the backend: SQLite gets WAL, foreign keys, a busy
   timeout and real transactions (DDL included); PostgreSQL gets ``pool_pre_ping``.
 - :func:`migrate` applies the Alembic migrations shipped in this package, programmatically (no
@@ -10,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,21 +33,27 @@ _MIGRATE_LOCK = threading.Lock()
 
 
 def database_url(url: str | None = None) -> str:
-    """The database URL: ``url``, else ``AVA_DATABASE_URL``, else ``sqlite:///$AVA_HOME/ava.db``.
+    """The database URL: ``url``, else the settings' (``AVA_DATABASE_URL`` or ``DATABASE_URL``),
+    else ``sqlite:///$AVA_HOME/ava.db``.
 
-    ``postgresql://`` and ``postgres://`` URLs are given the psycopg 3 driver. For the default
-    SQLite file, ``AVA_HOME`` (default ``./.ava``) is created.
+    Every PostgreSQL form (``postgresql://``, ``postgres://``, the original platform's
+    ``postgresql+asyncpg://``) is given the psycopg 3 driver. For the default SQLite file,
+    ``AVA_HOME`` (default ``./.ava``) is created.
     """
-    chosen = url or os.environ.get("AVA_DATABASE_URL") or None
-    if chosen is None:
-        home = Path(os.environ.get("AVA_HOME") or ".ava").expanduser().resolve()
-        home.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{home / 'ava.db'}"
-    return _normalise(make_url(chosen)).render_as_string(hide_password=False)
+    from ava_backtest.settings import get_settings, normalise_database_url
+
+    if url:
+        return normalise_database_url(url)
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    home = settings.home_dir()
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{home / 'ava.db'}"
 
 
 def _normalise(url: URL) -> URL:
-    if url.drivername in ("postgresql", "postgres"):
+    if url.drivername in ("postgresql", "postgres", "postgresql+asyncpg", "postgresql+psycopg2"):
         return url.set(drivername="postgresql+psycopg")
     return url
 
