@@ -41,6 +41,7 @@ from ava_backtest.api.routers import (
 )
 from ava_backtest.api.routers import builder as builder_router
 from ava_backtest.api.routers import screens as screens_router
+from ava_backtest.api.routers import trade_levels as trade_levels_router
 from ava_backtest.api.routers import walkforwards as walkforwards_router
 from ava_backtest.runs.events import EventBus, make_bus
 from ava_backtest.runs.executor import RunExecutor
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         data.router,
         uploads.router,
         backtests.router,
+        trade_levels_router.router,
         optimizations.router,
         analytics.router,
         screens_router.router,
