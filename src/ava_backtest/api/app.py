@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrate(engine)
         store = RunStore(engine)
         bus = make_bus(settings.redis_url)
-        runs = RunService(store, bus, workers=settings.workers)
+        runs = RunService(store, bus, workers=settings.workers, dask_address=settings.dask_address)
         studies = StudyService(
             StudyStore(engine), bus, runs, engine.url.render_as_string(hide_password=False),
             workers=settings.workers, grid_limit=settings.grid_limit,

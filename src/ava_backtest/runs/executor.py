@@ -244,9 +244,26 @@ def _details(e: AvaError) -> Any:
 def _work(
     run_id: str, config: Any, job: Job | None, attempt: int, universe: Any = None
 ) -> tuple[Any, ...]:
-    """One run inside a worker. Returns a tagged tuple and never raises, so no exception type
-    (an ``AvaError`` subclass with its own ``__init__``) has to survive pickling."""
-    events, cancel_flags, pids = _worker["events"], _worker["cancel"], _worker["pids"]
+    """One run inside a pool worker. Returns a tagged tuple and never raises, so no exception
+    type (an ``AvaError`` subclass with its own ``__init__``) has to survive pickling."""
+    return _work_with(
+        _worker["events"], _worker["cancel"], _worker["pids"], run_id, config, job, attempt,
+        universe,
+    )  # fmt: skip
+
+
+def _work_with(
+    events: Any,
+    cancel_flags: Any,
+    pids: Any,
+    run_id: str,
+    config: Any,
+    job: Job | None,
+    attempt: int,
+    universe: Any = None,
+) -> tuple[Any, ...]:
+    """A run with its channels: ``events.put((run_id, attempt, event))``, ``cancel_flags.get``
+    (true once cancelled) and ``pids`` (run id -> pid while it runs)."""
     try:
         if cancel_flags.get(run_id):
             return ("cancelled",)
@@ -276,6 +293,51 @@ def _noop() -> int:
     return os.getpid()
 
 
+# ------------------------------------------------------------------------- Dask worker side
+
+_dask_cancelled: set[str] = set()
+"""Run ids cancelled, in a Dask worker process (set by :func:`_dask_cancel` on every worker)."""
+
+
+class _TopicEvents:
+    """A Dask task's channel to its executor: structured events on the executor's own topic
+    (``Worker.log_event``, batched with the worker's other messages to the scheduler, which
+    forwards them to the subscribed client)."""
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+
+    def put(self, item: tuple[str, int, dict[str, Any]]) -> None:
+        from distributed import get_worker
+
+        run_id, attempt, event = item
+        get_worker().log_event(self.topic, [run_id, attempt, event])
+
+
+class _DaskCancelFlags:
+    def get(self, run_id: str, default: Any = None) -> bool:
+        return run_id in _dask_cancelled
+
+
+def _dask_cancel(run_id: str) -> None:
+    """Runs on every Dask worker (``Client.run``): the run stops at its next progress report."""
+    _dask_cancelled.add(run_id)
+
+
+def _dask_work(
+    topic: str, run_id: str, config: Any, job: Job | None, attempt: int, universe: Any = None
+) -> tuple[Any, ...]:
+    """One run as a Dask task: the run's config travels with it (a few hundred bytes); the
+    bars are read on the worker from the shared store path (``AVA_HOME``, the packaged
+    sample data), as a local run reads them."""
+    try:
+        return _work_with(
+            _TopicEvents(topic), _DaskCancelFlags(), {}, run_id, config, job, attempt, universe
+        )
+    finally:
+        _dask_cancelled.discard(run_id)
+
+
 # ------------------------------------------------------------------------------- parent side
 
 
@@ -291,13 +353,32 @@ class _Run:
     pid: int | None = None
     cancel_requested: bool = False
     future: concurrent.futures.Future[Any] | None = None
+    dask_future: Any = None  # distributed.Future of the run on a Dask cluster
     drained: asyncio.Event = field(default_factory=asyncio.Event)
     watcher: asyncio.Task[None] | None = None
     killer: asyncio.Task[None] | None = None
 
 
+class _FromSettings:
+    def __repr__(self) -> str:
+        return "FROM_SETTINGS"
+
+
+FROM_SETTINGS = _FromSettings()
+"""``RunExecutor(dask_address=...)`` default: ``AVA_DASK_ADDRESS`` for single backtests."""
+
+
 class RunExecutor:
     """Backtests in a pool of spawned worker processes, reported through ``on_event``.
+
+    With ``dask_address`` (by default ``AVA_DASK_ADDRESS`` when no ``job`` is given) the runs
+    go to that Dask cluster instead: one task per run, at most as many running as the cluster
+    has worker threads (the rest wait here, so a queued run is still just dropped on cancel).
+    The same events arrive: workers send them as structured events on this executor's topic; a
+    cancel is a flag set on every worker (seen at the run's next progress report; a run that
+    does not report within ``cancel_grace`` has its task released and is recorded cancelled);
+    a worker that dies has its task rerun on another by the scheduler (up to Dask's
+    ``allowed-failures``, then the run fails with ``worker_died``).
 
     ``submit`` and ``cancel`` are synchronous and quick; call them (and ``start``/``shutdown``)
     from the one event loop the executor lives on.
@@ -311,10 +392,23 @@ class RunExecutor:
         job: Job | None = None,
         cancel_grace: float | None = 10.0,
         warm: bool = True,
+        dask_address: str | _FromSettings | None = FROM_SETTINGS,
     ) -> None:
         self.workers = workers if workers is not None else default_workers()
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1, not {self.workers}")
+        if isinstance(dask_address, _FromSettings):
+            # Single backtests follow AVA_DASK_ADDRESS. A job of its own (a study, a screen, a
+            # walk-forward) coordinates here and sends its pieces to the cluster itself.
+            if job is None:
+                from ava_backtest.settings import get_settings
+
+                dask_address = get_settings().dask_address
+            else:
+                dask_address = None
+        self.dask_address: str | None = dask_address or None
+        self._client: Any = None  # distributed.Client on the Dask path
+        self._topic = f"ava-runs-{os.getpid()}-{id(self):x}-{time.time_ns():x}"
         self.cancel_grace = cancel_grace
         self._on_event = on_event
         self._job = job
@@ -340,8 +434,7 @@ class RunExecutor:
         """Start the Manager, the pump and the pool; with ``wait_warm``, wait until every worker
         has started and warmed its kernels (1-2 s each, in parallel)."""
         await self._ensure_started()
-        if wait_warm:
-            assert self._pool is not None
+        if wait_warm and self._pool is not None:
             futures = [self._pool.submit(_noop) for _ in range(self.workers)]
             self._snapshot_processes()
             await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
@@ -352,6 +445,9 @@ class RunExecutor:
         if self._loop is not None:
             return
         self._loop = asyncio.get_running_loop()
+        if self.dask_address:
+            await self._start_dask(self._loop, self.dask_address)
+            return
         from multiprocessing.managers import SyncManager
 
         self._manager = SyncManager(ctx=self._ctx)
@@ -364,6 +460,27 @@ class RunExecutor:
             self._loop.create_task(ev.pump(self._events, self._on_worker_message), name="ava-pump"),
             self._loop.create_task(self._deliver(), name="ava-deliver"),
         ]
+
+    async def _start_dask(self, loop: asyncio.AbstractEventLoop, address: str) -> None:
+        from ava_backtest.runs.cluster import dask_client
+
+        try:
+            self._client = await asyncio.to_thread(dask_client, address)
+            nthreads = await asyncio.to_thread(self._client.nthreads)
+        except BaseException:
+            self._loop = None  # not started: a later submit may try again
+            raise
+        # Runs in flight at once: the cluster's threads (at least one, so a cluster whose
+        # workers are still starting queues runs on the scheduler rather than here forever).
+        self.workers = max(1, sum(nthreads.values()))
+
+        def on_topic(event: tuple[float, Any]) -> None:  # on the client's thread
+            run_id, attempt, body = event[1]
+            with contextlib.suppress(RuntimeError):  # the loop closed
+                loop.call_soon_threadsafe(self._on_worker_message, (run_id, attempt, body))
+
+        self._client.subscribe_topic(self._topic, on_topic)
+        self._tasks = [loop.create_task(self._deliver(), name="ava-deliver")]
 
     def _new_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         return concurrent.futures.ProcessPoolExecutor(
@@ -401,6 +518,9 @@ class RunExecutor:
             run = self._queue.popleft()
             self._finish(run, "interrupted", stage="queued", message="the server shut down")
         running = [r for r in self._runs.values() if r.state == "running"]
+        if self._client is not None:
+            await self._shutdown_dask(running, grace)
+            return
         for run in running:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self._cancel_flags.__setitem__, run.run_id, True)
@@ -429,6 +549,34 @@ class RunExecutor:
             t.cancel()
         if self._manager is not None:
             await asyncio.to_thread(self._manager.shutdown)
+        self._closed = True
+
+    async def _shutdown_dask(self, running: list[_Run], grace: float) -> None:
+        client = self._client
+        for run in running:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(client.run, _dask_cancel, run.run_id)
+        watchers = [r.watcher for r in running if r.watcher is not None]
+        if watchers:
+            _, pending = await asyncio.wait(watchers, timeout=grace)
+            if pending:
+                stuck = [r.dask_future for r in running if r.state == "running" and r.dask_future]
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(client.cancel, stuck, force=True)
+                await asyncio.wait(pending, timeout=grace)
+        for run in list(self._runs.values()):
+            if run.killer is not None:
+                run.killer.cancel()
+            if run.state == "running":  # its task never answered the cancel
+                self._finish(run, "interrupted", stage="running", message="the server shut down")
+        with contextlib.suppress(Exception):
+            client.unsubscribe_topic(self._topic)
+        await self._outbox.put(None)
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(self._tasks[0], 30.0)
+        for t in self._tasks:
+            t.cancel()
+        # The client is shared by the process (``cluster.dask_client``): it stays open.
         self._closed = True
 
     def _kill_processes(self) -> None:
@@ -488,7 +636,7 @@ class RunExecutor:
         self._runs[run_id] = run
         self._queue.append(run)
         if self._loop is None:
-            if self._starting is None:
+            if self._starting is None or self._starting.done():  # (again, after a failed start)
                 self._starting = loop.create_task(self._start_then_dispatch())
         else:
             self._dispatch()
@@ -526,8 +674,17 @@ class RunExecutor:
             return True
         if not run.cancel_requested:
             run.cancel_requested = True
-            # One quick round trip to the local Manager: the worker sees it at its next report.
-            self._cancel_flags[run_id] = True
+            if self._client is not None:
+                # Every worker learns it (the task may be rerun elsewhere); off the loop.
+                assert self._loop is not None
+                self._loop.create_task(
+                    asyncio.to_thread(self._client.run, _dask_cancel, run_id),
+                    name=f"ava-cancel-{run_id}",
+                )
+            else:
+                # One quick round trip to the local Manager: the worker sees it at its next
+                # report.
+                self._cancel_flags[run_id] = True
             if self.cancel_grace is not None and self._loop is not None:
                 run.killer = self._loop.create_task(self._kill_if_stuck(run))
         return True
@@ -548,6 +705,9 @@ class RunExecutor:
     # -- dispatch and outcomes --
 
     def _dispatch(self) -> None:
+        if self._client is not None:
+            self._dispatch_dask()
+            return
         if self._pool is None or self._closing:
             return
         while self._queue and len(self.running) < self.workers:
@@ -572,6 +732,67 @@ class RunExecutor:
             self._snapshot_processes()
             assert self._loop is not None
             run.watcher = self._loop.create_task(self._watch(run), name=f"ava-run-{run.run_id}")
+
+    def _dispatch_dask(self) -> None:
+        if self._closing:
+            return
+        assert self._loop is not None
+        while self._queue and len(self.running) < self.workers:
+            run = self._queue.popleft()
+            run.state = "running"
+            run.attempt += 1
+            run.drained = asyncio.Event()
+            run.dask_future = self._client.submit(
+                _dask_work, self._topic, run.run_id, run.config, self._job, run.attempt,
+                run.universe, key=f"ava-run-{run.run_id}-{run.attempt}", pure=False,
+            )  # fmt: skip
+            run.watcher = self._loop.create_task(
+                self._watch_dask(run), name=f"ava-run-{run.run_id}"
+            )
+
+    async def _watch_dask(self, run: _Run) -> None:
+        from distributed.client import FutureCancelledError
+
+        loop = self._loop
+        assert loop is not None
+        done: asyncio.Future[None] = loop.create_future()
+
+        def on_done(_: Any) -> None:  # on a thread of the Dask client
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+
+        fut = run.dask_future
+        fut.add_done_callback(on_done)
+        try:
+            await done
+            outcome = await asyncio.to_thread(fut.result)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                fut.cancel()
+            self._finish(run, "interrupted", stage="running", message="the server shut down")
+            raise
+        except FutureCancelledError:
+            if self._closing:
+                self._finish(run, "interrupted", stage="running", message="the server shut down")
+            else:
+                self._finish(run, "cancelled", stage="running")
+            return
+        except BaseException as e:
+            from distributed.scheduler import KilledWorker
+
+            if isinstance(e, KilledWorker):
+                self._finish(
+                    run,
+                    "failed",
+                    code="worker_died",
+                    message="the Dask workers running this backtest died again and again "
+                    f"({e}); it may run out of memory there. Run it again, or with less data",
+                )
+            else:
+                self._finish(run, "failed", code="internal_error",
+                             message=f"{type(e).__name__}: {e}")  # fmt: skip
+            return
+        await self._outcome(run, outcome)
 
     def _snapshot_processes(self) -> None:
         # The pool's processes (a private attribute, read defensively): their exit codes tell a
@@ -608,6 +829,9 @@ class RunExecutor:
         except BaseException as e:  # the pool could not send or return it (e.g. pickling)
             self._finish(run, "failed", code="internal_error", message=f"{type(e).__name__}: {e}")
             return
+        await self._outcome(run, outcome)
+
+    async def _outcome(self, run: _Run, outcome: tuple[Any, ...]) -> None:
         # Progress the worker reported is delivered before its outcome.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(run.drained.wait(), 10.0)
@@ -702,6 +926,15 @@ class RunExecutor:
         await asyncio.sleep(self.cancel_grace)
         if run.state != "running":
             return
+        if self._client is not None:
+            # A Dask task cannot be killed without its worker: release it (its result, if it
+            # ever comes, is dropped) and record the cancel now.
+            log.warning("run %s ignored its cancel for %ss; releasing its Dask task",
+                        run.run_id, self.cancel_grace)  # fmt: skip
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._client.cancel, [run.dask_future], force=True)
+            self._finish(run, "cancelled", stage="running")
+            return
         pid = run.pid
         if pid is None:
             with contextlib.suppress(Exception):
@@ -724,7 +957,7 @@ class RunExecutor:
         run.state = "done"
         if run.killer is not None and run.killer is not asyncio.current_task():
             run.killer.cancel()
-        if run.cancel_requested:
+        if run.cancel_requested and self._client is None:
             with contextlib.suppress(Exception):
                 self._cancel_flags.pop(run.run_id, None)
         # Forgotten once ``on_event`` has its terminal event (see ``_deliver``): until then

@@ -133,6 +133,7 @@ class RunService:
         bus: EventBus,
         *,
         workers: int | None = None,
+        dask_address: str | None = None,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
         stale_seconds: float = STALE_SECONDS,
     ) -> None:
@@ -143,7 +144,10 @@ class RunService:
         self.owner = f"{socket.gethostname()[:30]}:{self.pid}:{uuid.uuid4().hex[:12]}"
         self.heartbeat_seconds = heartbeat_seconds
         self.stale_seconds = stale_seconds
-        self.executor = RunExecutor(workers=workers, on_event=self.on_event)
+        # With a Dask scheduler, each backtest is a task on that cluster; else the local pool.
+        self.executor = RunExecutor(
+            workers=workers, on_event=self.on_event, dask_address=dask_address
+        )
         self.validator = Validator()
         self._beat: asyncio.Task[None] | None = None
 
