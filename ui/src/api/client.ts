@@ -28,6 +28,7 @@ import type {
 } from "./types";
 import type { WalkForward, WalkForwardRequest, WalkForwardWindow } from "./types";
 import type { EquityViews, SymbolBreakdown } from "./types";
+import type { CandlesResponse, ProviderInfo, SymbolSearch, SyncRequest, SyncState, TradeLevels } from "./marketData";
 
 export const API = "/api/v2";
 
@@ -84,8 +85,12 @@ const json = (method: string, body: unknown): RequestInit => ({
 });
 
 export const api = {
-  strategies: (q: { category?: string; direction?: string; search?: string } = {}, signal?: AbortSignal) =>
-    request<Page<StrategySummary>>(`/strategies${qs(q)}`, { signal }),
+  // GET /strategies answers the original README's unpaginated array (the count in X-Total-Count);
+  // the pages keep their {items, total} view of it.
+  strategies: async (q: { category?: string; direction?: string; search?: string } = {}, signal?: AbortSignal): Promise<Page<StrategySummary>> => {
+    const items = await request<StrategySummary[]>(`/strategies${qs(q)}`, { signal });
+    return { items, total: items.length, limit: items.length, offset: 0 };
+  },
   strategy: (name: string, signal?: AbortSignal) =>
     request<StrategyDetail>(`/strategies/${encodeURIComponent(name)}`, { signal }),
   markets: () => request<Market[]>(`/markets`),
@@ -285,3 +290,24 @@ export const workbenchApi = {
   equityViews: (runId: string, window: number, signal?: AbortSignal) =>
     request<EquityViews>(`/backtests/${encodeURIComponent(runId)}/equity-views${qs({ window, bins: 40, top: 5 })}`, { signal }),
 };
+
+/** Market data from the vendors: provider status, syncs, symbol search, candles; and a trade's
+ * stop/target levels (derived from the strategy's signals). */
+export const marketDataApi = {
+  providers: (check = false, signal?: AbortSignal) =>
+    request<ProvidersResponse>(`/data/providers${qs({ check: check || undefined })}`, { signal }),
+  startSync: (body: SyncRequest) => request<SyncState>(`/data/sync`, json("POST", body)),
+  syncStatus: (signal?: AbortSignal) => request<SyncState>(`/data/sync/status`, { signal }),
+  search: (q: string, market: string, signal?: AbortSignal) =>
+    request<SymbolSearch>(`/symbols/search${qs({ q, market })}`, { signal }),
+  candles: (q: { symbol: string; market: string; timeframe: string; start: string; end: string }, signal?: AbortSignal) =>
+    request<CandlesResponse>(`/data/candles${qs(q)}`, { signal }),
+  tradeLevels: (runId: string, seq: number, signal?: AbortSignal) =>
+    request<TradeLevels>(`/backtests/${encodeURIComponent(runId)}/trades/${seq}/levels`, { signal }),
+};
+
+/** GET /data/providers answers a list, or `{providers: [...]}`. */
+export type ProvidersResponse = ProviderInfo[] | { providers: ProviderInfo[] };
+export function providerList(r: ProvidersResponse): ProviderInfo[] {
+  return Array.isArray(r) ? r : r.providers;
+}
