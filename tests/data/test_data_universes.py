@@ -34,10 +34,11 @@ def test_in_sample_synthetic() -> None:
 
 def test_unknown_universe_lists_the_available_ones() -> None:
     with pytest.raises(NotFoundError) as err:
-        get_universe("nifty500")
+        get_universe("nifty999")
     assert "in_sample_synthetic" in str(err.value) and "us_sample" in str(err.value)
     assert err.value.field == "universe"
-    assert err.value.details == {"available": ["in_sample_synthetic", "us_sample"]}
+    available = err.value.details["available"]
+    assert {"in_sample_synthetic", "us_sample", "sp500_liquid", "nifty50"} <= set(available)
 
 
 def test_unknown_symbol_lists_that_markets_symbols() -> None:
@@ -68,5 +69,13 @@ def test_symbols_per_market() -> None:
 
 
 def test_list_universes_by_market() -> None:
-    assert [u.name for u in list_universes("IN")] == ["in_sample_synthetic"]
-    assert len(list_universes()) == 2
+    india = [u.name for u in list_universes("IN")]
+    assert india[0] == "in_sample_synthetic"
+    assert set(india[1:]) == {
+        "nifty50", "nifty100", "nifty500", "nse_large_cap", "nse_mid_cap", "nse_small_cap",
+        "niftybank", "sensex",
+    }  # fmt: skip
+    us = [u.name for u in list_universes("US")]
+    assert us[0] == "us_sample"
+    assert set(us[1:]) == {"sp500", "sp500_liquid", "nasdaq100", "djia", "russell2000"}
+    assert all(u.synced and u.survivorship_biased for u in list_universes() if u.name in us[1:])

@@ -23,7 +23,7 @@ from typing import Literal, get_args
 import numpy as np
 import polars as pl
 
-from ava_backtest.data import user_store
+from ava_backtest.data import market_store, user_store
 from ava_backtest.data.events import derive_events
 from ava_backtest.data.intraday import session_grid
 from ava_backtest.data.sample_store import PRICE_BASES, load_sample_bars
@@ -119,7 +119,7 @@ def _load_series(market: str, symbol: str) -> _Series:
     Concurrent first loads of one symbol (fifty API requests at once) wait for a single read
     instead of each repeating it: the per-key lock makes a miss happen once.
     """
-    if (g := user_store.generation()) != _generation_seen[0]:
+    if (g := user_store.generation() + market_store.generation()) != _generation_seen[0]:
         _read_series.cache_clear()
         _generation_seen[0] = g
     with _locks_guard:
@@ -132,6 +132,8 @@ def _load_series(market: str, symbol: str) -> _Series:
 def _read_series(market: str, symbol: str) -> _Series:
     info = get_symbol(market, symbol)
     report: ValidationReport | None = None
+    if market_store.is_store_symbol(info):
+        return _read_store_series(info)
     if info.synthetic:
         frame = synthetic_bars(
             info.symbol, market, info.first, info.last, info.seed or 0, index=info.kind == "index"
@@ -158,6 +160,34 @@ def _read_series(market: str, symbol: str) -> _Series:
         split, dividend, factor = ev.split_ratio, ev.dividend, cols["adj_close"] / close
     else:
         split, dividend, factor = np.ones_like(close), np.zeros_like(close), np.ones_like(close)
+    times_ns.setflags(write=False)
+    return _Series(
+        info,
+        times_ns,
+        *(_frozen(cols[c]) for c in ("open", "high", "low", "close", "volume")),
+        _frozen(factor),
+        _frozen(split),
+        _frozen(dividend),
+        report,
+    )
+
+
+def _read_store_series(info: SymbolInfo) -> _Series:
+    """A synced series: as-traded bars validated on ingest (and again here, so a file edited by
+    hand is caught), events from the stored corporate actions rather than guessed from prices."""
+    bars, actions = market_store.read_for_panel(info)
+    frame, report = clean_bars(
+        bars, info.symbol, market=info.market, timeframe=info.timeframe, corporate_actions=False
+    )
+    time_col = "date" if info.timeframe == "1d" else "ts"
+    times = frame[time_col]
+    if times.dtype == pl.Date:
+        times = times.cast(pl.Datetime("ns"))
+    times_ns = times.dt.cast_time_unit("ns").to_numpy()
+    cols = {c: frame[c].cast(pl.Float64).fill_null(np.nan).to_numpy() for c in frame.columns}
+    split, dividend, factor = market_store.event_arrays(
+        times_ns, cols["close"], actions if info.kind == "equity" else actions.clear()
+    )
     times_ns.setflags(write=False)
     return _Series(
         info,

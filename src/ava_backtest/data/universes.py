@@ -20,6 +20,7 @@ from ava_backtest.data.catalogue import (
     IN_SYNTHETIC_SYMBOLS,
     SymbolInfo,
 )
+from ava_backtest.data.market_store import store_symbol, store_symbols
 from ava_backtest.data.user_store import user_symbol, user_symbols
 from ava_backtest.domain.errors import NotFoundError
 from ava_backtest.markets.registry import get_market
@@ -39,6 +40,7 @@ __all__ = [
     "list_symbols",
     "list_universes",
     "resolve_universe",
+    "synced_universe",
 ]
 
 
@@ -57,6 +59,8 @@ class Universe:
     start: dt.date | None = None
     end: dt.date | None = None
     custom: bool = False  # defined by a user (``POST /api/v2/universes``), not shipped
+    synced: bool = False  # bars from the market-data store (``ava data sync``): sp500, nifty50, ...
+    source: str = ""  # where the member list comes from, with its as-of date
 
 
 _CATALOGUE = CATALOGUE  # the name older callers use
@@ -93,11 +97,44 @@ UNIVERSES: dict[str, Universe] = {
 }
 
 
+def synced_universe(name: str) -> Universe | None:
+    """The original platform's named universe (sp500, nifty50, ...) with its member list as it
+    is now (shipped, or refreshed from a provider), or None for another name."""
+    from ava_backtest.data import universe_members
+
+    if name not in universe_members.names():
+        return None
+    ml = universe_members.member_list(name)
+    liquid = ml.derived_from is not None
+    return Universe(
+        name=name,
+        market=ml.market,
+        symbols=ml.symbols,
+        benchmark=ml.benchmark,
+        description=ml.description
+        + (" (members filtered by liquidity at run time)" if liquid else "")
+        + ("" if ml.complete else " [PARTIAL LIST]"),
+        synthetic=False,
+        survivorship_biased=True,
+        membership="static",
+        synced=True,
+        source=f"{ml.source} (as of {ml.as_of})",
+    )
+
+
+def _all_names() -> list[str]:
+    from ava_backtest.data import universe_members
+
+    return [*UNIVERSES, *universe_members.names()]
+
+
 def get_universe(name: str) -> Universe:
-    try:
+    if name in UNIVERSES:
         return UNIVERSES[name]
-    except KeyError:
-        raise NotFoundError("universe", name, UNIVERSES, field="universe") from None
+    found = synced_universe(name)
+    if found is None:
+        raise NotFoundError("universe", name, _all_names(), field="universe")
+    return found
 
 
 def custom_universe(
@@ -125,21 +162,32 @@ def resolve_universe(name: str, custom: Callable[[str], Universe | None] | None 
     e.g. from the run store). NotFoundError names the field ``universe``."""
     if name in UNIVERSES:
         return UNIVERSES[name]
-    found = custom(name) if custom is not None else None
+    found = synced_universe(name)
+    if found is None and custom is not None:
+        found = custom(name)
     if found is None:
-        raise NotFoundError("universe", name, UNIVERSES, field="universe")
+        raise NotFoundError("universe", name, _all_names(), field="universe")
     return found
 
 
 def list_universes(market: str | None = None) -> tuple[Universe, ...]:
-    return tuple(u for u in UNIVERSES.values() if market is None or u.market == market)
+    """The built-in universes, then the synced ones (sp500, nifty50, ...)."""
+    from ava_backtest.data import universe_members
+
+    synced = (synced_universe(n) for n in universe_members.names())
+    every = (*UNIVERSES.values(), *(u for u in synced if u is not None))
+    return tuple(u for u in every if market is None or u.market == market)
 
 
 def list_symbols(market: str) -> tuple[SymbolInfo, ...]:
-    """Every single symbol loadable on ``market``: shipped ones sorted by symbol, then uploads."""
+    """Every single symbol loadable on ``market``: shipped ones sorted by symbol, then uploads,
+    then synced series (``market_store``) that neither shadows."""
     get_market(market)
     infos = (i for i in _CATALOGUE.values() if i.market == market)
-    return (*sorted(infos, key=lambda i: i.symbol), *user_symbols(market))
+    users = user_symbols(market)
+    taken = {i.symbol for i in users} | {s for m, s in _CATALOGUE if m == market}
+    synced = [i for i in store_symbols(market) if i.symbol not in taken]
+    return (*sorted(infos, key=lambda i: i.symbol), *users, *synced)
 
 
 def get_symbol(market: str, symbol: str) -> SymbolInfo:
@@ -149,6 +197,8 @@ def get_symbol(market: str, symbol: str) -> SymbolInfo:
     if key not in _CATALOGUE:
         if (user := user_symbol(market, key[1])) is not None:
             return user
+        if (synced := store_symbol(market, key[1])) is not None:
+            return synced
         raise NotFoundError(
             "symbol",
             symbol,

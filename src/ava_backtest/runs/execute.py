@@ -141,6 +141,11 @@ def resolve_symbols(
                 f"universe {config.universe!r} belongs to market {u.market}, not {config.market}",
                 field="market",
             )
+        if u.synced:  # sp500, nifty50, ...: members with synced bars, or the sync command
+            from ava_backtest.data.universe_members import run_members
+
+            members = run_members(u.name, config.start_date, config.end_date)
+            return list(members), u.benchmark, u.synthetic
         return list(u.symbols), u.benchmark, u.synthetic
     assert config.symbols is not None
     return list(config.symbols), None, False
