@@ -26,6 +26,8 @@ from .base import (
 )
 from .http import Context, HttpOptions, VendorHttp
 
+MARKET_TZ = {"US": "America/New_York", "IN": "Asia/Kolkata"}
+
 # Ava's names of benchmarks and volatility indices, per market.
 INDEX_SYMBOLS: dict[str, tuple[str, ...]] = {
     "US": ("GSPC", "NDX", "VIX"),
@@ -104,9 +106,10 @@ def finish_bars(frame: pl.DataFrame, request: BarRequest) -> pl.DataFrame:
     key = "date" if request.timeframe == "1d" else "ts"
     if key == "date":
         frame = frame.filter(pl.col("date").is_between(request.start, request.end))
-    else:
-        day = pl.col("ts").dt.date()
-        frame = frame.filter(day.is_between(request.start, request.end + dt.timedelta(days=1)))
+    else:  # the session's date is the exchange's, not UTC's
+        tz = MARKET_TZ.get(request.market.upper(), "UTC")
+        day = pl.col("ts").dt.convert_time_zone(tz).dt.date()
+        frame = frame.filter(day.is_between(request.start, request.end))
     return frame.unique(subset=[key], keep="last").sort(key)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -115,14 +116,41 @@ def bucket_for(vendor: str, requests_per_minute: float, clock: Clock | None = No
         return bucket
 
 
+def _env_number(name: str, default: float, *, integer: bool = False) -> Any:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r} is not a number") from exc
+    if value < 0:
+        raise ValueError(f"{name}={raw!r} must not be negative")
+    return value
+
+
 @dataclass(frozen=True)
 class HttpOptions:
-    """Retry and timing knobs; tests pass a tiny ``backoff_base`` and a :class:`FakeClock`."""
+    """Retry and timing knobs; tests pass a tiny ``backoff_base`` and a :class:`FakeClock`.
 
-    retries: int = 4  # attempts after the first
-    backoff_base: float = 1.0  # seconds; attempt n waits backoff_base * 2**n
-    backoff_max: float = 60.0
-    retry_after_max: float = 300.0  # a longer Retry-After is still waited, but capped here
+    Defaults come from ``AVA_PROVIDER_RETRIES`` (4), ``AVA_PROVIDER_BACKOFF_BASE`` (1 s) and
+    ``AVA_PROVIDER_BACKOFF_MAX`` (60 s) when set.
+    """
+
+    retries: int = field(
+        default_factory=lambda: _env_number("AVA_PROVIDER_RETRIES", 4, integer=True)
+    )
+    # seconds; attempt n waits backoff_base * 2**n
+    backoff_base: float = field(
+        default_factory=lambda: _env_number("AVA_PROVIDER_BACKOFF_BASE", 1.0)
+    )
+    backoff_max: float = field(
+        default_factory=lambda: _env_number("AVA_PROVIDER_BACKOFF_MAX", 60.0)
+    )
+    # a longer Retry-After is waited only this long (AVA_PROVIDER_RETRY_AFTER_MAX)
+    retry_after_max: float = field(
+        default_factory=lambda: _env_number("AVA_PROVIDER_RETRY_AFTER_MAX", 300.0)
+    )
     timeout: float = 30.0
     clock: Clock | None = None
     requests_per_minute: float | None = None  # None: the vendor's documented figure
