@@ -158,3 +158,40 @@ def test_env_example_values_are_accepted_by_the_settings_object(monkeypatch):
     s = get_settings()  # raises naming the variable if one were malformed
     assert s.workers == 2 and s.grid_limit == 100_000 and s.api_token is None
     assert s.fmp_api_key is None  # an empty value counts as unset
+
+
+def _with_overrides(tmp_path: Path, override: str) -> dict[str, Any]:
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    (tmp_path / "deploy").mkdir()
+    shutil.copy(ROOT / "deploy" / override, tmp_path / "deploy" / override)
+    files = ["-f", "docker-compose.yml", "-f", f"deploy/{override}"]
+    check = _compose(tmp_path, *files, "config", "-q")
+    assert check.returncode == 0 and not check.stderr.strip(), check.stderr
+    return yaml.safe_load(_compose(tmp_path, *files, "config").stdout)
+
+
+def test_the_scaling_override_adds_an_identical_api_process_behind_nginx(tmp_path):
+    services = _with_overrides(tmp_path, "docker-compose.scale.yml")["services"]
+    a, b = services["backtester-v2"], services["backtester-v2-b"]
+    # The same configuration as the first process (so the copy in the override cannot drift).
+    assert b["environment"] == a["environment"]
+    assert sorted(b["volumes"]) == sorted(a["volumes"])
+    assert b["image"] == a["image"] and "ports" not in b
+    servers = services["ava-ui"]["environment"]["AVA_API_SERVERS"]
+    assert [s.split()[1] for s in servers.split(";") if s.strip()] == [
+        "backtester-v2:8201",
+        "backtester-v2-b:8201",
+    ]
+    assert set(services["ava-ui"]["depends_on"]) == {"backtester-v2", "backtester-v2-b"}
+
+
+def test_the_dask_override_points_the_api_at_a_scheduler_with_workers_on_the_same_data(tmp_path):
+    services = _with_overrides(tmp_path, "docker-compose.dask.yml")["services"]
+    assert services["backtester-v2"]["environment"]["AVA_DASK_ADDRESS"] == (
+        "tcp://dask-scheduler:8786"
+    )
+    worker = services["dask-worker"]
+    assert "tcp://dask-scheduler:8786" in worker["command"]
+    assert worker["image"] == services["backtester-v2"]["image"]
+    assert {m.split(":")[1] for m in worker["volumes"]} == {"/data", "/strategies"}
+    assert worker["environment"]["AVA_HOME"] == "/data"
