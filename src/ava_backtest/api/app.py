@@ -237,6 +237,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         builder_router.router,
     ):
         api.include_router(r)
+    api.include_router(data.search_router)  # /api/v2/symbols/search, as the original
+    api.include_router(data.ws_router)  # /api/v2/ws/data/sync
     api.include_router(backtests.ws_router)
     api.include_router(optimizations.ws_router)
     api.include_router(screens_router.ws_router)
@@ -246,6 +248,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(optimizations.ws_router)  # /ws/optimizations/{id}, as backtests
     app.include_router(screens_router.ws_router)  # /ws/screens/{id}
     app.include_router(walkforwards_router.ws_router)  # /ws/walk-forwards/{id}
+    app.include_router(data.ws_router)  # /ws/data/sync
     _mount_ui(app)
     return app
 

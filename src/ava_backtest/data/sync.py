@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -46,17 +45,18 @@ class AuxSeries:
 
 AUXILIARY: dict[str, tuple[AuxSeries, ...]] = {
     "US": (
-        AuxSeries("^GSPC", "S&P 500 index (price return)", "index"),
+        AuxSeries("GSPC", "S&P 500 index (price return)", "index"),
         AuxSeries("SPY", "SPDR S&P 500 ETF Trust", "equity"),
-        AuxSeries("^NDX", "NASDAQ-100 index (price return)", "index"),
-        AuxSeries("^VIX", "CBOE Volatility Index", "volatility_index"),
+        AuxSeries("NDX", "NASDAQ-100 index (price return)", "index"),
+        AuxSeries("VIX", "CBOE Volatility Index", "volatility_index"),
     ),
     "IN": (
-        AuxSeries("^NSEI", "NIFTY 50 index (price return)", "index"),
-        AuxSeries("^BSESN", "S&P BSE SENSEX index (price return)", "index"),
-        AuxSeries("^INDIAVIX", "India VIX", "volatility_index"),
+        AuxSeries("NIFTY50", "NIFTY 50 index (price return)", "index"),
+        AuxSeries("SENSEX", "S&P BSE SENSEX index (price return)", "index"),
+        AuxSeries("INDIAVIX", "India VIX", "volatility_index"),
     ),
 }
+"""Ava's names (the providers spell them per vendor: FMP ``^GSPC``, ``^NSEI``, ...)."""
 AUX_KINDS = {a.symbol: a for series in AUXILIARY.values() for a in series}
 
 
@@ -124,12 +124,27 @@ def default_providers(market: str, provider: str | None, timeframe: str) -> list
     """The configured providers for ``market`` in fallback order, or the one named."""
     from ava_backtest.data.providers import registry
 
-    chosen = list(registry.providers_for(market, provider))
-    usable = [p for p in chosen if timeframe in p.timeframes]
+    if provider:
+        try:
+            one = registry.get_provider(provider)
+        except ProviderError as e:
+            raise ConfigError(e.message, field="provider") from None
+        if not one.configured():
+            keys = ", ".join(one.key_variables)
+            raise ConfigError(
+                f"provider {one.name} is not configured: set {keys}", field="provider"
+            )
+        if market not in one.markets or timeframe not in one.timeframes:
+            raise ConfigError(
+                f"provider {one.name} does not serve {market} {timeframe} bars "
+                f"(markets {', '.join(one.markets)}; timeframes {', '.join(one.timeframes)})",
+                field="provider",
+            )
+        return [one]
+    usable = registry.providers_for(market, timeframe)
     if not usable:
-        names = ", ".join(p.name for p in chosen) or "none configured"
         raise ConfigError(
-            f"no provider for market {market} offers {timeframe} bars ({names}); set a vendor key "
+            f"no configured provider serves {market} {timeframe} bars; set a vendor key "
             "(see `ava data providers`)",
             field="provider",
         )
@@ -252,7 +267,3 @@ def sync_command(
     """The exact CLI command that fetches what a run lacks."""
     tf = "" if timeframe == "1d" else f" --timeframe {timeframe}"
     return f"ava data sync --universe {universe}{tf} --start {start} --end {end}"
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)

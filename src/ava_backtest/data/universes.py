@@ -181,24 +181,26 @@ def list_universes(market: str | None = None) -> tuple[Universe, ...]:
 
 def list_symbols(market: str) -> tuple[SymbolInfo, ...]:
     """Every single symbol loadable on ``market``: shipped ones sorted by symbol, then uploads,
-    then synced series (``market_store``) that neither shadows."""
+    then synced series (``market_store``). A synced series replaces the shipped sample of the
+    same name (the user's vendor data, newer than the sample), so that sample is not listed."""
     get_market(market)
-    infos = (i for i in _CATALOGUE.values() if i.market == market)
-    users = user_symbols(market)
-    taken = {i.symbol for i in users} | {s for m, s in _CATALOGUE if m == market}
-    synced = [i for i in store_symbols(market) if i.symbol not in taken]
+    synced = store_symbols(market)
+    replaced = {i.symbol for i in synced}
+    infos = (i for i in _CATALOGUE.values() if i.market == market and i.symbol not in replaced)
+    users = [u for u in user_symbols(market) if u.symbol not in replaced]
     return (*sorted(infos, key=lambda i: i.symbol), *users, *synced)
 
 
 def get_symbol(market: str, symbol: str) -> SymbolInfo:
-    """The catalogue entry (shipped first, then uploads); NotFoundError lists what exists."""
+    """The catalogue entry: a synced series first (it replaces a shipped sample of the same
+    name), then shipped, then uploads; NotFoundError lists what exists."""
     get_market(market)
     key = (market, symbol.strip().upper())
+    if (synced := store_symbol(market, key[1])) is not None:
+        return synced
     if key not in _CATALOGUE:
         if (user := user_symbol(market, key[1])) is not None:
             return user
-        if (synced := store_symbol(market, key[1])) is not None:
-            return synced
         raise NotFoundError(
             "symbol",
             symbol,
