@@ -66,6 +66,14 @@ class AlphaVantageProvider(HttpProvider):
                     start=ctx.start,
                     end=ctx.end,
                 )
+            if "Error Message" in body and "apikey" in str(body["Error Message"]).lower():
+                raise ProviderError(
+                    self.name,
+                    f"ALPHAVANTAGE_API_KEY rejected: {str(body['Error Message'])[:160]}",
+                    symbol=ctx.symbol,
+                    start=ctx.start,
+                    end=ctx.end,
+                )
             if "Error Message" in body:
                 raise UnknownSymbolError(
                     self.name,

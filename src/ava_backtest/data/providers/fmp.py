@@ -187,11 +187,20 @@ class FMPProvider(HttpProvider):
     def _split_list(self, market: str, symbol: str) -> pl.DataFrame:
         key = vendor_symbol(self.name, market, symbol)
         if key not in self._splits:
-            actions = self.corporate_actions(
-                market, symbol, dt.date(1900, 1, 1), dt.date(2100, 1, 1)
-            )
-            self._splits[key] = actions.filter(pl.col("kind") == "split")
+            rows = self._splits_of(key, Context(symbol))
+            self._splits[key] = actions_frame(rows)
         return self._splits[key]
+
+    def _splits_of(self, vsym: str, ctx: Context) -> list[tuple[dt.date, str, float]]:
+        out: list[tuple[dt.date, str, float]] = []
+        splits = self._get(f"historical-price-full/stock_split/{vsym}", {}, ctx)
+        for row in splits.get("historical", []) if isinstance(splits, dict) else []:
+            require_keys(self.name, row, ("date", "numerator", "denominator"), ctx)
+            when = parse_date(row["date"])
+            num, den = to_float(row["numerator"]), to_float(row["denominator"])
+            if when and num and den:
+                out.append((when, "split", num / den))
+        return out
 
     # -- actions, search, earnings ------------------------------------------------------------
     def corporate_actions(
@@ -203,14 +212,7 @@ class FMPProvider(HttpProvider):
         if is_index(market, ava_base(symbol)):
             return empty_actions()
         ctx = Context(symbol, start, end)
-        out: list[tuple[dt.date, str, float]] = []
-        splits = self._get(f"historical-price-full/stock_split/{vsym}", {}, ctx)
-        for row in splits.get("historical", []) if isinstance(splits, dict) else []:
-            require_keys(self.name, row, ("date", "numerator", "denominator"), ctx)
-            when = parse_date(row["date"])
-            num, den = to_float(row["numerator"]), to_float(row["denominator"])
-            if when and num and den:
-                out.append((when, "split", num / den))
+        out = self._splits_of(vsym, ctx)
         dividends = self._get(f"historical-price-full/stock_dividend/{vsym}", {}, ctx)
         for row in dividends.get("historical", []) if isinstance(dividends, dict) else []:
             require_keys(self.name, row, ("date",), ctx)
