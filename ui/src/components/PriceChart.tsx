@@ -13,7 +13,8 @@ import {
   type SeriesMarker,
   type UTCTimestamp,
 } from "lightweight-charts";
-import { api } from "../api/client";
+import { api, marketDataApi } from "../api/client";
+import type { TradeLevels } from "../api/marketData";
 import type { BarsResponse, IndicatorsResponse, Run, Trade } from "../api/types";
 import { useAsync } from "../lib/hooks";
 import { factorByDate, fillPriceInView, seriesInView, tradesOf, type PriceView } from "../lib/indicators";
@@ -66,6 +67,12 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
     [run.id, run.status, symbol],
   );
   const symTrades = useMemo(() => tradesOf(trades, symbol), [trades, symbol]);
+  // The clicked trade's stop/target per bar of its life, as the engine tested them.
+  const focusSeq = focus?.trade.seq ?? null;
+  const levels = useAsync<TradeLevels | null>(
+    (s) => (focusSeq !== null && run.status === "completed" ? marketDataApi.tradeLevels(run.id, focusSeq, s) : Promise.resolve(null)),
+    [run.id, run.status, focusSeq],
+  );
   const el = useRef<HTMLDivElement>(null);
   const chartRef = useRef<IChartApi | null>(null);
   const { theme } = useTheme();
@@ -235,6 +242,35 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [focus, built]);
 
+  // The clicked trade's stop (red dashed) and target (green dashed) over its life, on this view.
+  useEffect(() => {
+    const ch = chartRef.current;
+    const lv = levels.data;
+    if (!ch || !lv || lv.symbol !== symbol || focus?.trade.seq !== lv.seq) return;
+    const c = chartColors(theme);
+    const factors = factorByDate(ind.data);
+    const drawn = (
+      [
+        ["stop", lv.stop, c.down],
+        ["target", lv.target, c.up],
+      ] as const
+    )
+      .filter(([, pts]) => pts !== null && pts.some((p) => p.value !== null))
+      .map(([name, pts, color]) => {
+        const s = ch.addSeries(
+          LineSeries,
+          { color, lineWidth: 2, lineStyle: LineStyle.Dashed, priceLineVisible: false, lastValueVisible: true, crosshairMarkerVisible: false, title: name === "stop" ? (lv.trailing ? "trailing stop" : "stop") : "target" },
+          0,
+        );
+        s.setData(pts!.map((p) => (p.value === null ? { time: toChartTime(p.time) } : { time: toChartTime(p.time), value: fillPriceInView(p.value, p.time, factors, view) })));
+        return s;
+      });
+    return () => {
+      if (chartRef.current === ch) drawn.forEach((s) => ch.removeSeries(s));
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [levels.data, built]);
+
   const shown = ind.data?.series.map((s) => s.label) ?? [];
   const paneCount = new Set((ind.data?.series ?? []).filter((s) => s.kind === "pane").map((s) => s.pane)).size;
   return (
@@ -277,6 +313,8 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
       ))}
       {bars.loading && !bars.data ? <Loading label={`Loading ${symbol} bars…`} /> : null}
       {bars.data && bars.data.bars.length === 0 ? <p className="muted">No bars for {symbol} in this range.</p> : null}
+      {focus && levels.data && levels.data.seq === focus.trade.seq ? <LevelsLegend levels={levels.data} currency={currency} /> : null}
+      {focus && levels.error ? <ErrorBox error={levels.error} onRetry={levels.reload} /> : null}
       <div className="chart-readout small mono" data-testid="price-readout" data-date={readout?.date ?? ""}>
         {readout ? (
           <>
@@ -316,4 +354,36 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
 function formatValue(v: number): string {
   const a = Math.abs(v);
   return v.toLocaleString("en-US", { maximumFractionDigits: a >= 1000 ? 0 : a >= 1 ? 2 : 4 });
+}
+
+/** What the dashed lines of the clicked trade are: its stop and target at entry and at exit. */
+function LevelsLegend({ levels, currency }: { levels: TradeLevels; currency: string }) {
+  const ends = (pts: TradeLevels["stop"]) => {
+    const v = (pts ?? []).filter((p) => p.value !== null);
+    return v.length ? { first: v[0].value as number, last: v[v.length - 1].value as number } : null;
+  };
+  const stop = ends(levels.stop);
+  const target = ends(levels.target);
+  return (
+    <div className="chart-legend small" data-testid="trade-levels" data-seq={levels.seq}>
+      <strong>Trade #{levels.seq + 1}</strong>
+      {stop ? (
+        <span className="neg" data-testid="trade-level-stop" data-first={stop.first} data-last={stop.last}>
+          ┄ {levels.trailing ? "trailing stop" : "stop"} {formatPrice(stop.first, currency)}
+          {stop.last !== stop.first ? ` → ${formatPrice(stop.last, currency)}` : ""}
+        </span>
+      ) : (
+        <span className="muted" data-testid="trade-level-stop">no stop</span>
+      )}
+      {target ? (
+        <span className="pos" data-testid="trade-level-target" data-first={target.first} data-last={target.last}>
+          ┄ target {formatPrice(target.first, currency)}
+          {target.last !== target.first ? ` → ${formatPrice(target.last, currency)}` : ""}
+        </span>
+      ) : (
+        <span className="muted" data-testid="trade-level-target">no target</span>
+      )}
+      <span className="muted">as-traded levels; exit: {levels.exit_reason.replace(/_/g, " ")}</span>
+    </div>
+  );
 }

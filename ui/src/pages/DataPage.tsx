@@ -2,6 +2,10 @@ import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, universesApi } from "../api/client";
 import type { MarketDetail, SymbolInfo, Universe, UploadResponse } from "../api/types";
 import UniverseEditor from "../components/UniverseEditor";
+import CandleViewer from "../components/data/CandleViewer";
+import ProviderStatus from "../components/data/ProviderStatus";
+import SyncPanel from "../components/data/SyncPanel";
+import type { ProviderInfo, SyncState } from "../api/marketData";
 import { ApiError } from "../lib/apiErrors";
 import { checkBarsCsv, type CsvCheck } from "../lib/csvCheck";
 import { useAsync } from "../lib/hooks";
@@ -18,6 +22,20 @@ export default function DataPage() {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const marketCodes = (markets.data ?? []).map((m) => m.code);
+  const [providers, setProviders] = useState<ProviderInfo[]>([]);
+  const [pick, setPick] = useState<{ symbol: string; market: string; timeframe?: string; start?: string; end?: string; nonce: number } | null>(null);
+
+  // A finished sync shows its first symbol that synced in the candle viewer.
+  function synced(s: SyncState) {
+    universes.reload();
+    symbols.reload();
+    const u = universes.data?.items.find((x) => x.name === s.universe);
+    const failed = new Set(s.errors.map((e) => e.symbol));
+    const first = (u?.symbols ?? []).find((x) => !failed.has(x));
+    if (s.status === "completed" && first) {
+      setPick({ symbol: first, market: u?.market ?? s.market ?? "US", timeframe: s.timeframe ?? undefined, start: s.start ?? undefined, end: s.end ?? undefined, nonce: Date.now() });
+    }
+  }
 
   // a delete asks once more (the second click within 5 s deletes)
   useEffect(() => {
@@ -55,8 +73,17 @@ export default function DataPage() {
     <div className="page">
       <div className="page-head">
         <h1>Data</h1>
-        <p className="muted">Markets, universes and the bars on disk, with their coverage. Upload your own CSV bars.</p>
+        <p className="muted">Market-data vendors, syncs from them, candles, markets, universes and the bars on disk, with their coverage. Upload your own CSV bars.</p>
       </div>
+      <Section title="Market-data providers" testId="providers-section">
+        <ProviderStatus onLoaded={setProviders} />
+      </Section>
+      <Section title="Sync" testId="sync-section">
+        <SyncPanel universes={universes.data?.items ?? []} providers={providers} onFinished={synced} />
+      </Section>
+      <Section title="Candles" testId="candles-section">
+        <CandleViewer markets={marketCodes} pick={pick} />
+      </Section>
       <Section title="Markets">
         {markets.error ? <ErrorBox error={markets.error} /> : !markets.data ? <Loading /> : (
           <div className="cards" data-testid="markets-list">
