@@ -27,7 +27,8 @@ Usage::
 
 Faults (``fail(vendor, key, [...])``; ``key`` is the Ava symbol — for NSE the session date
 ``YYYY-MM-DD`` — or ``"*"`` for any): an HTTP status (429 carries ``Retry-After``), ``"truncated"``
-(Content-Length promises more than is sent, then the connection closes), ``"cut"`` (a complete
+(Content-Length promises more than is sent, then the connection closes), ``"ok"`` (answer
+normally: to aim a fault at a later request), ``"cut"`` (a complete
 response whose JSON stops half-way), ``"malformed"`` (an HTML page with status 200), ``"note"``
 and ``"information"`` (Alpha Vantage's rate-limit bodies), ``"empty"`` (vendor's empty answer), or
 ``("body", status, bytes)`` to serve a recorded fixture verbatim. Each request of that key
@@ -536,8 +537,15 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             self._send(404, b'{"error":"no such vendor"}')
             return
-        key, answer = route(parts[1:], query)
+        try:
+            key, answer = route(parts[1:], query)
+        except Exception as exc:  # a bug of the fake: say so instead of dropping the connection
+            self._send(500, f"fake vendor error: {type(exc).__name__}: {exc}".encode(), "text/plain")
+            fake.requests.append(FakeRequest(vendor, split.path, query, "", 500, "error"))
+            return
         fault = fake._take_fault(vendor, key) if key else None
+        if fault == "ok":
+            fault = None
         status = answer[0]
         label = ""
         if fault is not None:
@@ -818,11 +826,19 @@ class _Handler(BaseHTTPRequestHandler):
                     if start <= t <= end:
                         f = b.factor[b.index[t.astimezone(ny).date()]] if adjust else 1.0
                         rows.append(_alpaca_bar(t, o / f, h / f, lo / f, c / f, v * f))
-            offset = int(base64.b64decode(q["page_token"]).decode()) if q.get("page_token") else 0
+            offset = 0
+            if q.get("page_token"):
+                try:
+                    owner, _, at = base64.b64decode(q["page_token"]).decode().partition("|")
+                    offset = int(at)
+                except ValueError:
+                    owner = ""
+                if owner != sym:
+                    return sym, (422, _json({"code": 42210000, "message": "invalid page_token"}))
             size = min(int(q.get("limit", "1000")), fake.alpaca_page_size)
             page = rows[offset : offset + size]
             token = (
-                base64.b64encode(str(offset + size).encode()).decode()
+                base64.b64encode(f"{sym}|{offset + size}".encode()).decode()
                 if offset + size < len(rows)
                 else None
             )

@@ -1,9 +1,12 @@
-"""Build a strategy from plain English: read the rules, compile them, and (on save) write the file
-to the first user-strategy directory, register it without a restart, and prove it causal.
+"""Build a strategy from plain English: read the rules, compile them, and (on save) verify the
+code, write the file to the first user-strategy directory and register it without a restart.
 
-``preview`` never executes anything; ``save`` imports the written file through the plugin loader
-(so the registered class is exactly the file on disk), runs the look-ahead check on the sample
-universe, and removes the file again if any of that fails.
+``preview`` never executes anything. Every saving path (``save`` for English, ``save_code`` for
+code edited by hand, the Pine/OCR/LLM front ends through ``register``) goes through
+``builder.verify`` first: an AST allow-list, then import, the look-ahead check on the sample
+universe and a smoke backtest in a worker process with CPU, memory and wall-time limits. Only
+code that passed is written and imported by this process (through the plugin loader, so the
+registered class is exactly the file on disk).
 """
 
 from __future__ import annotations
@@ -24,22 +27,26 @@ CATEGORY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 class Built:
     name: str
     category: str
-    rule: Rule
+    rule: Rule | None
     code: str
     path: str | None = None
     checks: list[str] = field(default_factory=list)
+    verification: list[dict[str, Any]] = field(default_factory=list)
+    direction: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        rule = self.rule
         return {
             "name": self.name,
             "category": self.category,
-            "direction": self.rule.direction,
-            "rule": self.rule.model_dump(mode="json"),
-            "explained": explain(self.rule),
-            "parameters": [p.model_dump(mode="json") for p in self.rule.parameters],
+            "direction": self.direction or (rule.direction if rule else "long_only"),
+            "rule": rule.model_dump(mode="json") if rule else None,
+            "explained": explain(rule) if rule else [],
+            "parameters": [p.model_dump(mode="json") for p in rule.parameters] if rule else [],
             "code": self.code,
             "path": self.path,
             "checks": self.checks,
+            "verification": self.verification,
         }
 
 
@@ -80,11 +87,70 @@ def save(
     overwrite: bool = False,
     universe: str = "us_sample",
 ) -> Built:
-    """Write, register and check the strategy; on any failure nothing stays registered or on disk."""
-    from ava_backtest.settings import get_settings
-    from ava_backtest.strategies.registry import reload_plugins
+    """Read the English rules, then ``register`` the generated code (verified first)."""
+    return register(
+        preview(text, name, category), directory=directory, overwrite=overwrite, universe=universe
+    )
 
-    built = preview(text, name, category)
+
+def save_code(
+    code: str,
+    name: str,
+    category: str = "custom",
+    *,
+    rule: Rule | None = None,
+    directory: Path | None = None,
+    overwrite: bool = False,
+    universe: str = "us_sample",
+) -> Built:
+    """Register code written or edited by hand (the UI's code pane): verified like generated
+    code; its own ``category``/``direction`` are what the registered class declares."""
+    _check_name(name, category)
+    return register(
+        Built(name=name, category=category, rule=rule, code=code),
+        directory=directory,
+        overwrite=overwrite,
+        universe=universe,
+    )
+
+
+def save_rule(
+    rule: Rule | dict[str, Any],
+    name: str,
+    category: str = "custom",
+    *,
+    directory: Path | None = None,
+    overwrite: bool = False,
+    universe: str = "us_sample",
+) -> Built:
+    """Compile and register a rule form (e.g. an LLM preview, or a rule edited as JSON); its
+    numbers are named as parameters again, so a hand-edited rule cannot smuggle names in."""
+    from ava_backtest.builder.llm import finish_rule
+
+    _check_name(name, category)
+    finished = finish_rule(rule, field="rule")
+    built = Built(
+        name=name, category=category, rule=finished, code=compile_rule(finished, name, category)
+    )
+    return register(built, directory=directory, overwrite=overwrite, universe=universe)
+
+
+def register(
+    built: Built,
+    *,
+    directory: Path | None = None,
+    overwrite: bool = False,
+    universe: str = "us_sample",
+) -> Built:
+    """Verify ``built.code`` (allow-list, then import + look-ahead check + smoke backtest in a
+    limited worker process: ``builder.verify``), and only then write it to the first
+    AVA_STRATEGY_DIRS directory and register it. Refused code writes and registers nothing;
+    if the registration itself fails, the previous file (if any) is restored."""
+    from ava_backtest.builder.verify import verify
+    from ava_backtest.settings import get_settings
+    from ava_backtest.strategies.registry import get_strategy, reload_plugins
+
+    name = built.name
     if name in _builtin_names():
         raise ConfigError(f"{name!r} is a built-in strategy; choose another name", field="name")
     if directory is None:
@@ -92,7 +158,6 @@ def save(
         if not dirs:
             raise ConfigError("AVA_STRATEGY_DIRS names no directory", field="AVA_STRATEGY_DIRS")
         directory = dirs[0]
-    directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{name}.py"
     if path.exists() and not overwrite:
         raise ConfigError(
@@ -100,21 +165,21 @@ def save(
             field="name",
             details={"path": str(path)},
         )
+    report = verify(built.code, name, universe)  # raises VerificationError: nothing written
+    directory.mkdir(parents=True, exist_ok=True)
     previous = path.read_text() if path.exists() else None
     path.write_text(built.code)
     try:
-        report = reload_plugins()
-        errors = [e for e in report.errors if Path(e["file"]).resolve() == path.resolve()]
+        plugins = reload_plugins()
+        errors = [e for e in plugins.errors if Path(e["file"]).resolve() == path.resolve()]
         if errors:
-            raise AvaError(f"the generated file does not import: {errors[0]['error']}")
-        if name not in report.strategies:
+            raise AvaError(f"the file does not import: {errors[0]['error']}", field="code")
+        if name not in plugins.strategies:
             raise AvaError(
                 f"{path} was imported but {name!r} is not registered (is {directory} in "
                 "AVA_STRATEGY_DIRS?)",
                 field="name",
             )
-        built.checks.append(f"imported {path} and registered {name!r}")
-        built.checks.append(check_causal(name, universe))
     except BaseException:
         if previous is None:
             path.unlink(missing_ok=True)
@@ -122,7 +187,13 @@ def save(
             path.write_text(previous)
         reload_plugins()
         raise
+    report.add("registered", True, f"imported {path} and registered {name!r}")
+    built.verification = report.to_list()
+    built.checks = [c.detail for c in report.checks]
     built.path = str(path)
+    cls = get_strategy(name)
+    built.category = str(cls.category)
+    built.direction = str(cls.direction)
     return built
 
 

@@ -35,7 +35,34 @@ class BuildIn(BaseModel):
     )
 
 
-class SaveIn(BuildIn):
+class SaveIn(BaseModel):
+    """Exactly one of ``input`` (English rules), ``code`` (a strategy file, e.g. the generated code
+    as edited in the UI) or ``rule`` (a rule form, e.g. what an LLM preview returned)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: str | None = Field(
+        None, min_length=1, max_length=1000, description="the rules in plain English"
+    )
+    code: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200_000,
+        description="a kit strategy file (verified before it is registered)",
+    )
+    rule: dict[str, Any] | None = Field(
+        None, description="a rule form (ava_backtest.builder.rules.Rule) to compile and save"
+    )
+    name: str = Field(
+        "my_strategy",
+        min_length=2,
+        max_length=63,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="strategy name: lower-case letters, digits and '_'",
+    )
+    category: str = Field(
+        "custom", min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="category"
+    )
     overwrite: bool = Field(False, description="replace an existing file of that name")
 
 
@@ -54,12 +81,15 @@ class BuildOut(BaseModel):
     name: str
     category: str
     direction: str = Field(description="long_only, long_short or short_only")
-    rule: dict[str, Any] = Field(description="the rule form (ava_backtest.builder.rules.Rule)")
+    rule: dict[str, Any] | None = Field(description="the rule form (ava_backtest.builder.rules.Rule)")
     explained: list[str] = Field(description="the rules as read, one line each")
     parameters: list[ParameterOut]
     code: str = Field(description="the generated strategy file")
     path: str | None = Field(None, description="where it was saved (save only)")
     checks: list[str] = Field(default=[], description="what was checked before registering")
+    verification: list[dict[str, Any]] = Field(
+        default=[], description="each check before registering: {name, ok, detail}"
+    )
 
 
 @router.post("/parse", response_model=BuildOut, summary="Read rules; preview the strategy code")
@@ -76,9 +106,26 @@ def parse(body: BuildIn) -> BuildOut:
     summary="Build, save, register and check a strategy",
 )
 async def create(body: SaveIn) -> BuildOut:
-    from ava_backtest.builder import save
+    from ava_backtest.builder.service import save, save_code, save_rule
+    from ava_backtest.domain.errors import ConfigError
 
-    built = await run_in_threadpool(
-        save, body.input, body.name, body.category, overwrite=body.overwrite
-    )
+    given = [k for k in ("input", "code", "rule") if getattr(body, k) is not None]
+    if len(given) != 1:
+        raise ConfigError(
+            "give exactly one of input (English rules), code (a strategy file) or rule (a rule "
+            f"form); got {', '.join(given) or 'none'}",
+            field=given[1] if len(given) > 1 else "input",
+        )
+    if body.input is not None:
+        built = await run_in_threadpool(
+            save, body.input, body.name, body.category, overwrite=body.overwrite
+        )
+    elif body.code is not None:
+        built = await run_in_threadpool(
+            save_code, body.code, body.name, body.category, overwrite=body.overwrite
+        )
+    else:
+        built = await run_in_threadpool(
+            save_rule, body.rule, body.name, body.category, overwrite=body.overwrite
+        )
     return BuildOut(**built.to_dict())
