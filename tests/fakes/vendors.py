@@ -540,7 +540,9 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             key, answer = route(parts[1:], query)
         except Exception as exc:  # a bug of the fake: say so instead of dropping the connection
-            self._send(500, f"fake vendor error: {type(exc).__name__}: {exc}".encode(), "text/plain")
+            self._send(
+                500, f"fake vendor error: {type(exc).__name__}: {exc}".encode(), "text/plain"
+            )
             fake.requests.append(FakeRequest(vendor, split.path, query, "", 500, "error"))
             return
         fault = fake._take_fault(vendor, key) if key else None

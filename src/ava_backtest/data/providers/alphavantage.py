@@ -85,7 +85,7 @@ class AlphaVantageProvider(HttpProvider):
             note = body.get("Note") or body.get("Information")
             if note and len(body) <= 2:
                 text = str(note)
-                if "premium" in text.lower() and "frequency" not in text.lower():
+                if "premium endpoint" in text.lower():
                     raise NotSupportedError(
                         self.name, text[:200], symbol=ctx.symbol, start=ctx.start, end=ctx.end
                     )
