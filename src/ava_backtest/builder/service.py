@@ -17,6 +17,7 @@ from typing import Any
 
 from ava_backtest.builder.compile import NAME, compile_rule
 from ava_backtest.builder.grammar import read_rules
+from ava_backtest.builder.ocr import OcrResult
 from ava_backtest.builder.rules import Rule, explain
 from ava_backtest.domain.errors import AvaError, ConfigError
 
@@ -69,6 +70,96 @@ def preview(text: str, name: str, category: str = "custom") -> Built:
     _check_name(name, category)
     rule = read_rules(text)
     return Built(name=name, category=category, rule=rule, code=compile_rule(rule, name, category))
+
+
+def preview_pine(source: str, name: str, category: str = "custom") -> Built:
+    """Pine Script -> the generated code (``builder.pine``); nothing is written or run."""
+    from ava_backtest.builder.pine import transpile
+
+    _check_name(name, category)
+    result = transpile(source, name, category)
+    return Built(
+        name=name, category=category, rule=None, code=result.code, direction=result.direction
+    )
+
+
+def preview_llm(text: str, name: str, category: str = "custom") -> Built:
+    """Free text -> the rule form through the configured LLM endpoint -> the code."""
+    from ava_backtest.builder.llm import rules_from_text
+
+    _check_name(name, category)
+    rule = rules_from_text(text).rule
+    return Built(name=name, category=category, rule=rule, code=compile_rule(rule, name, category))
+
+
+@dataclass(slots=True)
+class ImagePreview:
+    """What an image became: the recognised text (None when the LLM read the image itself),
+    which front end read it (english, pine or llm) and the strategy."""
+
+    ocr: OcrResult | None
+    source: str
+    built: Built
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.built.to_dict(),
+            "source": self.source,
+            "ocr": self.ocr.to_dict() if self.ocr else None,
+        }
+
+
+def preview_text(text: str, name: str, category: str = "custom") -> tuple[str, Built]:
+    """Recognised or typed text -> (front end, strategy): Pine when it has ``//@version`` or
+    ``strategy(``, else the English grammar."""
+    from ava_backtest.builder.ocr import classify
+
+    if classify(text) == "pine":
+        return "pine", preview_pine(text, name, category)
+    return "english", preview(text, name, category)
+
+
+def preview_image(
+    image: bytes, name: str, category: str = "custom", *, llm: bool = False
+) -> ImagePreview:
+    """A screenshot -> OCR -> the Pine or English reader; an image without readable rules (a
+    chart) -> the LLM (vision) when one is configured, else a ConfigError saying it needs one.
+    ``llm=True`` sends the image to the LLM directly. Errors of the readers carry the
+    recognised text (``details["ocr_text"]``) so it can be corrected."""
+    from ava_backtest.builder.llm import NEEDS_ENDPOINT, configured, image_mime, rules_from_image
+    from ava_backtest.builder.ocr import read_image
+
+    _check_name(name, category)
+    if llm:
+        image_mime(image)
+        rule = rules_from_image(image).rule
+        built = Built(
+            name=name, category=category, rule=rule, code=compile_rule(rule, name, category)
+        )
+        return ImagePreview(ocr=None, source="llm", built=built)
+    ocr = read_image(image)
+    if ocr.kind == "none":
+        if not configured():
+            raise ConfigError(
+                f"no trading rules or Pine code could be read in the image; reading a chart "
+                f"{NEEDS_ENDPOINT}",
+                field="image",
+                details={"ocr_text": ocr.text, "confidence": ocr.confidence},
+            )
+        rule = rules_from_image(image, note=ocr.text).rule
+        built = Built(
+            name=name, category=category, rule=rule, code=compile_rule(rule, name, category)
+        )
+        return ImagePreview(ocr=ocr, source="llm", built=built)
+    try:
+        source, built = preview_text(ocr.text, name, category)
+    except AvaError as e:
+        if isinstance(e.details, dict):
+            e.details.setdefault("ocr_text", ocr.text)
+        elif e.details is None:
+            e.details = {"ocr_text": ocr.text}
+        raise
+    return ImagePreview(ocr=ocr, source=source, built=built)
 
 
 def _builtin_names() -> set[str]:

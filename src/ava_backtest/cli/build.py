@@ -5,6 +5,7 @@ writes nothing; an unreadable phrase is one line naming it and what was expected
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,13 +21,30 @@ from ava_backtest.domain.errors import AvaError
 def build_strategy(
     name: Annotated[str, typer.Option("--name", help="Strategy name, e.g. my_strategy.")],
     input_text: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--input",
             "-i",
             help='The rules, e.g. "Buy when 20 EMA crosses above 50 EMA, sell on cross-under".',
         ),
-    ],
+    ] = None,
+    image: Annotated[
+        Path | None,
+        typer.Option(
+            "--image",
+            help="A screenshot of rules or Pine code (read by OCR; a chart goes to the LLM).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    llm: Annotated[
+        bool,
+        typer.Option(
+            "--llm",
+            help="Read --input or --image with the LLM endpoint (AVA_LLM_BASE_URL or "
+            "OPENROUTER_API_KEY) instead of the offline readers.",
+        ),
+    ] = False,
     category: Annotated[str, typer.Option(help="Category, e.g. trend.")] = "custom",
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the rule form and the code; write nothing.")
@@ -34,25 +52,59 @@ def build_strategy(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing file of that name.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Build a strategy from plain-English rules, save it to the first AVA_STRATEGY_DIRS
-    directory, register it and run the look-ahead check (docs/builder.md lists the phrases)."""
-    from ava_backtest.builder import preview, save
+    """Build a strategy from plain-English rules or a screenshot (OCR; --llm: an LLM endpoint),
+    verify it (allow-list, then look-ahead check and smoke backtest in a limited worker process),
+    save it to the first AVA_STRATEGY_DIRS directory and register it (docs/builder.md)."""
     from ava_backtest.builder.grammar import RuleError
     from ava_backtest.builder.rules import explain
+    from ava_backtest.builder.service import (
+        preview,
+        preview_image,
+        preview_llm,
+        register,
+    )
+    from ava_backtest.builder.verify import VerificationError
 
     out = Console()
     err = Console(stderr=True, soft_wrap=True)
+    if (input_text is None) == (image is None):
+        err.print("[bold red]error:[/] give one of --input TEXT or --image FILE", highlight=False)
+        raise typer.Exit(code=2)
+    text = input_text or ""
     try:
-        built = (
-            preview(input_text, name, category)
-            if dry_run
-            else save(input_text, name, category, overwrite=overwrite)
-        )
+        if image is not None:
+            shown = preview_image(image.read_bytes(), name, category, llm=llm)
+            if shown.ocr is not None:
+                text = shown.ocr.text
+                out.print(
+                    Panel(
+                        escape(shown.ocr.text),
+                        title=f"Recognised text ({shown.ocr.kind}, confidence "
+                        f"{shown.ocr.confidence:.0f}%)",
+                    ),
+                    highlight=False,
+                )
+            if shown.source == "llm":
+                out.print("read by the LLM endpoint", highlight=False)
+            built = shown.built
+        elif llm:
+            built = preview_llm(text, name, category)
+        else:
+            built = preview(text, name, category)
+        if not dry_run:
+            built = register(built, overwrite=overwrite)
     except RuleError as e:
         err.print(f"[bold red]error:[/] {escape(e.message)}", highlight=False)
-        if e.column:
-            err.print("  " + input_text, highlight=False, markup=False)
+        if e.column and "\n" not in text:
+            err.print("  " + text, highlight=False, markup=False)
             err.print("  " + " " * (e.column - 1) + "^" * max(len(e.phrase), 1), highlight=False)
+        raise typer.Exit(code=2) from None
+    except VerificationError as e:
+        err.print(f"[bold red]error:[/] {escape(e.message)}", highlight=False)
+        for c in e.report.checks:
+            mark = "[green]ok[/]" if c.ok else "[bold red]failed[/]"
+            err.print(f"  {mark} {escape(c.name)}: {escape(c.detail)}", highlight=False)
+        err.print("nothing was written or registered", highlight=False)
         raise typer.Exit(code=2) from None
     except AvaError as e:
         err.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)
@@ -61,19 +113,21 @@ def build_strategy(
         print(json.dumps(built.to_dict(), indent=2))
         return
     table = Table("parameter", "type", "default", "min", "max", "meaning", title="Parameters")
-    for p in built.rule.parameters:
+    for p in built.rule.parameters if built.rule is not None else []:
         fmt = (lambda v: str(int(v))) if p.kind == "int" else (lambda v: f"{v:g}")
         table.add_row(p.name, p.kind, fmt(p.default), fmt(p.minimum), fmt(p.maximum), p.description)
-    out.print(f"[bold]{built.name}[/] — {built.category}, {built.rule.direction}")
-    if dry_run:
+    direction = built.to_dict()["direction"]
+    out.print(f"[bold]{built.name}[/] — {built.category}, {direction}")
+    if dry_run and built.rule is not None:
         out.print(Panel("\n".join(explain(built.rule)), title="Rules as read"), highlight=False)
-    out.print(table)
+    if built.rule is not None:
+        out.print(table)
     if dry_run:
         width = max(len(line) for line in built.code.splitlines()) + 1
         out.print(Syntax(built.code, "python", code_width=width), crop=False)
         out.print("dry run: nothing written")
         return
-    for check in built.checks:
-        out.print(f"[green]ok[/] {check}", highlight=False)
+    for c in built.verification:
+        out.print(f"[green]ok[/] {c['name']}: {c['detail']}", highlight=False)
     out.print(f"saved {built.path}", highlight=False)
     out.print(f"backtest it: ava backtest {built.name} --universe us_sample", highlight=False)
