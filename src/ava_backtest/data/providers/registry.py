@@ -8,8 +8,10 @@ Fallback order (only configured vendors that serve the market and timeframe take
 :func:`fetch_bars` (and :func:`fetch_actions`, :func:`search_symbols`, :func:`fetch_earnings`)
 tries them in that order, or only the one named, and returns the result with the vendor used.
 A vendor that does not know the symbol, does not offer the request, or fails, hands over to the
-next; an empty answer hands over too, and is returned only if no vendor had rows. When all fail
-the :class:`ProviderError` lists each vendor's reason.
+next; an empty answer hands over too, and is returned only if no vendor had rows and none said
+the symbol is unknown (Finnhub answers an unknown symbol with ``no_data``, an empty frame). When
+all fail the :class:`ProviderError` lists each vendor's reason (:class:`UnknownSymbolError` when
+every vendor said unknown or had nothing).
 """
 
 from __future__ import annotations
@@ -202,9 +204,10 @@ def _first(
                 first_empty = (result, provider.name)
             continue
         return result, provider.name
-    if first_empty is not None:
+    if first_empty is not None and unknown == 0:
         return first_empty
-    cls = UnknownSymbolError if unknown == len(candidates) else ProviderError
+    empties = sum(1 for r in reasons if r.endswith(": no rows"))
+    cls = UnknownSymbolError if unknown + empties == len(candidates) else ProviderError
     names = "+".join(p.name for p in candidates)
     raise cls(
         names,
