@@ -166,6 +166,7 @@ class FakeVendors:
         }
         for market in ("US", "IN"):
             self.symbols.setdefault(market, set())
+        self.symbols["US"].add("SPY")  # the benchmark ETF is always there (Alpaca's ping asks it)
         self.splits = {
             s.upper(): sorted((_d(d), float(r)) for d, r in v) for s, v in (splits or {}).items()
         }
