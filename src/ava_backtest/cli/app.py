@@ -122,6 +122,12 @@ def backtest(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the full result as JSON.")] = False,
     trades: Annotated[int, typer.Option(help="How many of the last trades the report lists.")] = 10,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync", help="First fetch what the market-data store lacks (`ava data sync`)."
+        ),
+    ] = False,
 ) -> None:
     """Run one backtest and print its report.
 
@@ -164,6 +170,10 @@ def backtest(
     try:
         # The API's resolver: built-in universes, then the custom ones in the API's database.
         resolved = resolve_run_universe(config, database_universes())
+        if sync:
+            from ava_backtest.cli.data import sync_before_run
+
+            sync_before_run(config, resolved)
         if as_json or not sys.stderr.isatty():
             result = run_backtest(config, universe=resolved)
         else:
@@ -457,6 +467,8 @@ app.command(name="build-strategy")(_build_strategy)
 from ava_backtest.cli.analytics import analytics_app  # noqa: E402
 
 app.add_typer(analytics_app, name="analytics")
+
+import ava_backtest.cli.data  # noqa: E402, F401 - registers `ava data sync|providers|status|refresh`
 
 
 def main() -> None:

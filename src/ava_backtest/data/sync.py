@@ -151,6 +151,17 @@ def default_providers(market: str, provider: str | None, timeframe: str) -> list
     return usable
 
 
+def expand_symbols(
+    market: str, symbols: Sequence[str], timeframe: str, auxiliary: bool
+) -> list[str]:
+    """The symbols a sync fetches: the given ones (normalised, de-duplicated), then the market's
+    benchmarks and VIX for daily bars when ``auxiliary``."""
+    names = [market_store.normalise(s) for s in symbols]
+    if auxiliary and timeframe == "1d":
+        names += [a.symbol for a in AUXILIARY.get(market, ())]
+    return list(dict.fromkeys(names))
+
+
 def sync_symbols(
     market: str,
     symbols: Sequence[str],
@@ -174,10 +185,7 @@ def sync_symbols(
     market_store.check_timeframe(timeframe)
     if start > end:
         raise ConfigError(f"start {start} is after end {end}", field="start")
-    names = [market_store.normalise(s) for s in symbols]
-    if auxiliary and timeframe == "1d":
-        names += [a.symbol for a in AUXILIARY.get(market, ()) if a.symbol not in names]
-    names = list(dict.fromkeys(names))
+    names = expand_symbols(market, symbols, timeframe, auxiliary)
     vendors = (
         list(providers) if providers is not None else default_providers(market, provider, timeframe)
     )

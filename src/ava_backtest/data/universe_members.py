@@ -192,3 +192,43 @@ def run_members(
             )
         return chosen
     return base
+
+
+FMP_CONSTITUENTS = {
+    "sp500": "sp500_constituent",
+    "nasdaq100": "nasdaq_constituent",
+    "djia": "dowjones_constituent",
+}
+
+
+def refresh_members(name: str, provider: str = "fmp") -> MemberList:
+    """Fetch ``name``'s current constituents from the vendor and keep them as its list."""
+    from ava_backtest.data.providers.base import ProviderError
+    from ava_backtest.data.providers.http import Context
+    from ava_backtest.data.providers.registry import get_provider
+
+    if name not in names():
+        raise NotFoundError("universe", name, names(), field="universe")
+    if provider != "fmp" or name not in FMP_CONSTITUENTS:
+        raise ConfigError(
+            f"only FMP's constituents endpoints are supported ({', '.join(FMP_CONSTITUENTS)}); "
+            f"the {name} list ships with its source and as-of date",
+            field="universe" if provider == "fmp" else "provider",
+        )
+    vendor = get_provider("fmp")
+    if not vendor.configured():
+        raise ConfigError("provider fmp is not configured: set FMP_API_KEY", field="provider")
+    path = FMP_CONSTITUENTS[name]
+    try:
+        body = vendor._get(path, {}, Context())  # type: ignore[attr-defined]
+    except ProviderError as e:
+        raise DataError(str(e), field="provider") from None
+    finally:
+        close = getattr(vendor, "close", None)
+        if callable(close):
+            close()
+    if not isinstance(body, list) or not all(isinstance(r, dict) and "symbol" in r for r in body):
+        raise DataError(f"fmp /api/v3/{path}: not a list of constituents", field="provider")
+    # FMP spells share classes with a dot (BRK.B); Ava's lists use the dash FMP's bars take.
+    symbols = [str(r["symbol"]).replace(".", "-") for r in body]
+    return save_refreshed(name, symbols, f"FMP /api/v3/{path}")

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.data.panel import load_panel_with_info
+from ava_backtest.data.sync import expand_symbols
 from ava_backtest.data.universes import list_symbols
 from ava_backtest.domain.errors import ConfigError, DataError
 from ava_backtest.markets import get_market
@@ -344,7 +345,9 @@ class SyncManager:
                 "timeframe": plan.timeframe,
                 "start": plan.start.isoformat(),
                 "end": plan.end.isoformat(),
-                "total": len(plan.symbols),
+                "total": len(
+                    expand_symbols(plan.market, plan.symbols, plan.timeframe, plan.auxiliary)
+                ),
                 "started_at": now,
             }
             snapshot = {**self.state}
@@ -354,8 +357,11 @@ class SyncManager:
         return snapshot
 
     def _emit(self, loop: asyncio.AbstractEventLoop, bus: Any, event: dict[str, Any]) -> None:
-        with contextlib.suppress(RuntimeError):
-            asyncio.run_coroutine_threadsafe(bus.publish(SYNC_CHANNEL, event), loop)
+        coro = bus.publish(SYNC_CHANNEL, event)
+        try:
+            asyncio.run_coroutine_threadsafe(coro, loop)
+        except RuntimeError:  # the app's loop is gone (shutting down): nobody is listening
+            coro.close()
 
     def _run(self, plan: SyncPlan, loop: asyncio.AbstractEventLoop, bus: Any) -> None:
         from ava_backtest.data.sync import SyncProgress, sync_symbols
