@@ -5,27 +5,29 @@ from __future__ import annotations
 
 def test_strategies_list_filters_and_detail_schema(sqlite_client):
     c = sqlite_client
-    all_ = c.get("/api/v2/strategies").json()
-    assert all_["total"] == len(all_["items"]) >= 9
+    r = c.get("/api/v2/strategies")
+    all_ = r.json()  # the original README's contract: one unpaginated JSON array
+    assert isinstance(all_, list) and int(r.headers["X-Total-Count"]) == len(all_) >= 9
     # The whole catalogue of the spec is served: 124 of 124.
     from ava_backtest.strategies.spec import catalogue
 
-    assert {s["name"] for s in all_["items"]} >= set(catalogue()) and len(catalogue()) == 124
+    assert {s["name"] for s in all_} >= set(catalogue()) and len(catalogue()) == 124
     trend = c.get("/api/v2/strategies", params={"category": "trend"}).json()
-    assert {s["name"] for s in trend["items"]} >= {
+    assert {s["name"] for s in trend} >= {
         "sma_crossover",
         "ema_crossover",
         "macd_crossover",
     }
-    assert all(s["category"] == "trend" for s in trend["items"])
-    found = c.get("/api/v2/strategies", params={"search": "bollinger"}).json()
-    names = [s["name"] for s in found["items"]]
-    assert "bollinger_bands" in names and found["total"] == len(names)
-    for s in found["items"]:
+    assert all(s["category"] == "trend" for s in trend)
+    r = c.get("/api/v2/strategies", params={"search": "bollinger"})
+    found = r.json()
+    names = [s["name"] for s in found]
+    assert "bollinger_bands" in names and int(r.headers["X-Total-Count"]) == len(names)
+    for s in found:
         text = " ".join((s["name"], s["description"], *s["tags"])).lower()
         assert "bollinger" in text, s["name"]
-    none = c.get("/api/v2/strategies", params={"search": "no-such-strategy-text"}).json()
-    assert none == {"items": [], "total": 0}
+    none = c.get("/api/v2/strategies", params={"search": "no-such-strategy-text"})
+    assert none.json() == [] and none.headers["X-Total-Count"] == "0"
     d = c.get("/api/v2/strategies/sma_crossover").json()
     assert d["parameters"]["properties"]["fast_period"] == {
         "default": 20, "type": "integer", "minimum": 5, "maximum": 100, "description": "Fast SMA length in bars",

@@ -47,9 +47,15 @@ describe("labels", () => {
 });
 
 describe("form defaults", () => {
-  it("capital per market", () => {
-    expect(defaultCapital("US")).toBe(100_000);
-    expect(defaultCapital("IN")).toBe(1_000_000);
+  it("capital per market, from GET /api/v2/markets", () => {
+    const markets = [
+      { code: "US", default_capital: 100_000 },
+      { code: "IN", default_capital: 1_000_000 },
+    ];
+    expect(defaultCapital("US", markets)).toBe(100_000);
+    expect(defaultCapital("IN", markets)).toBe(1_000_000);
+    expect(defaultCapital("IN", undefined)).toBeUndefined(); // not loaded yet: the form keeps its value
+    expect(defaultCapital("24x7", markets)).toBeUndefined();
   });
   it("10 positions for universes of more than 10 symbols only", () => {
     expect(defaultMaxPositions("universe", 50)).toBe("10");

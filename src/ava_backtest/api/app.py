@@ -244,6 +244,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(screens_router.ws_router)
     api.include_router(walkforwards_router.ws_router)
     app.include_router(api)
+    # GET /health at the root too, where the original platform served it (open, like /api/v2/health)
+    app.add_api_route("/health", health.health, response_model=health.Health, tags=["health"],
+                      summary="Liveness (the original platform's path)", methods=["GET"])  # fmt: skip
     app.include_router(backtests.ws_router)  # the path the original README documents
     app.include_router(optimizations.ws_router)  # /ws/optimizations/{id}, as backtests
     app.include_router(screens_router.ws_router)  # /ws/screens/{id}

@@ -30,6 +30,10 @@ class Market:
     default_benchmark: str
     overnight_short_allowed: bool
     """Indian cash-equity delivery forbids carrying a short overnight."""
+    default_capital: float
+    """A run's initial capital when it names none, in the market's currency: enough that the
+    default slots buy round lots whose fees stay small (issue 15: ₹1,00,000 over 50 slots bought
+    1-7 shares a trade, fees ~0.9%)."""
 
     def sessions(self, start: dt.date | str, end: dt.date | str) -> np.ndarray:
         """Trading sessions in [start, end] as datetime64[ns] (midnight, naive)."""
@@ -85,6 +89,7 @@ MARKETS: dict[str, Market] = {
         settlement="T+1",
         default_benchmark="GSPC",
         overnight_short_allowed=True,
+        default_capital=100_000.0,
     ),
     "IN": Market(
         code="IN",
@@ -101,6 +106,7 @@ MARKETS: dict[str, Market] = {
         settlement="T+1",
         default_benchmark="NIFTY50",
         overnight_short_allowed=False,
+        default_capital=1_000_000.0,
     ),
     "24x7": Market(
         code="24x7",
@@ -117,8 +123,21 @@ MARKETS: dict[str, Market] = {
         settlement="T+0",
         default_benchmark="",
         overnight_short_allowed=True,
+        default_capital=100_000.0,
     ),
 }
+
+
+MANY_SYMBOLS = 10
+"""A universe of more than this many symbols gets :data:`DEFAULT_MAX_POSITIONS` positions when a
+run names no ``max_positions`` (instead of one equal slot per symbol)."""
+DEFAULT_MAX_POSITIONS = 10
+
+
+def default_max_positions(n_symbols: int) -> int | None:
+    """The positions a run over a universe of ``n_symbols`` holds by default (None: one slot per
+    symbol)."""
+    return DEFAULT_MAX_POSITIONS if n_symbols > MANY_SYMBOLS else None
 
 
 def get_market(code: str) -> Market:

@@ -36,6 +36,11 @@ export interface Market {
   settlement: string;
   default_benchmark: string;
   overnight_short_allowed: boolean;
+  /** a run's initial capital when it names none (the market registry's) */
+  default_capital: number;
+  /** runs over a universe of more than `many_symbols` symbols hold this many positions by default */
+  default_max_positions: number;
+  many_symbols: number;
 }
 
 export interface FeeLine {

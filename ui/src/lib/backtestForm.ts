@@ -2,7 +2,7 @@
  * src/ava_backtest/domain/config.py) and the request body it becomes. Error keys are the API's
  * field names so client and server errors land in the same place. */
 
-import type { BacktestRequest } from "../api/types";
+import type { BacktestRequest, Market } from "../api/types";
 import { validateParams, type ParamField, type ParamValues } from "./schemaForm";
 
 export const SIZING_MODES = [
@@ -169,12 +169,10 @@ export function validateForm(form: BacktestFormState, fields: ParamField[]): For
 }
 
 
-/** The form's starting capital per market: enough for a diversified book after fees
- * (₹1,00,000 over 50 slots bought 1-7 shares a trade, fees ~0.9 %). */
-export const DEFAULT_CAPITAL: Record<string, number> = { US: 100_000, IN: 1_000_000, "24x7": 100_000 };
-
-export function defaultCapital(market: string): number {
-  return DEFAULT_CAPITAL[market] ?? 100_000;
+/** The form's starting capital: the market's `default_capital` from GET /api/v2/markets (the
+ * market registry, as the API applies when a run names none); undefined until the markets load. */
+export function defaultCapital(market: string, markets: Pick<Market, "code" | "default_capital">[] | undefined): number | undefined {
+  return markets?.find((m) => m.code === market)?.default_capital;
 }
 
 /** Universes larger than this get `MANY_POSITIONS` positions by default instead of one slot per symbol. */

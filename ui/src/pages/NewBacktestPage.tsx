@@ -157,16 +157,20 @@ export default function NewBacktestPage() {
     return marketUniverses.find((u) => u.name === form.universe)?.symbols ?? [];
   }, [form.target, form.symbols, form.universe, marketUniverses]);
   const currency = markets.data?.find((m) => m.code === form.market)?.currency ?? "USD";
+  const marketCapital = defaultCapital(form.market, markets.data);
   const universe = marketUniverses.find((u) => u.name === form.universe);
 
   // the market's default capital, and a delivery/intraday choice only where fees differ
   useEffect(() => {
-    setForm((f) => ({
-      ...f,
-      initial_capital: touched.current.capital ? f.initial_capital : String(defaultCapital(f.market)),
-      costs_product: PRODUCT_MARKETS.has(f.market) ? f.costs_product : "delivery",
-    }));
-  }, [form.market]);
+    setForm((f) => {
+      const capital = defaultCapital(f.market, markets.data);
+      return {
+        ...f,
+        initial_capital: touched.current.capital || capital === undefined ? f.initial_capital : String(capital),
+        costs_product: PRODUCT_MARKETS.has(f.market) ? f.costs_product : "delivery",
+      };
+    });
+  }, [form.market, markets.data]);
   // 10 positions for a universe of more than 10 symbols, else one slot per symbol
   const nChosen = chosenSymbols.length;
   useEffect(() => {
@@ -371,7 +375,7 @@ export default function NewBacktestPage() {
                 <input id="capital" type="number" inputMode="decimal" min={0} step="any" data-testid="capital-input" value={form.initial_capital} onChange={(e) => set("initial_capital", e.target.value)} {...inv("initial_capital")} />
                 <FieldError name="initial_capital" errors={errors} />
                 <p className="hint" data-testid="capital-default">
-                  Default for {form.market}: {formatCurrency(defaultCapital(form.market), currency, 0)}
+                  Default for {form.market}: {marketCapital === undefined ? "…" : formatCurrency(marketCapital, currency, 0)}
                 </p>
               </div>
               <div className="field">

@@ -12,14 +12,16 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
-from ava_backtest.domain.config import RunConfig
+from ava_backtest.domain.config import RunConfig, Sizing
+from ava_backtest.markets.registry import MARKETS, default_max_positions
 from ava_backtest.runs.equity_views import equity_views
 from ava_backtest.runs.indicators import display_series
 from ava_backtest.runs.symbols import symbol_table
+from ava_backtest.strategies.registry import get_strategy
 
 router = APIRouter(prefix="/backtests", tags=["backtests"])
 ws_router = APIRouter(tags=["backtests"])
@@ -203,8 +205,58 @@ async def _get_run(request: Request, run_id: str) -> dict[str, Any]:
     return row
 
 
-@router.post("", response_model=RunOut, status_code=201, summary="Create a backtest")
-async def create_backtest(config: RunConfig, request: Request) -> RunOut:
+class BacktestRequest(RunConfig):
+    """``POST /backtests``: a :class:`RunConfig`, or the original platform's body beside it.
+
+    The original's names are read too: ``parameters`` (= ``params``), ``strategy_version``
+    (``"latest"`` or the strategy's own version; not stored), ``market`` in any case, and its
+    ``sizing``/``regime_filter``/``risk_rules`` left ``null``. Left out, ``initial_capital`` is
+    the market's default (US $100,000, IN ₹10,00,000: the market registry's ``default_capital``)
+    and, for a universe of more than 10 symbols with equal-slot sizing, ``max_positions`` is 10.
+    """
+
+    strategy_version: str = Field(
+        default="latest",
+        max_length=32,
+        description="the original's field: \"latest\" or the strategy's version",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _original_names(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        if "parameters" in data:
+            if "params" in data:
+                raise ValueError("give params or parameters (the original's name), not both")
+            data["params"] = {} if data["parameters"] is None else data.pop("parameters")
+            data.pop("parameters", None)
+        market = data.get("market")
+        if isinstance(market, str):
+            data["market"] = _MARKET_CODES.get(market.strip().upper(), market)
+        for key in ("sizing", "risk_rules"):
+            if key in data and data[key] is None:
+                del data[key]  # the original sent null for "not used"
+        if data.get("regime_filter") is None:
+            data.pop("regime_filter", None)
+        if data.get("initial_capital") is None:
+            data.pop("initial_capital", None)
+            code = data.get("market", "US")
+            if isinstance(code, str) and code in MARKETS:
+                data["initial_capital"] = MARKETS[code].default_capital
+        return data
+
+    def run_config(self) -> RunConfig:
+        return RunConfig.model_validate(
+            self.model_dump(exclude={"strategy_version"}, exclude_unset=False)
+        )
+
+
+_MARKET_CODES = {code.upper(): code for code in MARKETS}
+
+
+async def create_run(request: Request, body: BacktestRequest) -> RunOut:
     """Validates everything that can be known before running (strategy, parameters, universe or
     symbols, dates against the data), stores the run as ``queued`` and starts it in a worker."""
     # The run's own checks (symbols, dates and benchmark against the data, costs, what the
@@ -212,15 +264,53 @@ async def create_backtest(config: RunConfig, request: Request) -> RunOut:
     # The run service resolves the universe (built-in or custom) and runs these checks in its
     # validation helper process: the API process never loads a run's panel.
     services = _services(request)
+    config = body.run_config()
+    if body.strategy_version != "latest":
+        version = get_strategy(config.strategy_name).version
+        if body.strategy_version != version:
+            raise ApiError(
+                422, "validation_error",
+                f"strategy_version: {config.strategy_name} is at version {version}; ask for "
+                f"{version!r} or \"latest\"",
+                {"field": "strategy_version"},
+            )  # fmt: skip
+    if "max_positions" not in body.model_fields_set and config.universe is not None:
+        universe = await run_in_threadpool(services.runs.resolve, config)
+        default = default_max_positions(len(universe.symbols)) if universe else None
+        if default is not None and _equal_slots(config):
+            config = config.model_copy(update={"max_positions": default})
     universe, params = await services.runs.validate(config)
     run_id = await services.runs.submit(config, params=params, universe=universe)
     return _run_out(await _get_run(request, run_id))
 
 
+def _equal_slots(config: RunConfig) -> bool:
+    """Whether entries are sized as equal slots (the run's sizing, or the strategy's own default
+    when the run leaves it at the default): only then is max_positions the slot count."""
+    if config.sizing.mode != "equal_slots":
+        return False
+    if config.sizing != Sizing():
+        return True
+    try:
+        own = get_strategy(config.strategy_name)().default_sizing()
+    except Exception:
+        return False
+    return own is None or own.get("mode", "equal_slots") == "equal_slots"
+
+
+@router.post("", response_model=RunOut, status_code=201, summary="Create a backtest")
+async def create_backtest(body: BacktestRequest, request: Request) -> RunOut:
+    """Validates everything that can be known before running (strategy, parameters, universe or
+    symbols, dates against the data), stores the run as ``queued`` and starts it in a worker.
+    The original platform's body is accepted too (see BacktestRequest)."""
+    return await create_run(request, body)
+
+
 @router.get("", response_model=RunList, summary="List backtests (filters, true totals)")
 async def list_backtests(
     request: Request,
-    status: Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"] | None = None,
+    status: Literal["queued", "running", "completed", "failed", "cancelled", "interrupted", "pending"] | None = Query(
+        None, description='"pending" (the original platform\'s name) is "queued"'),
     market: Literal["US", "IN", "24x7"] | None = None,
     strategy: str | None = Query(None, max_length=100),
     created_from: dt.datetime | None = None,
@@ -239,7 +329,7 @@ async def list_backtests(
     try:
         rows, total = await run_in_threadpool(
             _services(request).store.list_runs,
-            status=status, market=market, strategy=strategy, created_from=created_from,
+            status="queued" if status == "pending" else status, market=market, strategy=strategy, created_from=created_from,
             created_to=created_to, search=(search or "").strip() or None, limit=limit,
             offset=offset, sort=sort,
         )  # fmt: skip

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from ava_backtest.domain.errors import NotFoundError
 from ava_backtest.markets import MARKETS, get_market
 from ava_backtest.markets.costs import cost_model
+from ava_backtest.markets.registry import DEFAULT_MAX_POSITIONS, MANY_SYMBOLS
 
 router = APIRouter(prefix="/markets", tags=["markets"])
 
@@ -29,6 +30,12 @@ class MarketSummary(BaseModel):
     settlement: str
     default_benchmark: str
     overnight_short_allowed: bool
+    default_capital: float
+    """A run's initial capital when it names none (the backtest form's default too)."""
+    default_max_positions: int
+    many_symbols: int
+    """Runs over a universe of more than ``many_symbols`` symbols hold ``default_max_positions``
+    positions when they name no max_positions."""
 
 
 class FeeLine(BaseModel):
@@ -65,7 +72,8 @@ def _summary(code: str) -> MarketSummary:
         calendar=m.calendar, session_open=m.session_open.isoformat(), session_close=m.session_close.isoformat(),
         trading_days_per_year=m.trading_days_per_year, lot_size=m.lot_size, tick_size=m.tick_size,
         settlement=m.settlement, default_benchmark=m.default_benchmark,
-        overnight_short_allowed=m.overnight_short_allowed,
+        overnight_short_allowed=m.overnight_short_allowed, default_capital=m.default_capital,
+        default_max_positions=DEFAULT_MAX_POSITIONS, many_symbols=MANY_SYMBOLS,
     )  # fmt: skip
 
 
