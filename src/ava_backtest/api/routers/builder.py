@@ -1,13 +1,15 @@
 """/api/v2/builder: plain-English rules -> the rule form and a kit strategy's code (``parse``, a
-preview that writes and runs nothing), and -> a saved, registered, look-ahead-checked strategy
-(``strategies``). Unreadable text is a 422 whose details name the phrase, its column and what
-the grammar expected there."""
+preview that writes and runs nothing; ``llm`` reads the text with the LLM endpoint), screenshots
+-> the recognised text (``ocr``) or a preview (``image``), and -> a verified, saved, registered
+strategy (``strategies``: from ``input``, edited ``code`` or a ``rule`` form). Unreadable text is
+a 422 whose details name the phrase, its column and what the grammar expected there; refused
+code is a 422 ``verification_failed`` listing each check."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,6 +34,11 @@ class BuildIn(BaseModel):
     )
     category: str = Field(
         "custom", min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="category"
+    )
+    llm: bool = Field(
+        False,
+        description="read the text with the configured LLM endpoint (AVA_LLM_BASE_URL or "
+        "OPENROUTER_API_KEY) instead of the grammar",
     )
 
 
@@ -81,7 +88,9 @@ class BuildOut(BaseModel):
     name: str
     category: str
     direction: str = Field(description="long_only, long_short or short_only")
-    rule: dict[str, Any] | None = Field(description="the rule form (ava_backtest.builder.rules.Rule)")
+    rule: dict[str, Any] | None = Field(
+        description="the rule form (ava_backtest.builder.rules.Rule)"
+    )
     explained: list[str] = Field(description="the rules as read, one line each")
     parameters: list[ParameterOut]
     code: str = Field(description="the generated strategy file")
@@ -94,9 +103,72 @@ class BuildOut(BaseModel):
 
 @router.post("/parse", response_model=BuildOut, summary="Read rules; preview the strategy code")
 def parse(body: BuildIn) -> BuildOut:
-    from ava_backtest.builder import preview
+    from ava_backtest.builder.service import preview, preview_llm
 
-    return BuildOut(**preview(body.input, body.name, body.category).to_dict())
+    read = preview_llm if body.llm else preview
+    return BuildOut(**read(body.input, body.name, body.category).to_dict())
+
+
+class OcrLineOut(BaseModel):
+    text: str
+    confidence: float
+
+
+class OcrOut(BaseModel):
+    text: str = Field(description="the recognised text, to be shown for correction")
+    confidence: float = Field(description="mean word confidence, 0-100")
+    lines: list[OcrLineOut]
+    kind: str = Field(description="pine, english or none (no readable rules: a chart)")
+    llm_available: bool = Field(description="whether an LLM endpoint is configured")
+
+
+class ImageOut(BuildOut):
+    source: str = Field(description="which reader made the strategy: english, pine or llm")
+    ocr: OcrOut | None = Field(None, description="the recognised text (None: the LLM read it)")
+
+
+async def _image_bytes(image: UploadFile) -> bytes:
+    from ava_backtest.builder.ocr import MAX_IMAGE_BYTES
+    from ava_backtest.domain.errors import ConfigError
+
+    data = await image.read(MAX_IMAGE_BYTES + 1)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ConfigError(f"the image is larger than {MAX_IMAGE_BYTES} bytes", field="image")
+    return data
+
+
+@router.post("/ocr", response_model=OcrOut, summary="Read the text of a screenshot (OCR)")
+async def ocr(
+    image: UploadFile = File(description="a PNG/JPEG screenshot of rules or Pine code"),
+) -> OcrOut:
+    from ava_backtest.builder.llm import configured
+    from ava_backtest.builder.ocr import read_image
+
+    result = await run_in_threadpool(read_image, await _image_bytes(image))
+    return OcrOut(**result.to_dict(), llm_available=configured())
+
+
+@router.post(
+    "/image",
+    response_model=ImageOut,
+    summary="Screenshot -> OCR -> Pine or English reader (a chart: the LLM); preview",
+)
+async def image_preview(
+    image: UploadFile = File(description="a PNG/JPEG screenshot of rules, Pine code or a chart"),
+    name: str = Form("my_strategy", description="strategy name"),
+    category: str = Form("custom", description="category"),
+    llm: bool = Form(False, description="send the image to the LLM (vision) directly"),
+) -> ImageOut:
+    from ava_backtest.builder.service import preview_image
+
+    data = await _image_bytes(image)
+    shown = await run_in_threadpool(preview_image, data, name, category, llm=llm)
+    doc = shown.to_dict()
+    if doc["ocr"] is not None:
+        from ava_backtest.builder.llm import configured
+
+        doc["ocr"]["llm_available"] = configured()
+    return ImageOut(**doc)
 
 
 @router.post(
