@@ -24,7 +24,7 @@ from ava_backtest.store.db import (
 from ava_backtest.store.models import Base, Run
 
 TABLES = {"runs", "trades", "equity_points", "custom_universes", "run_owners"}
-HEAD = "0007"  # the newest migration
+HEAD = "0008"  # the newest migration
 
 
 def test_database_url_prefers_argument_then_env_then_ava_home(tmp_path, monkeypatch):
@@ -90,7 +90,16 @@ def test_migrations_are_idempotent_and_match_models(db_url):
             ctx = MigrationContext.configure(
                 conn, opts={"compare_type": True, "version_table": VERSION_TABLE}
             )
-            assert compare_metadata(ctx, Base.metadata) == []
+            diff = compare_metadata(ctx, Base.metadata)
+        # Revision 0008's market-data tables (PostgreSQL only) are SQL-managed, not models:
+        # a partitioned table and its partitions (or a hypertable) have no declarative form.
+        market = [d for d in diff if d[0] == "remove_table" and d[1].name.startswith("market_")]
+        assert [d for d in diff if d not in market] == []
+        assert {d[1].name for d in market} <= {
+            "market_bars",
+            "market_bars_default",
+            "market_actions",
+        }
         idx = {i["name"] for i in inspect(engine).get_indexes("runs")}
         assert {
             "ix_runs_status",

@@ -263,10 +263,40 @@ def _fetch_one(
                 f"{vendor.name} {symbol} {start}..{end}: rejected by the validator: {e.message}"
             )
             continue
+        _mirror(market, timeframe, symbol, start, end, actions, vendor.name)
         state.bars_written += bars.height
         state.providers_used[vendor.name] = state.providers_used.get(vendor.name, 0) + 1
         return
     raise DataError("; ".join(failures) or f"{symbol}: no provider", field="symbols")
+
+
+def _mirror(
+    market: str,
+    timeframe: str,
+    symbol: str,
+    start: dt.date,
+    end: dt.date,
+    actions: pl.DataFrame | None,
+    vendor: str,
+) -> None:
+    """The accepted download, as stored, into PostgreSQL's market_bars when
+    ``AVA_DATABASE_URL`` is a migrated PostgreSQL database."""
+    from ava_backtest.store import market_data
+
+    engine = market_data.mirror_engine()
+    if engine is None:
+        return
+    stored = market_store.read_bars(market, timeframe, symbol)
+    if stored is None:
+        return
+    col = "date" if timeframe == "1d" else "ts"
+    lo: object = start
+    hi: object = end
+    if col == "ts":
+        lo = dt.datetime.combine(start, dt.time(), dt.UTC)
+        hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    part = stored.filter((pl.col(col) >= lo) & (pl.col(col) <= hi))
+    market_data.write_bars(engine, market, timeframe, symbol, part, vendor, actions)
 
 
 def sync_command(

@@ -229,6 +229,7 @@ def refresh_members(name: str, provider: str = "fmp") -> MemberList:
             close()
     if not isinstance(body, list) or not all(isinstance(r, dict) and "symbol" in r for r in body):
         raise DataError(f"fmp /api/v3/{path}: not a list of constituents", field="provider")
-    # FMP spells share classes with a dot (BRK.B); Ava's lists use the dash FMP's bars take.
-    symbols = [str(r["symbol"]).replace(".", "-") for r in body]
+    # Ava spells share classes with a dot (BRK.B), as FMP's constituents lists do; the
+    # providers turn it into each vendor's spelling (FMP's bars: BRK-B).
+    symbols = [str(r["symbol"]).replace("-", ".") for r in body]
     return save_refreshed(name, symbols, f"FMP /api/v3/{path}")
