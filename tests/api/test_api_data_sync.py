@@ -198,3 +198,19 @@ def test_candles_search_providers_and_the_sync_socket(home, sqlite_url, monkeypa
             assert events[-1]["status"] == "completed" or events[-1]["type"] == "completed"
             final = _wait_sync(client)
             assert final["done"] == 3 and final["errors"] == []
+
+            # "sync": true on a backtest fetches first (here a symbol list the store lacks)
+            body = {
+                "strategy_name": "sma_crossover", "symbols": ["AMD"], "market": "US",
+                "start_date": "2023-03-01", "end_date": "2023-12-29", "sync": True,
+            }  # fmt: skip
+            plain = client.post("/api/v2/backtests", json={**body, "sync": False})
+            assert plain.status_code == 422 and "AMD" in plain.json()["error"]["message"]
+            fake.symbols["US"].add("AMD")
+            n = fake.count("fmp", "AMD")
+            r = client.post("/api/v2/backtests", json=body)
+            assert r.status_code == 201, r.text
+            assert fake.count("fmp", "AMD") > n
+            run = _wait_run(client, r.json()["id"])
+            assert run["status"] == "completed", run.get("error")
+            assert "sync" not in run["config"]

@@ -240,35 +240,20 @@ def data_refresh(
 
 def sync_before_run(config: object, universe: object) -> None:
     """``ava backtest --sync``: the run's universe (or symbols) synced from a month before its
-    start to its end, then the run goes on; sync errors stop it with the vendors' reasons."""
-    from ava_backtest.data.universe_members import sync_start
+    start to its end (:func:`sync.sync_for_run`), then the run goes on."""
+    from ava_backtest.data.sync import default_providers, sync_for_run
     from ava_backtest.domain.config import RunConfig
 
     assert isinstance(config, RunConfig)
-    end = config.end_date or dt.datetime.now(dt.UTC).date()
-    start = sync_start(config.start_date or end - dt.timedelta(days=365))
-    name = getattr(universe, "name", None)
-    state = run_sync(
-        universe=name,
-        symbols=None if name else list(config.symbols or []),
-        market=config.market,
-        provider=None,
-        timeframe="1d",
-        start=start,
-        end=end,
-        days=365,
-        max_symbols=0,
-        auxiliary=True,
+    names = ", ".join(p.name for p in default_providers(config.market, None, "1d"))
+    err.print(f"sync before the run: providers {names}", highlight=False)
+    state, warnings = sync_for_run(
+        config.market, universe, config.symbols, config.start_date, config.end_date
     )
-    errors = state["errors"]
-    assert isinstance(errors, list)
-    needed = set(getattr(universe, "symbols", None) or config.symbols or ())
-    if (bench := getattr(universe, "benchmark", None)) is not None:
-        needed.add(bench)
-    fatal = [e for e in errors if e["symbol"] in needed]
-    for e in errors:
-        if e not in fatal:  # another auxiliary series (a VIX, a second index): the run goes on
-            err.print(f"warning: {e['symbol']} not synced: {e['error']}", highlight=False)
-    if fatal:
-        listed = "; ".join(f"{e['symbol']}: {e['error']}" for e in fatal[:5])
-        raise AvaError(f"sync failed for {len(fatal)} symbols ({listed})", field="sync")
+    err.print(
+        f"synced {state.done}/{state.total} symbols: {state.requests} downloads, "
+        f"{state.skipped} already covered",
+        highlight=False,
+    )
+    for e in warnings:  # another auxiliary series (a VIX, a second index): the run goes on
+        err.print(f"warning: {e['symbol']} not synced: {e['error']}", highlight=False)

@@ -305,3 +305,45 @@ def sync_command(
     """The exact CLI command that fetches what a run lacks."""
     tf = "" if timeframe == "1d" else f" --timeframe {timeframe}"
     return f"ava data sync --universe {universe}{tf} --start {start} --end {end}"
+
+
+def sync_for_run(
+    market: str,
+    universe: object | None,
+    symbols: Sequence[str] | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    *,
+    progress: Callable[[SyncProgress], None] | None = None,
+) -> tuple[SyncProgress, list[dict[str, str]]]:
+    """``--sync`` / ``"sync": true``: fetch what a run lacks (its universe's members, or its
+    symbols, plus the market's benchmarks and VIX) from a month before its start to its end.
+
+    Returns the final state and the errors that do not stop the run (an auxiliary series other
+    than the run's benchmark); a member or the benchmark that could not be synced is a DataError
+    naming them and the vendors' reasons."""
+    from ava_backtest.data import universe_members
+
+    end_d = end or dt.datetime.now(dt.UTC).date()
+    start_d = universe_members.sync_start(start or end_d - dt.timedelta(days=365))
+    name = getattr(universe, "name", None)
+    if name is not None and name in universe_members.names():
+        ml = universe_members.member_list(name)
+        members = list(
+            universe_members.member_list(ml.derived_from).symbols if ml.derived_from else ml.symbols
+        )
+    else:
+        members = list(getattr(universe, "symbols", None) or symbols or ())
+    state = sync_symbols(market, members, start_d, end_d, progress=progress)
+    needed = set(members)
+    if (bench := getattr(universe, "benchmark", None)) is not None:
+        needed.add(bench)
+    fatal = [e for e in state.errors if e["symbol"] in needed]
+    if fatal:
+        listed = "; ".join(f"{e['symbol']}: {e['error']}" for e in fatal[:5])
+        raise DataError(
+            f"sync failed for {len(fatal)} of the run's symbols ({listed})",
+            field="sync",
+            details={"errors": fatal},
+        )
+    return state, [e for e in state.errors if e not in fatal]

@@ -220,6 +220,10 @@ class BacktestRequest(RunConfig):
         max_length=32,
         description="the original's field: \"latest\" or the strategy's version",
     )
+    sync: bool = Field(
+        default=False,
+        description="first fetch what the market-data store lacks for this run (ava data sync)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -249,7 +253,7 @@ class BacktestRequest(RunConfig):
 
     def run_config(self) -> RunConfig:
         return RunConfig.model_validate(
-            self.model_dump(exclude={"strategy_version"}, exclude_unset=False)
+            self.model_dump(exclude={"strategy_version", "sync"}, exclude_unset=False)
         )
 
 
@@ -274,6 +278,14 @@ async def create_run(request: Request, body: BacktestRequest) -> RunOut:
                 f"{version!r} or \"latest\"",
                 {"field": "strategy_version"},
             )  # fmt: skip
+    if body.sync:  # fetch first: the universe's members (or symbols) and the benchmarks
+        from ava_backtest.data.sync import sync_for_run
+
+        resolved = await run_in_threadpool(services.runs.resolve, config)
+        await run_in_threadpool(
+            sync_for_run, config.market, resolved, config.symbols, config.start_date,
+            config.end_date,
+        )  # fmt: skip
     if "max_positions" not in body.model_fields_set and config.universe is not None:
         universe = await run_in_threadpool(services.runs.resolve, config)
         default = default_max_positions(len(universe.symbols)) if universe else None
