@@ -46,6 +46,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def port_or_free(preferred: int) -> int:
+    """``preferred`` when nothing listens there now, else a free port."""
+    return free_port() if reachable("127.0.0.1", preferred) else preferred
+
+
 def render_template(text: str, values: dict[str, str]) -> str:
     """What the nginx image's envsubst step does: ``${NAME}`` and ``$NAME`` of the variables that
     are set become their values; every other ``$name`` (nginx's own) stays."""
@@ -61,11 +66,13 @@ class Nginx:
     """Debian's nginx, in the foreground, running the project's template rendered with local
     ports and paths inside a minimal main config (pid, logs and temp files under ``tmp``)."""
 
-    def __init__(self, tmp: Path, api_ports: list[int], ui_root: Path = STATIC) -> None:
+    def __init__(
+        self, tmp: Path, api_ports: list[int], ui_root: Path = STATIC, port: int | None = None
+    ) -> None:
         self.dir = tmp / f"nginx-{uuid.uuid4().hex[:6]}"
         for sub in ("logs", "temp"):
             (self.dir / sub).mkdir(parents=True)
-        self.port = free_port()
+        self.port = port if port is not None else free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         site = render_template(
             NGINX_TEMPLATE.read_text(),

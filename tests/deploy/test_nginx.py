@@ -19,7 +19,7 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from tests.deploy.stack import STATIC, Nginx, Server, required
+from tests.deploy.stack import STATIC, Nginx, Server, port_or_free, required
 
 TERMINAL = ("completed", "failed", "cancelled", "interrupted")
 CHROMIUM = "/usr/bin/chromium"
@@ -98,7 +98,8 @@ def stack(nginx_binary, module_pg_url, module_redis_url, tmp_path_factory) -> It
     nginx: Nginx | None = None
     try:
         b = Server(env, tmp)
-        nginx = Nginx(tmp, [a.port, b.port])
+        # The stack's own UI port, 8203, unless something (a running stack) already has it.
+        nginx = Nginx(tmp, [a.port, b.port], port=port_or_free(8203))
         yield Stack(a, b, nginx, tmp / "gates")
     finally:
         if nginx is not None:
@@ -258,11 +259,11 @@ def test_two_api_processes_behind_nginx_leave_each_others_runs_alone(stack):
     doomed = _sleepy(a.base, "IBM")  # holds A's second worker (its gate never opens)
     _wait_status(nginx.base, survivor, "running")
     _wait_status(nginx.base, doomed, "running")
-    for _ in range(4):  # both processes answer: the runs stay running, owned by A
-        for run_id in (survivor, doomed):
+    for run_id in (survivor, doomed):  # both processes answer: the runs stay running, A's
+        for _ in range(3):  # consecutive requests: round robin gives each process one
             r = httpx.get(f"{nginx.base}/api/v2/backtests/{run_id}", timeout=30)
             assert r.json()["status"] == "running", r.text
-    assert stack.upstreams(f"/api/v2/backtests/{survivor}") == {a.port, stack.b.port}
+        assert stack.upstreams(f"/api/v2/backtests/{run_id}") == {a.port, stack.b.port}
 
     # A cancel through nginx, whichever process takes it, stops A's worker: it is free again.
     r = httpx.post(f"{nginx.base}/api/v2/backtests/{doomed}/cancel", timeout=30)
