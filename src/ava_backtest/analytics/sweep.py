@@ -42,12 +42,28 @@ def sweep(
 
 
 def simulate_side_by_side(
-    panel: Panel, parts: list[Signals], settings: EngineSettings, labels: tuple[str, ...]
+    panel: Panel,
+    parts: list[Signals],
+    settings: EngineSettings,
+    labels: tuple[str, ...],
+    *,
+    wide: Panel | None = None,
 ) -> EngineResult:
     """One kernel call for many signal sets on the same one-symbol ``panel``: each set is a
-    column with its own account (``independent``), so each gives exactly its single run."""
+    column with its own account (``independent``), so each gives exactly its single run.
+
+    ``wide``: ``tile(panel, len(parts), materialize=True)`` made once by a caller that runs many
+    such calls (a study's chunks), so the kernel's price blocks are not copied again per call."""
+    if wide is None:
+        wide = tile(panel, len(parts), labels)
+    else:
+        if wide.trade_close.shape != (panel.bars.n_bars, len(parts)):
+            raise ValueError(
+                f"wide panel has shape {wide.trade_close.shape}, expected "
+                f"{(panel.bars.n_bars, len(parts))}"
+            )
+        wide = replace(wide, bars=replace(wide.bars, symbols=labels))
     stacked = stack_signals(parts, panel.bars.n_bars)
-    wide = _tile(panel, len(parts), labels)
     return simulate(wide, stacked, replace(settings, portfolio="independent"))
 
 
@@ -79,15 +95,26 @@ def stack_signals(parts: list[Signals], n_bars: int) -> Signals:
     return stacked
 
 
-def _tile(panel: Panel, n: int, labels: tuple[str, ...]) -> Panel:
+_KERNEL_PRICES = ("trade_open", "trade_high", "trade_low", "trade_close")
+"""The price blocks the kernel always reads (the engine copies a view into a C block)."""
+
+
+def tile(
+    panel: Panel, n: int, labels: tuple[str, ...] | None = None, *, materialize: bool = False
+) -> Panel:
     """The one-symbol ``panel`` as ``n`` identical columns: read-only views that repeat its column
-    (stride 0), not copies; the engine copies what its kernel reads. An array shared by two fields
-    stays shared, as the engine checks for that."""
+    (stride 0), not copies; the engine copies what its kernel reads. With ``materialize``, the
+    price blocks the kernel reads are those C-contiguous copies already, made once for a caller
+    that simulates many times on the same shape (the kernel never writes its inputs). An array
+    shared by two fields stays shared, as the engine checks for that."""
     views: dict[int, np.ndarray] = {}
+    labels = labels if labels is not None else tuple(str(i) for i in range(n))
+    copied = {id(getattr(panel, name)) for name in _KERNEL_PRICES} if materialize else set()
 
     def t(a: np.ndarray) -> np.ndarray:
         if id(a) not in views:
-            views[id(a)] = np.broadcast_to(a, (a.shape[0], n))
+            view = np.broadcast_to(a, (a.shape[0], n))
+            views[id(a)] = np.ascontiguousarray(view, np.float64) if id(a) in copied else view
         return views[id(a)]
 
     b = panel.bars

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+import numba as nb
 import numpy as np
 import optuna
 import polars as pl
@@ -29,7 +30,7 @@ from ava_backtest.analytics.metrics import (
     compute_metrics_columns,
 )
 from ava_backtest.analytics.overfitting import Overfitting, assess
-from ava_backtest.analytics.sweep import simulate_side_by_side
+from ava_backtest.analytics.sweep import simulate_side_by_side, tile
 from ava_backtest.analytics.trade_stats import trade_metrics_columns
 from ava_backtest.data.universes import Universe
 from ava_backtest.domain.bars import Panel
@@ -325,6 +326,22 @@ class _Evaluator:
         self.market = get_market(config.market)
         self.n_symbols = len(resolve_symbols(config, universe)[0])
         self._panels: dict[int, Any] = {}
+        self._wide: dict[tuple[int, int], Panel] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Shipped to Dask workers: the loaded panels go, the tiled price blocks are rebuilt there.
+        return {**self.__dict__, "_wide": {}}
+
+    def _tiled(self, run_panel: Panel, n: int) -> Panel:
+        """``run_panel`` as ``n`` columns with the kernel's price blocks copied once, reused by
+        every side-by-side call of that width (a grid's chunks are mostly one width)."""
+        key = (id(run_panel), n)
+        wide = self._wide.get(key)
+        if wide is None:
+            if len(self._wide) >= 2:  # the full chunks' width and the remainder's, at most
+                self._wide.pop(next(iter(self._wide)))
+            wide = self._wide[key] = tile(run_panel, n, materialize=True)
+        return wide
 
     def _panel(self, strategy: Strategy) -> Any:
         # Without a start date every trial loads from the first bar; with one, the warm-up decides
@@ -372,14 +389,20 @@ class _Evaluator:
         allow_short = strategy0.direction != "long_only" and (
             self.market.overnight_short_allowed or self.config.costs.product == "intraday"
         )
-        # A strategy may carry its own risk rule (a drawdown breaker), set by its parameters.
-        settings_of = [
-            engine_settings(self.config, self.n_symbols, allow_short, s) for _, s in members
-        ]
-        if strategy0.exit_at == "close":
-            settings_of = [replace(st, exits_at_close=True) for st in settings_of]
-        settings = settings_of[0]
+        # A strategy may carry its own risk rule (a drawdown breaker) and sizing, set by its
+        # parameters: the only ways a trial's settings differ, so trials that declare the same
+        # share one settings object (built once, not once per trial).
         rules = [s.risk_rules() for _, s in members]
+        built: dict[str, EngineSettings] = {}
+        settings_of = []
+        at_close = strategy0.exit_at == "close"
+        for (_, s), rule in zip(members, rules, strict=True):
+            key = repr((rule, s.default_sizing()))
+            if key not in built:
+                st = engine_settings(self.config, self.n_symbols, allow_short, s)
+                built[key] = replace(st, exits_at_close=True) if at_close else st
+            settings_of.append(built[key])
+        settings = settings_of[0]
         with indicator_cache():
             parts = [
                 _slice_signals(timed_for_engine(s, compute_signals(s, bars)), info.first_index)
@@ -388,7 +411,7 @@ class _Evaluator:
         out = {}
         holds = {p.max_hold for p in parts}
         # ... and its own sizing (a sizing-overlay strategy's options are parameters too).
-        same_sizing = all(_sizing_key(st) == _sizing_key(settings) for st in settings_of)
+        same_sizing = all(_sizing_key(st) == _sizing_key(settings) for st in built.values())
         if (
             self.n_symbols == 1
             and len(holds) == 1
@@ -396,7 +419,9 @@ class _Evaluator:
             and same_sizing
         ):
             labels = tuple(str(i) for i, _ in members)
-            res = simulate_side_by_side(run_panel, parts, settings, labels)
+            res = simulate_side_by_side(
+                run_panel, parts, settings, labels, wide=self._tiled(run_panel, len(parts))
+            )
             measured = measure_accounts(res, run_panel, self.config)
             return {i: measured[j] for j, (i, _) in enumerate(members)}
         for (i, _), sig, own in zip(members, parts, settings_of, strict=True):
@@ -476,9 +501,7 @@ def measure_accounts(
     gives for each account alone, value for value, measured for all of them at once."""
     market = get_market(config.market)
     equity = res.equity
-    gross = res.exposure
-    with np.errstate(divide="ignore", invalid="ignore"):
-        exposure = np.where(gross == 0, 0.0, np.where(equity > 0, gross / equity, np.nan))
+    exposure = _gross_over_equity(res.exposure, equity)
     rets = account_returns(equity)  # one contiguous row per account: the study stacks them
     tr = res.trades
     n = equity.shape[1]
@@ -500,6 +523,24 @@ def measure_accounts(
     )
     window = benchmark_window(bench, run_panel.dates)
     return [({**m, **window}, rets[j]) for j, m in enumerate(metrics)]
+
+
+@nb.njit(cache=True)
+def _gross_over_equity(gross: np.ndarray, equity: np.ndarray) -> np.ndarray:
+    """Exposure per bar and account: 0 where nothing is held, gross / equity where equity is
+    positive, NaN where it is not (one pass, no 20 MB temporaries per 1,000 accounts)."""
+    out = np.empty(gross.shape)
+    for i in range(gross.shape[0]):
+        for j in range(gross.shape[1]):
+            g = gross[i, j]
+            e = equity[i, j]
+            if g == 0.0:
+                out[i, j] = 0.0
+            elif e > 0.0:
+                out[i, j] = g / e
+            else:
+                out[i, j] = np.nan
+    return out
 
 
 def run_study(
@@ -699,7 +740,14 @@ def _finish(
     panel = next(iter(evaluator._panels.values()), None)
     dates = panel[3].dates if panel is not None else np.zeros(0, "datetime64[ns]")
     # Stacked as trials x periods (contiguous row copies) and used transposed: periods x trials.
-    matrix = np.stack([series[n] for n in numbers]).T if numbers else np.zeros((len(dates), 0))
+    # Filled row by row: np.stack of 10,000 rows costs several times the copy itself.
+    if numbers:
+        rows = np.empty((len(numbers), len(series[numbers[0]])))
+        for k, n in enumerate(numbers):
+            rows[k] = series[n]
+        matrix = rows.T
+    else:
+        matrix = np.zeros((len(dates), 0))
     best, pareto = _best(spec, complete)
     overfitting = None
     holdout = None
