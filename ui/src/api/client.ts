@@ -306,8 +306,8 @@ export const marketDataApi = {
     request<TradeLevels>(`/backtests/${encodeURIComponent(runId)}/trades/${seq}/levels`, { signal }),
 };
 
-/** GET /data/providers answers a list, or `{providers: [...]}`. */
-export type ProvidersResponse = ProviderInfo[] | { providers: ProviderInfo[] };
+/** GET /data/providers answers `{items, checked}` (a bare list is read too). */
+export type ProvidersResponse = ProviderInfo[] | { items: ProviderInfo[]; checked?: boolean };
 export function providerList(r: ProvidersResponse): ProviderInfo[] {
-  return Array.isArray(r) ? r : r.providers;
+  return Array.isArray(r) ? r : r.items;
 }

@@ -313,7 +313,7 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
       ))}
       {bars.loading && !bars.data ? <Loading label={`Loading ${symbol} bars…`} /> : null}
       {bars.data && bars.data.bars.length === 0 ? <p className="muted">No bars for {symbol} in this range.</p> : null}
-      {focus && levels.data && levels.data.seq === focus.trade.seq ? <LevelsLegend levels={levels.data} currency={currency} /> : null}
+      {focus && levels.data && levels.data.seq === focus.trade.seq ? <LevelsLegend levels={levels.data} currency={currency} shown={(v, time) => fillPriceInView(v, time, factorByDate(ind.data), view)} view={view} /> : null}
       {focus && levels.error ? <ErrorBox error={levels.error} onRetry={levels.reload} /> : null}
       <div className="chart-readout small mono" data-testid="price-readout" data-date={readout?.date ?? ""}>
         {readout ? (
@@ -357,10 +357,14 @@ function formatValue(v: number): string {
 }
 
 /** What the dashed lines of the clicked trade are: its stop and target at entry and at exit. */
-function LevelsLegend({ levels, currency }: { levels: TradeLevels; currency: string }) {
+function LevelsLegend({ levels, currency, shown, view }: { levels: TradeLevels; currency: string; shown: (v: number, time: string) => number; view: PriceView }) {
+  // data-first/data-last: the API's as-traded values; the text: on the chart's price view
   const ends = (pts: TradeLevels["stop"]) => {
     const v = (pts ?? []).filter((p) => p.value !== null);
-    return v.length ? { first: v[0].value as number, last: v[v.length - 1].value as number } : null;
+    if (!v.length) return null;
+    const a = v[0];
+    const b = v[v.length - 1];
+    return { first: a.value as number, last: b.value as number, firstShown: shown(a.value as number, a.time), lastShown: shown(b.value as number, b.time) };
   };
   const stop = ends(levels.stop);
   const target = ends(levels.target);
@@ -369,21 +373,23 @@ function LevelsLegend({ levels, currency }: { levels: TradeLevels; currency: str
       <strong>Trade #{levels.seq + 1}</strong>
       {stop ? (
         <span className="neg" data-testid="trade-level-stop" data-first={stop.first} data-last={stop.last}>
-          ┄ {levels.trailing ? "trailing stop" : "stop"} {formatPrice(stop.first, currency)}
-          {stop.last !== stop.first ? ` → ${formatPrice(stop.last, currency)}` : ""}
+          ┄ {levels.trailing ? "trailing stop" : "stop"} {formatPrice(stop.firstShown, currency)}
+          {stop.last !== stop.first ? ` → ${formatPrice(stop.lastShown, currency)}` : ""}
         </span>
       ) : (
         <span className="muted" data-testid="trade-level-stop">no stop</span>
       )}
       {target ? (
         <span className="pos" data-testid="trade-level-target" data-first={target.first} data-last={target.last}>
-          ┄ target {formatPrice(target.first, currency)}
-          {target.last !== target.first ? ` → ${formatPrice(target.last, currency)}` : ""}
+          ┄ target {formatPrice(target.firstShown, currency)}
+          {target.last !== target.first ? ` → ${formatPrice(target.lastShown, currency)}` : ""}
         </span>
       ) : (
         <span className="muted" data-testid="trade-level-target">no target</span>
       )}
-      <span className="muted">as-traded levels; exit: {levels.exit_reason.replace(/_/g, " ")}</span>
+      <span className="muted">
+        {view === "adjusted" ? "levels on the adjusted scale" : "as-traded levels"}; exit: {levels.exit_reason.replace(/_/g, " ")}
+      </span>
     </div>
   );
 }

@@ -115,7 +115,7 @@ export default function CandleViewer({ markets, pick }: { markets: string[]; pic
       {!symbol ? <p className="muted">Search a symbol to see its candles.</p> : null}
       {candles.error ? <ErrorBox error={candles.error} onRetry={candles.reload} /> : null}
       {candles.loading && symbol ? <Loading label={`Loading ${symbol} ${timeframe} candles…`} /> : null}
-      {candles.data ? <CandleChart data={candles.data} /> : null}
+      {candles.data && !candles.error ? <CandleChart data={candles.data} /> : null}
     </div>
   );
 }
