@@ -115,6 +115,16 @@ def _sessions(market: str, start: dt.date, end: dt.date) -> tuple[list[dt.date],
     return days, schedule
 
 
+@lru_cache(maxsize=8)
+def _session_array(market: str, start: dt.date, end: dt.date) -> np.ndarray:
+    return np.array(_sessions(market, start, end)[0], dtype="datetime64[D]")
+
+
+@lru_cache(maxsize=8)
+def _session_set(market: str, start: dt.date, end: dt.date) -> frozenset[dt.date]:
+    return frozenset(_sessions(market, start, end)[0])
+
+
 @dataclass
 class Bars:
     """One symbol's generated daily history (as traded) and its events."""
@@ -128,6 +138,8 @@ class Bars:
     factor: np.ndarray  # split factor: product of later split ratios (1 after the last split)
     prev_close: np.ndarray  # NSE's PREVCLOSE: yesterday's close adjusted for today's actions
     index: dict[dt.date, int] = field(default_factory=dict)
+    # (open, high, low, close, prev_close, volume) per session as Python floats (fast to format)
+    rows: list[tuple[float, ...]] = field(default_factory=list)
 
 
 @dataclass
@@ -327,7 +339,7 @@ class FakeVendors:
         low = np.minimum(open_, close) * (1 - np.abs(rng.normal(0.0, 0.006, n)))
         factor = np.ones(n)
         ratio_on = np.ones(n)
-        day_arr = np.array(dates, dtype="datetime64[D]")
+        day_arr = _session_array(market, self.start, self.end)
         for when, ratio in self.splits.get(symbol, []):
             factor[day_arr < np.datetime64(when)] *= ratio
             hit = np.searchsorted(day_arr, np.datetime64(when))
@@ -344,13 +356,31 @@ class FakeVendors:
         prev = np.round(prev - cash, 2)
         bars = Bars(dates, o, h, lo, c, vol_traded, factor, prev)
         bars.index = {d: i for i, d in enumerate(dates)}
+        bars.rows = list(zip(*(x.tolist() for x in (o, h, lo, c, prev, vol_traded)), strict=True))
         with self._lock:
             self._bars[key] = bars
         return bars
 
     def daily_rows(self, market: str, symbol: str, start: dt.date, end: dt.date) -> list[int]:
+        day_arr = _session_array(market, self.start, self.end)
+        lo = int(np.searchsorted(day_arr, np.datetime64(start)))
+        hi = int(np.searchsorted(day_arr, np.datetime64(min(end, self.today)), side="right"))
+        return list(range(lo, hi))
+
+    def columns(self, market: str, symbol: str, rows: list[int]) -> dict[str, list[Any]]:
+        """The rows' values as Python lists (fast to put into JSON): date, o, h, l, c, v, factor."""
         b = self.bars(market, symbol)
-        return [i for i, d in enumerate(b.dates) if start <= d <= end and d <= self.today]
+        sl = slice(rows[0], rows[-1] + 1) if rows else slice(0, 0)
+        volume = b.volume[sl]
+        return {
+            "date": b.dates[sl],
+            "open": b.open[sl].tolist(),
+            "high": b.high[sl].tolist(),
+            "low": b.low[sl].tolist(),
+            "close": b.close[sl].tolist(),
+            "volume": [None if v != v else v for v in volume.tolist()],
+            "factor": b.factor[sl].tolist(),
+        }
 
     def intraday(
         self, market: str, symbol: str, minutes: int, start: dt.date, end: dt.date
@@ -412,8 +442,7 @@ class FakeVendors:
 
     # -- NSE files ---------------------------------------------------------------------------
     def bhavcopy(self, day: dt.date, udiff: bool) -> bytes | None:
-        _, schedule = _sessions("IN", self.start, self.end)
-        if day.isoformat() not in schedule.index.strftime("%Y-%m-%d") or day > self.today:
+        if day not in _session_set("IN", self.start, self.end) or day > self.today:
             return None
         lines = []
         if udiff:
@@ -435,14 +464,7 @@ class FakeVendors:
             if i is None:
                 continue
             isin = f"INE{n:03d}A01{n % 10:03d}"
-            o, h, lo, c, pc, v = (
-                b.open[i],
-                b.high[i],
-                b.low[i],
-                b.close[i],
-                b.prev_close[i],
-                b.volume[i],
-            )
+            o, h, lo, c, pc, v = b.rows[i]
             value = round(v * c, 2)
             trades = int(v // 250) + 1
             if udiff:
@@ -476,8 +498,7 @@ class FakeVendors:
         return buffer.getvalue()
 
     def index_file(self, day: dt.date) -> bytes | None:
-        _, schedule = _sessions("IN", self.start, self.end)
-        if day.isoformat() not in schedule.index.strftime("%Y-%m-%d") or day > self.today:
+        if day not in _session_set("IN", self.start, self.end) or day > self.today:
             return None
         lines = [
             "Index Name,Index Date,Open Index Value,High Index Value,Low Index Value,"
@@ -508,6 +529,8 @@ def _json(obj: Any) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     vendors: FakeVendors
     protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes: without TCP_NODELAY, Nagle + delayed ACK add ~40 ms
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -668,26 +691,36 @@ class _Handler(BaseHTTPRequestHandler):
                 return sym, (200, b"{}")
             b = fake.bars(market, sym)
             start, end = _d(q.get("from", "1990-01-01")), _d(q.get("to", "2100-01-01"))
-            rows = []
-            for i in reversed(fake.daily_rows(market, sym, start, end)):
-                f = b.factor[i]  # FMP serves split-adjusted prices
-                rows.append(
-                    {
-                        "date": b.dates[i].isoformat(),
-                        "open": round(b.open[i] / f, 4),
-                        "high": round(b.high[i] / f, 4),
-                        "low": round(b.low[i] / f, 4),
-                        "close": round(b.close[i] / f, 4),
-                        "adjClose": round(b.close[i] / f, 4),
-                        "volume": None if np.isnan(b.volume[i]) else float(round(b.volume[i] * f)),
-                        "unadjustedVolume": None if np.isnan(b.volume[i]) else float(b.volume[i]),
-                        "change": round((b.close[i] - b.open[i]) / f, 4),
-                        "changePercent": round(100 * (b.close[i] / b.open[i] - 1), 4),
-                        "vwap": round((b.high[i] + b.low[i] + b.close[i]) / 3 / f, 4),
-                        "label": b.dates[i].strftime("%B %d, %y"),
-                        "changeOverTime": round(b.close[i] / b.open[i] - 1, 6),
-                    }
-                )
+            idx = fake.daily_rows(market, sym, start, end)
+            sl = slice(idx[0], idx[-1] + 1) if idx else slice(0, 0)
+            f = b.factor[sl]  # FMP serves split-adjusted prices
+            o, h, lo, c = (
+                np.round(x[sl] / f, 4).tolist() for x in (b.open, b.high, b.low, b.close)
+            )
+            vol = b.volume[sl]
+            adj_vol = [None if v != v else v for v in np.round(vol * f).tolist()]
+            raw_vol = [None if v != v else v for v in vol.tolist()]
+            change = np.round((b.close[sl] - b.open[sl]) / f, 4).tolist()
+            pct = np.round(100 * (b.close[sl] / b.open[sl] - 1), 4).tolist()
+            vwap = np.round((b.high[sl] + b.low[sl] + b.close[sl]) / 3 / f, 4).tolist()
+            rows = [
+                {
+                    "date": day.isoformat(),
+                    "open": o[k],
+                    "high": h[k],
+                    "low": lo[k],
+                    "close": c[k],
+                    "adjClose": c[k],
+                    "volume": adj_vol[k],
+                    "unadjustedVolume": raw_vol[k],
+                    "change": change[k],
+                    "changePercent": pct[k],
+                    "vwap": vwap[k],
+                    "label": day.strftime("%B %d, %y"),
+                    "changeOverTime": round(pct[k] / 100, 6),
+                }
+                for k, day in enumerate(b.dates[sl])
+            ][::-1]
             return sym, (200, _json({"symbol": vsym, "historical": rows}))
         if rest[:1] == ["historical-chart"] and len(rest) == 3:
             minutes = {

@@ -189,10 +189,12 @@ class HttpProvider(Provider):
         keys: Mapping[str, str | None] | None = None,
         base_url: str | None = None,
         options: HttpOptions | None = None,
+        settings: Any = None,
     ) -> None:
-        from ava_backtest.settings import get_settings
+        if settings is None:
+            from ava_backtest.settings import get_settings
 
-        settings = get_settings()
+            settings = get_settings()
         self.keys: dict[str, str | None] = {
             f: (keys or {}).get(f, getattr(settings, f, None)) for f in self.settings_key_fields
         }

@@ -17,6 +17,7 @@ import datetime as dt
 import email.utils
 import json
 import os
+import ssl
 import threading
 import time
 from collections.abc import Mapping
@@ -184,6 +185,37 @@ def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> fl
     return max((when - now).total_seconds(), 0.0)
 
 
+_CLIENTS: dict[tuple[str, tuple[tuple[str, str], ...], float], httpx.Client] = {}
+_CLIENTS_LOCK = threading.Lock()
+_SSL: ssl.SSLContext | None = None
+
+
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every client (loading the CA bundle costs ~100 ms each time)."""
+    global _SSL
+    if _SSL is None:
+        import certifi
+
+        _SSL = ssl.create_default_context(cafile=certifi.where())
+    return _SSL
+
+
+def shared_client(base_url: str, headers: Mapping[str, str], timeout: float) -> httpx.Client:
+    """A pooled client per (base URL, headers, timeout), reused by every provider instance."""
+    key = (base_url, tuple(sorted(headers.items())), timeout)
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = _CLIENTS[key] = httpx.Client(
+                base_url=base_url,
+                timeout=timeout,
+                headers=dict(headers),
+                verify=_ssl_context(),
+                follow_redirects=True,
+            )
+        return client
+
+
 class VendorHttp:
     """An ``httpx`` client for one vendor with its limiter and retry policy."""
 
@@ -203,17 +235,21 @@ class VendorHttp:
         rpm = self.options.requests_per_minute or requests_per_minute
         self.bucket = bucket_for(vendor, rpm, self.options.clock)
         self.base_url = base_url.rstrip("/")
-        self.client = httpx.Client(
-            base_url=self.base_url,
-            timeout=self.options.timeout,
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
-            transport=transport,
-            follow_redirects=True,
-        )
+        all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        if transport is not None:
+            self.client = httpx.Client(
+                base_url=self.base_url,
+                timeout=self.options.timeout,
+                headers=all_headers,
+                transport=transport,
+                follow_redirects=True,
+            )
+        else:
+            self.client = shared_client(self.base_url, all_headers, self.options.timeout)
         self.requests = 0  # HTTP requests sent, retries included
 
     def close(self) -> None:
-        self.client.close()
+        """Nothing to do for a shared client (kept for the process, connections pooled)."""
 
     def _fail(self, ctx: Context, message: str, cls: type[ProviderError] = ProviderError) -> Any:
         raise cls(self.vendor, message, symbol=ctx.symbol, start=ctx.start, end=ctx.end)

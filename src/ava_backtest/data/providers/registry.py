@@ -19,9 +19,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import polars as pl
+
+from ava_backtest.settings import get_settings
 
 from .alpaca import AlpacaProvider
 from .alphavantage import AlphaVantageProvider
@@ -39,6 +41,9 @@ from .finnhub import FinnhubProvider
 from .fmp import FMPProvider
 from .http import HttpOptions
 from .nse import NSEProvider
+
+if TYPE_CHECKING:
+    from ava_backtest.settings import Settings
 
 PROVIDERS: dict[str, type[Provider]] = {
     "fmp": FMPProvider,
@@ -72,7 +77,9 @@ __all__ = [
 T = TypeVar("T")
 
 
-def get_provider(name: str, *, options: HttpOptions | None = None) -> Provider:
+def get_provider(
+    name: str, *, options: HttpOptions | None = None, settings: Settings | None = None
+) -> Provider:
     """A fresh provider of vendor ``name`` with keys and base URL from the settings."""
     key = name.strip().lower()
     cls = PROVIDERS.get(key)
@@ -80,11 +87,15 @@ def get_provider(name: str, *, options: HttpOptions | None = None) -> Provider:
         raise ProviderError(
             name or "?", f"unknown provider {name!r}; known: {', '.join(sorted(PROVIDERS))}"
         )
-    return cls(options=options)  # type: ignore[call-arg]
+    return cls(options=options, settings=settings)  # type: ignore[call-arg]
 
 
 def providers_for(
-    market: str, timeframe: str = "1d", *, options: HttpOptions | None = None
+    market: str,
+    timeframe: str = "1d",
+    *,
+    options: HttpOptions | None = None,
+    settings: Settings | None = None,
 ) -> list[Provider]:
     """The configured vendors serving ``market`` at ``timeframe``, in fallback order."""
     market = market.upper()
@@ -92,9 +103,10 @@ def providers_for(
         raise ProviderError(
             "registry", f"unknown market {market!r}; known: {', '.join(FALLBACK_ORDER)}"
         )
+    settings = settings or get_settings()
     out: list[Provider] = []
     for name in FALLBACK_ORDER[market]:
-        provider = get_provider(name, options=options)
+        provider = get_provider(name, options=options, settings=settings)
         if (
             provider.configured()
             and market in provider.markets
@@ -120,8 +132,9 @@ class ProviderStatus:
 def provider_status(check: bool = False) -> list[ProviderStatus]:
     """Every vendor: configured or not, its limits; ``check`` pings the configured ones."""
     out: list[ProviderStatus] = []
+    settings = get_settings()
     for name, cls in PROVIDERS.items():
-        provider = get_provider(name)
+        provider = get_provider(name, settings=settings)
         configured = provider.configured()
         reachable: bool | None = None
         error: str | None = None
