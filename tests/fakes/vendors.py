@@ -3,7 +3,7 @@
 One ``ThreadingHTTPServer`` on 127.0.0.1 (free port) answers, each under its own path prefix:
 
 - ``/fmp``          Financial Modeling Prep ``/api/v3`` (historical-price-full, historical-chart,
-  stock_split, stock_dividend, search, historical/earning_calendar, sp500_constituent)
+  stock_split, stock_dividend, search, historical/earning_calendar, sp500_constituent, nasdaq_constituent, dowjones_constituent)
 - ``/alpaca``       Alpaca data v2 bars (``page_token`` pagination, APCA headers) and v1 corporate actions
 - ``/alphavantage`` Alpha Vantage ``/query`` (TIME_SERIES_DAILY, TIME_SERIES_INTRADAY, SPLITS,
   DIVIDENDS, SYMBOL_SEARCH, EARNINGS; ``Note``/``Information``/``Error Message`` bodies)
@@ -168,6 +168,7 @@ class FakeVendors:
         alpaca_page_size: int = 1000,
         retry_after: str = "1",
         today: dt.date | None = None,
+        constituents: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         if symbols is None:
             symbols = {"US": ["AAPL", "MSFT", "SPY"], "IN": ["RELIANCE", "TCS", "INFY"]}
@@ -191,6 +192,8 @@ class FakeVendors:
         self.alpaca_page_size = alpaca_page_size
         self.retry_after = retry_after
         self.today = today or dt.date.today()
+        # FMP's constituent lists: "sp500" (default: every US symbol but SPY), "nasdaq", "dowjones"
+        self.constituents = {k: sorted(v) for k, v in (constituents or {}).items()}
         self.requests: list[FakeRequest] = []
         self._faults: dict[tuple[str, str], list[Any]] = {}
         self._lock = threading.Lock()
@@ -791,10 +794,14 @@ class _Handler(BaseHTTPRequestHandler):
                 for d, time, est, actual in reversed(fake.earnings_dates(sym))
             ]
             return sym, (200, _json(rows[: int(q.get("limit", "1000"))]))
-        if rest == ["sp500_constituent"]:
+        if rest and rest[0] in ("sp500_constituent", "nasdaq_constituent", "dowjones_constituent"):
+            index = rest[0].split("_")[0]
+            members = fake.constituents.get(index)
+            if members is None:
+                members = sorted(fake.symbols["US"] - {"SPY"}) if index == "sp500" else []
             rows = [
                 {
-                    "symbol": s,
+                    "symbol": s.replace(".", "-"),
                     "name": fake.name_of(s),
                     "sector": "Technology",
                     "subSector": "",
@@ -803,9 +810,9 @@ class _Handler(BaseHTTPRequestHandler):
                     "cik": "",
                     "founded": "",
                 }
-                for s in sorted(fake.symbols["US"])
+                for s in members
             ]
-            return "sp500", (200, _json(rows))
+            return index, (200, _json(rows))
         return "", (404, _json({"Error Message": "not found"}))
 
     # -- Alpaca ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from ava_backtest.data.providers.base import (
     BarRequest,
     NotConfiguredError,
+    NotSupportedError,
     ProviderError,
     RateLimitedError,
     UnknownSymbolError,
@@ -157,3 +158,14 @@ def test_actions_search_and_earnings(fake, opts) -> None:
     assert earnings.height == 4
     assert set(earnings["time"].to_list()) <= {"bmo", "amc"}
     assert earnings["eps_actual"].null_count() == 0
+
+
+def test_constituents(fake, opts) -> None:
+    provider = FMPProvider(options=opts)
+    members = provider.constituents("sp500")
+    assert members["symbol"].to_list() == ["AAPL", "BRK.B", "MSFT", "NVDA", "TINY"]  # no SPY
+    assert members.schema["date_first_added"] == pl.Date
+    assert fake.requests[-1].path == "/fmp/api/v3/sp500_constituent"
+    assert provider.constituents("djia").height == 0
+    with pytest.raises(NotSupportedError, match="no constituents endpoint for 'nifty50'"):
+        provider.constituents("nifty50")

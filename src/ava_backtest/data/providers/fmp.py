@@ -43,6 +43,18 @@ INTERVALS = {"1m": "1min", "5m": "5min", "15m": "15min", "1h": "1hour"}
 CHUNK_DAYS = {"1m": 3, "5m": 10, "15m": 30, "1h": 90}
 US_EXCHANGES = {"NASDAQ", "NYSE", "AMEX", "NYSEARCA", "BATS", "CBOE", "NYSE AMERICAN", "INDEX"}
 IN_EXCHANGES = {"NSE", "BSE"}
+# Ava's index-membership names → FMP's constituent endpoints.
+CONSTITUENTS = {
+    "sp500": "sp500_constituent",
+    "nasdaq100": "nasdaq_constituent",
+    "djia": "dowjones_constituent",
+}
+CONSTITUENT_COLUMNS: dict[str, pl.DataType] = {
+    "symbol": pl.Utf8(),
+    "name": pl.Utf8(),
+    "sector": pl.Utf8(),
+    "date_first_added": pl.Date(),
+}
 
 
 class FMPProvider(HttpProvider):
@@ -271,3 +283,33 @@ class FMPProvider(HttpProvider):
                 }
             )
         return earnings_frame(rows)
+
+    def constituents(self, index: str) -> pl.DataFrame:
+        """Today's members of ``sp500``, ``nasdaq100`` or ``djia`` (:data:`CONSTITUENT_COLUMNS`).
+
+        Symbols are in Ava's spelling (``BRK.B``); ``date_first_added`` is null when FMP has none.
+        """
+        endpoint = CONSTITUENTS.get(index.lower())
+        if endpoint is None:
+            raise NotSupportedError(
+                self.name,
+                f"no constituents endpoint for {index!r}; known: {', '.join(CONSTITUENTS)}",
+            )
+        body = self._get(endpoint, {}, Context(index))
+        if not isinstance(body, list):
+            raise ProviderError(self.name, f"malformed constituents body: {str(body)[:120]!r}")
+        rows = []
+        for row in body:
+            if not isinstance(row, dict) or not row.get("symbol"):
+                raise ProviderError(self.name, f"malformed constituent record: {str(row)[:120]!r}")
+            rows.append(
+                {
+                    "symbol": str(row["symbol"]).replace("-", "."),
+                    "name": str(row.get("name") or ""),
+                    "sector": str(row.get("sector") or ""),
+                    "date_first_added": parse_date(row.get("dateFirstAdded")),
+                }
+            )
+        if not rows:
+            return pl.DataFrame(schema=CONSTITUENT_COLUMNS)
+        return pl.DataFrame(rows, schema=CONSTITUENT_COLUMNS, orient="row").sort("symbol")
