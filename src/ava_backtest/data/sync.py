@@ -45,14 +45,14 @@ class AuxSeries:
 
 AUXILIARY: dict[str, tuple[AuxSeries, ...]] = {
     "US": (
-        AuxSeries("GSPC", "S&P 500 index (price return)", "index"),
+        AuxSeries("GSPC", "S&P 500 index", "index"),
         AuxSeries("SPY", "SPDR S&P 500 ETF Trust", "equity"),
-        AuxSeries("NDX", "NASDAQ-100 index (price return)", "index"),
+        AuxSeries("NDX", "NASDAQ-100 index", "index"),
         AuxSeries("VIX", "CBOE Volatility Index", "volatility_index"),
     ),
     "IN": (
-        AuxSeries("NIFTY50", "NIFTY 50 index (price return)", "index"),
-        AuxSeries("SENSEX", "S&P BSE SENSEX index (price return)", "index"),
+        AuxSeries("NIFTY50", "NIFTY 50 index", "index"),
+        AuxSeries("SENSEX", "S&P BSE SENSEX index", "index"),
         AuxSeries("INDIAVIX", "India VIX", "volatility_index"),
     ),
 }
