@@ -575,18 +575,21 @@ class _Handler(BaseHTTPRequestHandler):
         fault = fake._take_fault(vendor, key) if key else None
         if fault == "ok":
             fault = None
-        status = answer[0]
-        label = ""
+        status, label = answer[0], ""
+        if isinstance(fault, int):
+            status, label = fault, str(fault)
+        elif isinstance(fault, tuple):
+            status, label = fault[1], str(fault[0])
+        elif isinstance(fault, str):
+            label = fault
+            if fault not in ("truncated", "cut"):
+                status = 200
+        # Logged before answering: a client that has its response sees its request in the log.
+        fake.requests.append(FakeRequest(vendor, split.path, query, key.upper(), status, label))
         if fault is not None:
-            label = (
-                fault
-                if isinstance(fault, str)
-                else str(fault if isinstance(fault, int) else fault[0])
-            )
-            status = self._fault(vendor, fault, answer)
+            self._fault(vendor, fault, answer)
         else:
             self._send(*answer)
-        fake.requests.append(FakeRequest(vendor, split.path, query, key.upper(), status, label))
 
     def _fault(self, vendor: str, fault: Any, answer: tuple[Any, ...]) -> int:
         fake = self.vendors

@@ -116,3 +116,14 @@ def test_actions_search_earnings(fake, opts) -> None:
     earnings = provider.earnings("US", "AAPL", dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     truth = [(d, t) for d, t, _, _ in fake.earnings_dates("AAPL") if d.year == 2024]
     assert list(zip(earnings["date"].to_list(), earnings["time"].to_list(), strict=True)) == truth
+
+
+def test_a_price_that_is_not_a_number_is_malformed(fake, opts) -> None:
+    body = json.loads((FIXTURES / "alphavantage_time_series_daily.json").read_bytes())
+    body["Time Series (Daily)"]["2024-01-05"]["4. close"] = "n/a"
+    fake.fail("alphavantage", "IBM", [("body", 200, json.dumps(body).encode())])
+    with pytest.raises(
+        ProviderError,
+        match=r"alphavantage IBM 2024-01-02\.\.2024-01-31: malformed record: a price is not a number",
+    ):
+        AlphaVantageProvider(options=opts).bars(_req("IBM"))

@@ -169,3 +169,22 @@ def test_constituents(fake, opts) -> None:
     assert provider.constituents("djia").height == 0
     with pytest.raises(NotSupportedError, match="no constituents endpoint for 'nifty50'"):
         provider.constituents("nifty50")
+
+
+def test_a_bar_without_a_price_is_malformed(fake, opts) -> None:
+    body = json.loads((FIXTURES / "fmp_historical_price_full.json").read_bytes())
+    body["historical"][1]["close"] = None
+    fake.fail(
+        "fmp",
+        "AAPL",
+        [
+            ("body", 200, json.dumps(body).encode()),
+            ("body", 200, b'{"symbol": "AAPL", "historical": []}'),
+        ],
+    )
+    with pytest.raises(
+        ProviderError, match=r"malformed bars: 1 without a price \(first at 2024-01-04\)"
+    ):
+        FMPProvider(options=opts).bars(
+            _req("AAPL", start=dt.date(2024, 1, 3), end=dt.date(2024, 1, 5))
+        )

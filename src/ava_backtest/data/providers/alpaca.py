@@ -137,7 +137,7 @@ class AlpacaProvider(HttpProvider):
             frame = frame.with_columns(
                 date=pl.col("ts").dt.convert_time_zone("America/New_York").dt.date()
             )
-        return finish_bars(frame, request)
+        return finish_bars(frame, request, self.name)
 
     def corporate_actions(
         self, market: str, symbol: str, start: dt.date, end: dt.date

@@ -131,12 +131,22 @@ class AlphaVantageProvider(HttpProvider):
                 start=ctx.start,
                 end=ctx.end,
             ) from exc
-        return pl.DataFrame(
+        frame = pl.DataFrame(
             {"local": list(series.keys()), **columns, "volume": volume},
             schema_overrides={"volume": pl.Utf8},
-        ).with_columns(
-            *(pl.col(c).cast(pl.Float64, strict=False) for c in (*FIELDS, "volume")),
         )
+        try:
+            return frame.with_columns(
+                *(pl.col(c).cast(pl.Float64, strict=True) for c in (*FIELDS, "volume")),
+            )
+        except pl.exceptions.InvalidOperationError as exc:
+            raise ProviderError(
+                self.name,
+                f"malformed record: a price is not a number ({str(exc).splitlines()[0][:120]})",
+                symbol=ctx.symbol,
+                start=ctx.start,
+                end=ctx.end,
+            ) from exc
 
     def bars(self, request: BarRequest) -> pl.DataFrame:
         ctx = self.check_request(request)
@@ -151,7 +161,7 @@ class AlphaVantageProvider(HttpProvider):
             frame = self._frame(series, ctx).with_columns(
                 date=pl.col("local").str.to_date("%Y-%m-%d")
             )
-            return finish_bars(frame, request)
+            return finish_bars(frame, request, self.name)
         frames = []
         month = request.start.replace(day=1)
         while month <= request.end:
@@ -174,7 +184,7 @@ class AlphaVantageProvider(HttpProvider):
         if not frames:
             return empty_bars(request.timeframe)
         frame = pl.concat(frames).with_columns(ts=local_to_utc(pl.col("local"), "America/New_York"))
-        return finish_bars(frame, request)
+        return finish_bars(frame, request, self.name)
 
     def corporate_actions(
         self, market: str, symbol: str, start: dt.date, end: dt.date

@@ -26,6 +26,7 @@ from .base import (
 )
 from .http import Context, HttpOptions, VendorHttp
 
+PRICES = ("open", "high", "low", "close")
 MARKET_TZ = {"US": "America/New_York", "IN": "Asia/Kolkata"}
 
 # Ava's names of benchmarks and volatility indices, per market.
@@ -97,12 +98,25 @@ def empty_earnings() -> pl.DataFrame:
     return pl.DataFrame(schema=EARNINGS_COLUMNS)
 
 
-def finish_bars(frame: pl.DataFrame, request: BarRequest) -> pl.DataFrame:
-    """Cast to the layout, keep the request's range, one row per bar, sorted by time."""
+def finish_bars(frame: pl.DataFrame, request: BarRequest, vendor: str) -> pl.DataFrame:
+    """Cast to the layout, keep the request's range, one row per bar, sorted by time.
+
+    A value that is not a number, or a bar without one of its four prices, is a malformed answer
+    (:class:`ProviderError`), never a silently dropped or null-filled row. Volume may be null.
+    """
     cols = bar_columns(request.timeframe)
     if frame.height == 0:
         return empty_bars(request.timeframe)
-    frame = frame.select([pl.col(c).cast(t, strict=False) for c, t in cols.items()])
+    try:
+        frame = frame.select([pl.col(c).cast(t, strict=True) for c, t in cols.items()])
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError) as exc:
+        raise ProviderError(
+            vendor,
+            f"malformed bars: a value is not a number ({str(exc).splitlines()[0][:160]})",
+            symbol=request.symbol,
+            start=request.start,
+            end=request.end,
+        ) from exc
     key = "date" if request.timeframe == "1d" else "ts"
     if key == "date":
         frame = frame.filter(pl.col("date").is_between(request.start, request.end))
@@ -110,6 +124,15 @@ def finish_bars(frame: pl.DataFrame, request: BarRequest) -> pl.DataFrame:
         tz = MARKET_TZ.get(request.market.upper(), "UTC")
         day = pl.col("ts").dt.convert_time_zone(tz).dt.date()
         frame = frame.filter(day.is_between(request.start, request.end))
+    missing = frame.filter(pl.any_horizontal(pl.col(PRICES).is_null() | pl.col(PRICES).is_nan()))
+    if missing.height:
+        raise ProviderError(
+            vendor,
+            f"malformed bars: {missing.height} without a price (first at {missing[key][0]})",
+            symbol=request.symbol,
+            start=request.start,
+            end=request.end,
+        )
     return frame.unique(subset=[key], keep="last").sort(key)
 
 

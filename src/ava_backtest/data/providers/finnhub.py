@@ -152,7 +152,7 @@ class FinnhubProvider(HttpProvider):
         ).with_columns(ts=pl.from_epoch("t", time_unit="s").dt.replace_time_zone("UTC"))
         if request.timeframe == "1d":
             frame = frame.with_columns(date=pl.col("ts").dt.date())
-        return finish_bars(frame, request)
+        return finish_bars(frame, request, self.name)
 
     def search(self, market: str, query: str, limit: int = 20) -> list[SymbolMatch]:
         if market.upper() != "US":

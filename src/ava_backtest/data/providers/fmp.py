@@ -130,7 +130,7 @@ class FMPProvider(HttpProvider):
                 schema_overrides={"volume": pl.Float64, "raw_volume": pl.Float64},
             ).with_columns(pl.col("date").str.slice(0, 10).str.to_date("%Y-%m-%d"))
             frame = self._unsplit(request, frame, "date")
-            return finish_bars(frame, request)
+            return finish_bars(frame, request, self.name)
         return self._intraday(request, symbol, ctx)
 
     def _intraday(self, request: BarRequest, symbol: str, ctx: Context) -> pl.DataFrame:
@@ -176,7 +176,7 @@ class FMPProvider(HttpProvider):
             raw_volume=pl.lit(None, dtype=pl.Float64),
         )
         frame = self._unsplit(request, frame, "date")
-        return finish_bars(frame, request)
+        return finish_bars(frame, request, self.name)
 
     def _unsplit(self, request: BarRequest, frame: pl.DataFrame, date_col: str) -> pl.DataFrame:
         """Undo FMP's split adjustment: prices x (product of later split ratios)."""

@@ -294,7 +294,7 @@ class NSEProvider(HttpProvider):
         rows = self._rows(request.market, request.symbol, request.start, request.end)
         if rows.height == 0:
             return empty_bars("1d")
-        return finish_bars(rows, request)
+        return finish_bars(rows, request, self.name)
 
     def corporate_actions(
         self, market: str, symbol: str, start: dt.date, end: dt.date
