@@ -170,3 +170,24 @@ def test_one_sync_at_a_time_per_home():
             providers=[ListProvider()],
             auxiliary=False,
         )
+
+
+def test_finnhub_sentiment_is_stored_as_an_auxiliary_series(monkeypatch):
+    from tests.fakes.vendors import FakeVendors
+
+    with FakeVendors(symbols={"US": ["AAPL"]}) as fake:
+        fake.apply(monkeypatch, vendors=["finnhub"])
+        p = ListProvider()
+        state = sync_symbols(
+            "US", ["AAPL", "NOPE"], D(2023, 1, 1), D(2023, 1, 31), providers=[p],
+            auxiliary=False, sentiment=True,
+        )  # fmt: skip
+        assert fake.count("finnhub") == 2
+    stored = market_store.read_sentiment("US", "AAPL")
+    assert stored is not None and stored.height == 1
+    assert stored["date"][0] == dt.datetime.now(dt.UTC).date()
+    assert 0.0 <= stored["score"][0] <= 1.0
+    # a symbol without news coverage stores nothing and is not an error
+    assert market_store.read_sentiment("US", "NOPE") is None
+    assert state.errors == []
+    assert state.providers_used == {"testvendor": 2, "finnhub": 2}

@@ -46,6 +46,7 @@ def run_sync(
     max_symbols: int,
     auxiliary: bool,
     quiet: bool = False,
+    sentiment: bool = False,
 ) -> dict[str, object]:
     """Plan (as the API does, field by field), sync with a progress bar, return the final state."""
     from ava_backtest.api.routers.data import SyncBody, plan_sync
@@ -63,6 +64,7 @@ def run_sync(
         days=days,
         max_symbols=max_symbols,
         auxiliary=auxiliary,
+        sentiment=sentiment,
     )
     plan = plan_sync(body, database_universes())
     vendors = ", ".join(v.name for v in plan.vendors)
@@ -76,7 +78,7 @@ def run_sync(
         if quiet or not sys.stderr.isatty():
             state = sync_symbols(
                 plan.market, plan.symbols, plan.start, plan.end, timeframe=plan.timeframe,
-                providers=plan.vendors, auxiliary=plan.auxiliary,
+                providers=plan.vendors, auxiliary=plan.auxiliary, sentiment=plan.sentiment,
             )  # fmt: skip
         else:
             with Progress(
@@ -100,6 +102,7 @@ def run_sync(
                 state = sync_symbols(
                     plan.market, plan.symbols, plan.start, plan.end, timeframe=plan.timeframe,
                     providers=plan.vendors, auxiliary=plan.auxiliary, progress=show,
+                    sentiment=plan.sentiment,
                 )  # fmt: skip
     finally:
         for v in plan.vendors:
@@ -129,6 +132,9 @@ def data_sync(
     aux: Annotated[
         bool, typer.Option("--aux/--no-aux", help="Also the market's benchmarks and VIX.")
     ] = True,
+    sentiment: Annotated[
+        bool, typer.Option("--sentiment", help="Also Finnhub's news sentiment (US symbols).")
+    ] = False,
 ) -> None:
     """Fetch what the store lacks: only sessions not yet covered are requested, so a rerun
     fetches nothing and an interrupted sync resumes where it stopped.
@@ -153,6 +159,7 @@ def data_sync(
             days=days,
             max_symbols=max_symbols,
             auxiliary=aux,
+            sentiment=sentiment,
         )
     except ValidationError as e:
         _fail(_pydantic_message(e))

@@ -466,3 +466,43 @@ def read_for_panel(info: SymbolInfo) -> tuple[pl.DataFrame, pl.DataFrame]:
     if tf != "1d":
         frame = frame.with_columns(pl.col("ts").dt.replace_time_zone(None))
     return frame, actions
+
+
+# -- auxiliary: Finnhub news sentiment ------------------------------------------------------
+
+
+def sentiment_path(market: str, symbol: str) -> Path:
+    get_market(market)
+    return store_root() / market / "sentiment" / f"{normalise(symbol)}.parquet"
+
+
+def read_sentiment(market: str, symbol: str) -> pl.DataFrame | None:
+    """The stored daily news-sentiment snapshots of ``symbol`` (one row per day synced)."""
+    try:
+        return pl.read_parquet(sentiment_path(market, symbol))
+    except FileNotFoundError:
+        return None
+
+
+def write_sentiment(market: str, symbol: str, frame: pl.DataFrame, *, provider: str) -> int:
+    """Merge snapshots (a later one of the same day replaces the earlier); returns rows stored.
+
+    The vendor gives only today's snapshot, so the series grows by one row per day synced: a
+    strategy requiring it can use it only from the first day it was collected."""
+    if frame.height == 0:
+        return 0
+    bad = [c for c in ("date", "score") if c not in frame.columns]
+    if bad:
+        raise DataError(
+            f"{provider} {symbol}: sentiment without column(s) {', '.join(bad)}", field="symbols"
+        )
+    old = read_sentiment(market, symbol)
+    merged = (
+        pl.concat([old.join(frame.select("date"), on="date", how="anti"), frame], how="diagonal")
+        if old is not None
+        else frame
+    ).sort("date")
+    meta = {f"{_META}provider": provider, f"{_META}kind": "sentiment", f"{_META}symbol": symbol}
+    atomic_write(sentiment_path(market, symbol), lambda p: merged.write_parquet(p, metadata=meta))
+    _bump()
+    return merged.height

@@ -174,12 +174,15 @@ def sync_symbols(
     auxiliary: bool = True,
     progress: Callable[[SyncProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    sentiment: bool = False,
 ) -> SyncProgress:
     """Fetch what the store lacks of ``symbols`` (plus the market's auxiliary series for daily
     bars when ``auxiliary``) between ``start`` and ``end`` inclusive; returns the final state.
 
     Per-symbol failures are collected in ``errors`` (and the sync goes on); a ``should_stop``
     that turns true ends the sync after the current download, leaving it resumable.
+    ``sentiment`` also stores Finnhub's news-sentiment snapshot of each given (US) symbol as an
+    auxiliary series (``market_store.read_sentiment``).
     """
     get_market(market)
     market_store.check_timeframe(timeframe)
@@ -206,6 +209,11 @@ def sync_symbols(
                 except (ProviderError, AvaError) as e:
                     state.errors.append({"symbol": sym, "error": str(e)})
                     break
+            if sentiment and sym not in AUX_KINDS:
+                try:
+                    _fetch_sentiment(market, sym, state)
+                except (ProviderError, AvaError) as e:
+                    state.errors.append({"symbol": sym, "error": f"sentiment: {e}"})
             state.done += 1
             if progress:
                 progress(state)
@@ -268,6 +276,18 @@ def _fetch_one(
         state.providers_used[vendor.name] = state.providers_used.get(vendor.name, 0) + 1
         return
     raise DataError("; ".join(failures) or f"{symbol}: no provider", field="symbols")
+
+
+def _fetch_sentiment(market: str, symbol: str, state: SyncProgress) -> None:
+    from ava_backtest.data.providers.registry import fetch_sentiment
+
+    if market != "US":
+        raise NotSupportedError("finnhub", f"news sentiment covers US symbols, not {market}")
+    today = dt.datetime.now(dt.UTC).date()
+    state.requests += 1
+    frame = fetch_sentiment(symbol, today, today)
+    market_store.write_sentiment(market, symbol, frame, provider="finnhub")
+    state.providers_used["finnhub"] = state.providers_used.get("finnhub", 0) + 1
 
 
 def _mirror(

@@ -270,6 +270,9 @@ class SyncBody(BaseModel):
     days: int = Field(365, ge=1, le=365 * 60, description="history when start is not given")
     max_symbols: int = Field(0, ge=0, le=100_000, description="0 = every member")
     auxiliary: bool = Field(True, description="also sync the market's benchmarks and VIX")
+    sentiment: bool = Field(
+        False, description="also store Finnhub's news-sentiment snapshot of each (US) symbol"
+    )
 
     @field_validator("symbols")
     @classmethod
@@ -381,6 +384,7 @@ class SyncManager:
             final = sync_symbols(
                 plan.market, plan.symbols, plan.start, plan.end, timeframe=plan.timeframe,
                 providers=plan.vendors, auxiliary=plan.auxiliary, progress=progress,
+                sentiment=plan.sentiment,
             )  # fmt: skip
             progress(final)
             with self._lock:
@@ -417,6 +421,7 @@ class SyncPlan:
     symbols: list[str]
     vendors: list[Any]
     auxiliary: bool
+    sentiment: bool = False
 
 
 def plan_sync(body: SyncBody, custom: Any = None) -> SyncPlan:
@@ -458,7 +463,7 @@ def plan_sync(body: SyncBody, custom: Any = None) -> SyncPlan:
     return SyncPlan(
         label=label, universe=universe, market=market, provider=body.provider,
         timeframe=body.timeframe, start=start, end=end, symbols=symbols, vendors=vendors,
-        auxiliary=body.auxiliary,
+        auxiliary=body.auxiliary, sentiment=body.sentiment,
     )  # fmt: skip
 
 
