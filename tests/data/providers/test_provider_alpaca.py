@@ -75,7 +75,9 @@ def test_unknown_symbol_index_and_keys(fake, opts, monkeypatch) -> None:
     with pytest.raises(ProviderError, match="HTTP 401"):
         AlpacaProvider(options=opts, keys={"alpaca_secret_key": "nope"}).bars(_req("AAPL"))
     monkeypatch.delenv("AVA_ALPACA_SECRET_KEY")
-    with pytest.raises(NotConfiguredError, match="ALPACA_SECRET_KEY is not set"):
+    with pytest.raises(
+        NotConfiguredError, match=r"ALPACA_SECRET_KEY \(or AVA_ALPACA_SECRET_KEY\) is not set"
+    ):
         AlpacaProvider(options=opts).bars(_req("AAPL"))
 
 

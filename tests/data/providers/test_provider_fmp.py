@@ -92,7 +92,7 @@ def test_unknown_symbol_missing_key_and_rejected_key(fake, opts, monkeypatch) ->
     monkeypatch.delenv("AVA_FMP_API_KEY")
     provider = FMPProvider(options=opts)
     assert not provider.configured()
-    with pytest.raises(NotConfiguredError, match="FMP_API_KEY is not set"):
+    with pytest.raises(NotConfiguredError, match=r"FMP_API_KEY \(or AVA_FMP_API_KEY\) is not set"):
         provider.bars(_req("AAPL"))
     monkeypatch.setenv("FMP_API_KEY", "fake-fmp-key")  # the original's name works too
     assert FMPProvider(options=opts).bars(_req("AAPL")).height == 10

@@ -238,7 +238,7 @@ class HttpProvider(Provider):
             if not self.keys.get(field_name):
                 raise NotConfiguredError(
                     self.name,
-                    f"{variable} is not set (the original's name without AVA_ works too)",
+                    f"{variable} (or AVA_{variable}) is not set",
                 )
 
     def headers(self) -> dict[str, str]:
