@@ -19,7 +19,15 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
-from tests.deploy.stack import STATIC, Nginx, Server, port_or_free, required
+from tests.deploy.stack import (
+    NGINX_TEMPLATE,
+    STATIC,
+    Nginx,
+    Server,
+    port_or_free,
+    render_template,
+    required,
+)
 
 TERMINAL = ("completed", "failed", "cancelled", "interrupted")
 CHROMIUM = "/usr/bin/chromium"
@@ -288,3 +296,24 @@ def test_two_api_processes_behind_nginx_leave_each_others_runs_alone(stack):
     assert run["n_trades"] > 0 and run["error"] is None, run
     trades = httpx.get(f"{nginx.base}/api/v2/backtests/{survivor}/trades", timeout=30).json()
     assert trades["total"] == run["n_trades"]
+
+
+def test_the_images_envsubst_step_only_fills_in_the_ava_placeholders():
+    """The nginx image substitutes every variable set in the container (PATH, HOME, HOSTNAME,
+    NGINX_VERSION, ...): the template's own nginx variables must not be one of them (they are
+    lower case, environment names upper case), and its placeholders are exactly the three the
+    image and docker-compose.yml set."""
+    text = NGINX_TEMPLATE.read_text()
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    placeholders = set(re.findall(r"\$\{(\w+)\}", body))
+    assert placeholders == {"AVA_API_SERVERS", "AVA_UI_PORT", "AVA_UI_ROOT"}
+    nginx_vars = set(re.findall(r"\$(\w+)", body))
+    assert nginx_vars and all(v == v.lower() for v in nginx_vars), nginx_vars
+    image_env = {"PATH": "/x", "HOME": "/root", "HOSTNAME": "h", "NGINX_VERSION": "1.27"}
+    rendered = render_template(
+        text,
+        {**image_env, "AVA_API_SERVERS": "server a:1;", "AVA_UI_PORT": "8203", "AVA_UI_ROOT": "/r"},
+    )
+    assert "${" not in rendered.replace("${AVA_", "")  # comments aside, nothing left unfilled
+    assert set(re.findall(r"\$(\w+)", rendered)) >= nginx_vars
+    assert "upstream ava_api {\n    server a:1;" in rendered and "listen 8203;" in rendered
