@@ -174,3 +174,11 @@ def test_benchmark_and_vix_spelling(vendor, market, symbol, spelled) -> None:
 def test_unserved_benchmarks_say_so(vendor, market, symbol) -> None:
     with pytest.raises(NotSupportedError, match=f"{symbol} \\({market} index\\) is not served"):
         vendor_symbol(vendor, market, symbol)
+
+
+def test_sentiment_needs_the_finnhub_key(fake, monkeypatch) -> None:
+    fake.apply(monkeypatch, vendors=["fmp"])
+    with pytest.raises(
+        NotConfiguredError, match=r"finnhub: FINNHUB_API_KEY \(or AVA_FINNHUB_API_KEY\) is not set"
+    ):
+        registry.fetch_sentiment("AAPL", dt.date(2024, 1, 1), dt.date(2024, 12, 31))

@@ -312,11 +312,12 @@ def fetch_earnings(
 def fetch_sentiment(
     symbol: str, start: dt.date, end: dt.date, *, options: HttpOptions | None = None
 ) -> pl.DataFrame:
-    """Finnhub's news sentiment as a daily auxiliary series (see :mod:`.finnhub`)."""
-    finnhub = get_provider("finnhub", options=options)
-    assert isinstance(finnhub, FinnhubProvider)
-    if not finnhub.configured():
-        raise NotConfiguredError("finnhub", "FINNHUB_API_KEY is not set", symbol=symbol)
+    """Finnhub's news sentiment as a daily auxiliary series (see :mod:`.finnhub`).
+
+    Columns: :data:`ava_backtest.data.providers.finnhub.SENTIMENT_COLUMNS`.
+    """
+    finnhub = FinnhubProvider(options=options)
+    finnhub.require_configured()
     return finnhub.sentiment(symbol, start, end)
 
 
