@@ -109,7 +109,8 @@ class Settings(BaseSettings):
         default=None,
         description="require `Authorization: Bearer <token>` on every `/api` route but "
         "health/version and on `/docs` (which also takes `?token=`); the WebSocket takes the "
-        "header or `?token=` and closes a refused connection with code 4401",
+        "header or `?token=` and closes a refused connection with code 4401. The web UI asks for "
+        "the token (its API token button) and keeps it in the browser's localStorage",
     )
     cors_origins: str = Field(default="", description="comma-separated allowed browser origins")
     host: str = Field(default="127.0.0.1", description="where `ava serve` binds")
