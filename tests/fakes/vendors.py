@@ -192,7 +192,7 @@ class FakeVendors:
         self.alpaca_page_size = alpaca_page_size
         self.retry_after = retry_after
         self.today = today or dt.date.today()
-        # FMP's constituent lists: "sp500" (default: every US symbol but SPY), "nasdaq", "dowjones"
+        # FMP's constituent lists: "sp500" (default: every known US symbol), "nasdaq", "dowjones"
         self.constituents = {k: sorted(v) for k, v in (constituents or {}).items()}
         self.requests: list[FakeRequest] = []
         self._faults: dict[tuple[str, str], list[Any]] = {}
@@ -801,7 +801,7 @@ class _Handler(BaseHTTPRequestHandler):
             index = rest[0].split("_")[0]
             members = fake.constituents.get(index)
             if members is None:
-                members = sorted(fake.symbols["US"] - {"SPY"}) if index == "sp500" else []
+                members = sorted(fake.symbols["US"]) if index == "sp500" else []
             rows = [
                 {
                     "symbol": s.replace(".", "-"),

@@ -163,7 +163,7 @@ def test_actions_search_and_earnings(fake, opts) -> None:
 def test_constituents(fake, opts) -> None:
     provider = FMPProvider(options=opts)
     members = provider.constituents("sp500")
-    assert members["symbol"].to_list() == ["AAPL", "BRK.B", "MSFT", "NVDA", "TINY"]  # no SPY
+    assert members["symbol"].to_list() == ["AAPL", "BRK.B", "MSFT", "NVDA", "SPY", "TINY"]
     assert members.schema["date_first_added"] == pl.Date
     assert fake.requests[-1].path == "/fmp/api/v3/sp500_constituent"
     assert provider.constituents("djia").height == 0
