@@ -1,15 +1,11 @@
-"""Screenshots the tests render themselves (pillow, fonts copied into tests/builder/fonts):
+"""Screenshots the tests render themselves (tests/fakes/screenshots.py, fonts in ./fonts):
 English rules in three fonts and Pine code in two monospace fonts (one on a dark editor theme)
 read by tesseract give the same strategy as the text; a chart without rules needs an LLM, and
 with one (the local fake server) goes to it; the API and the CLI read images too."""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 from typer.testing import CliRunner
 
 from ava_backtest.builder.grammar import read_rules
@@ -18,8 +14,8 @@ from ava_backtest.builder.ocr import classify, normalise, read_image
 from ava_backtest.builder.service import preview_image, preview_pine, preview_text
 from ava_backtest.domain.errors import ConfigError
 from tests.fakes.llm_server import FakeLlm, Reply, recorded
+from tests.fakes.screenshots import chart, render
 
-FONTS = Path(__file__).parent / "fonts"
 README = "Buy when 20 EMA crosses above 50 EMA, sell on cross-under"
 RSI_DIP = (
     "Buy when RSI(14) falls below 30 and the close is above the 200-day SMA;\n"
@@ -43,32 +39,6 @@ LLM_ENV = (
     "AVA_LLM_API_KEY",
     "OPENROUTER_API_KEY",
 )
-
-
-def render(text: str, font: str, size: int = 18, dark: bool = False) -> bytes:
-    """A screenshot of ``text``: one line per line, like an editor or a document."""
-    f = ImageFont.truetype(str(FONTS / font), size)
-    lines = text.splitlines()
-    width = int(max(f.getlength(line) for line in lines)) + 40
-    step = int(size * 1.5)
-    img = Image.new("RGB", (width, step * len(lines) + 30), (30, 30, 30) if dark else "white")
-    draw = ImageDraw.Draw(img)
-    for i, line in enumerate(lines):
-        draw.text((20, 15 + i * step), line, font=f, fill=(220, 220, 220) if dark else (20, 20, 20))
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def chart() -> bytes:
-    img = Image.new("RGB", (480, 240), "white")
-    draw = ImageDraw.Draw(img)
-    points = [(x, 120 + int(60 * ((x * 7919) % 97 - 48) / 48)) for x in range(0, 480, 12)]
-    draw.line(points, fill=(0, 90, 200), width=2)
-    draw.line([(0, 200), (479, 200)], fill="gray")
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return buf.getvalue()
 
 
 @pytest.fixture

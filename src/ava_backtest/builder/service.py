@@ -19,6 +19,7 @@ from ava_backtest.builder.compile import NAME, compile_rule
 from ava_backtest.builder.grammar import read_rules
 from ava_backtest.builder.ocr import OcrResult
 from ava_backtest.builder.rules import Rule, explain
+from ava_backtest.builder.verify import Report
 from ava_backtest.domain.errors import AvaError, ConfigError
 
 CATEGORY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
@@ -224,6 +225,20 @@ def save_rule(
         name=name, category=category, rule=finished, code=compile_rule(finished, name, category)
     )
     return register(built, directory=directory, overwrite=overwrite, universe=universe)
+
+
+def check_code(code: str, name: str, universe: str = "us_sample") -> tuple[Report, int | None]:
+    """Run the verification of ``register`` without saving: the report (each check ok or failed
+    with its reason) and the line at fault when a static check names one. Nothing is written
+    or registered."""
+    from ava_backtest.builder.verify import VerificationError, verify
+
+    if not NAME.match(name):
+        _check_name(name, "custom")
+    try:
+        return verify(code, name, universe), None
+    except VerificationError as e:
+        return e.report, e.line
 
 
 def register(

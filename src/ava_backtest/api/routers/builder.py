@@ -109,6 +109,43 @@ def parse(body: BuildIn) -> BuildOut:
     return BuildOut(**read(body.input, body.name, body.category).to_dict())
 
 
+class CheckIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=200_000, description="a kit strategy file")
+    name: str = Field(
+        "my_strategy",
+        min_length=2,
+        max_length=63,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="the strategy name the file declares",
+    )
+
+
+class CheckItem(BaseModel):
+    name: str
+    ok: bool
+    detail: str
+
+
+class CheckOut(BaseModel):
+    ok: bool
+    checks: list[CheckItem]
+    line: int | None = Field(None, description="the line at fault, when a check names one")
+
+
+@router.post(
+    "/check",
+    response_model=CheckOut,
+    summary="Verify a strategy file (allow-list, worker run) without saving it",
+)
+async def check(body: CheckIn) -> CheckOut:
+    from ava_backtest.builder.service import check_code
+
+    report, line = await run_in_threadpool(check_code, body.code, body.name)
+    return CheckOut(ok=report.ok, checks=report.to_list(), line=line)
+
+
 class OcrLineOut(BaseModel):
     text: str
     confidence: float
