@@ -46,6 +46,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def listens(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds a listening TCP socket on ``port`` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            f = row.split()
+            if f[3] == "0A" and int(f[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(f[9])
+    try:
+        fds = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return False
+    return any(link == f"socket:[{inode}]" for link in fds for inode in inodes)
+
+
 def port_or_free(preferred: int) -> int:
     """``preferred`` when nothing listens there now, else a free port."""
     return free_port() if reachable("127.0.0.1", preferred) else preferred
@@ -107,10 +126,12 @@ class Nginx:
         check = subprocess.run([*args, "-t"], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
         self.proc = subprocess.Popen(
-            [*args, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [*args, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
+        # This nginx holds the listening socket (a connection to the port alone could reach
+        # another server that had it first; nginx then retries its bind, and exits).
         deadline = time.monotonic() + 30
-        while not reachable("127.0.0.1", self.port):
+        while not listens(self.proc.pid, self.port):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise AssertionError(f"nginx did not start: {self.errors()}")

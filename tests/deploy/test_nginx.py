@@ -106,8 +106,12 @@ def stack(nginx_binary, module_pg_url, module_redis_url, tmp_path_factory) -> It
     nginx: Nginx | None = None
     try:
         b = Server(env, tmp)
-        # The stack's own UI port, 8203, unless something (a running stack) already has it.
-        nginx = Nginx(tmp, [a.port, b.port], port=port_or_free(8203))
+        # The stack's own UI port, 8203, unless something (a running stack, another test run)
+        # has it or takes it first.
+        try:
+            nginx = Nginx(tmp, [a.port, b.port], port=port_or_free(8203))
+        except AssertionError:
+            nginx = Nginx(tmp, [a.port, b.port])
         yield Stack(a, b, nginx, tmp / "gates")
     finally:
         if nginx is not None:
