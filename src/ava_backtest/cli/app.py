@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -128,6 +129,14 @@ def backtest(
             "--sync", help="First fetch what the market-data store lacks (`ava data sync`)."
         ),
     ] = False,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run it on this Dask scheduler (tcp://host:8786; its workers read the data "
+            "from the shared AVA_HOME); default here.",
+        ),
+    ] = None,
 ) -> None:
     """Run one backtest and print its report.
 
@@ -174,7 +183,11 @@ def backtest(
             from ava_backtest.cli.data import sync_before_run
 
             sync_before_run(config, resolved)
-        if as_json or not sys.stderr.isatty():
+        if dask:
+            from ava_backtest.runs.executor import run_on_dask
+
+            result = run_on_dask(dask, config, universe=resolved)
+        elif as_json or not sys.stderr.isatty():
             result = run_backtest(config, universe=resolved)
         else:
             with Progress(
@@ -423,6 +436,14 @@ def serve(
         str | None, typer.Option(help="Bind address (default 127.0.0.1, or AVA_HOST).")
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8201, or AVA_PORT).")] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run backtests, studies, walk-forwards and screens on this Dask scheduler "
+            "(tcp://host:8786); default AVA_DASK_ADDRESS, else local worker processes.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST + WebSocket API (and the web UI when built) on the embedded defaults:
     SQLite, in-process events, local worker processes. AVA_DATABASE_URL, AVA_REDIS_URL,
@@ -434,6 +455,8 @@ def serve(
 
     from ava_backtest.settings import SettingsError, get_settings
 
+    if dask:
+        os.environ["AVA_DASK_ADDRESS"] = dask  # the app's settings read it in create_app
     try:
         settings = get_settings()  # a malformed variable stops here, named (create_app warns
     except SettingsError as e:  # about unknown AVA_* names)

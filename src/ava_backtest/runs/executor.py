@@ -338,6 +338,64 @@ def _dask_work(
         _dask_cancelled.discard(run_id)
 
 
+class RemoteRunError(AvaError):
+    """A backtest that failed on a Dask worker, with the code and message it failed with."""
+
+    def __init__(self, code: str, message: str, field: str | None, details: Any) -> None:
+        super().__init__(message, field=field, details=details)
+        self.code = code
+
+
+def run_on_dask(
+    address: str,
+    config: Any,
+    progress: Callable[[float, str], None] | None = None,
+    universe: Any = None,
+    *,
+    job: Job | None = None,
+) -> Any:
+    """One backtest on the Dask scheduler at ``address``, waited for here (``ava backtest
+    --dask``): the worker reads the bars from the shared store path, ``progress(fraction,
+    message)`` follows the worker's progress events, and the result is what ``run_backtest``
+    gives. A failure is raised as :class:`RemoteRunError` with the run's code and message;
+    Ctrl-C cancels the run on the cluster."""
+    import uuid
+
+    from ava_backtest.runs.cluster import dask_client
+
+    client = dask_client(address)
+    run_id = uuid.uuid4().hex
+    topic = f"ava-run-{run_id}"
+
+    def on_topic(event: tuple[float, Any]) -> None:  # on the client's thread
+        body = event[1][2]
+        if progress is not None and body.get("type") == "progress":
+            with contextlib.suppress(Exception):  # a display hiccup must not lose the run
+                progress(body["percent"] / 100.0, body["message"])
+
+    client.subscribe_topic(topic, on_topic)
+    future = client.submit(
+        _dask_work, topic, run_id, config, job, 1, universe, key=f"ava-run-{run_id}", pure=False
+    )
+    try:
+        outcome = future.result()
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            client.run(_dask_cancel, run_id)
+            client.cancel([future], force=True)
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            client.unsubscribe_topic(topic)
+    kind = outcome[0]
+    if kind == "completed":
+        return outcome[1]
+    if kind == "cancelled":
+        raise RemoteRunError("cancelled", "the run was cancelled on the cluster", None, None)
+    _, code, message, field_, details = outcome
+    raise RemoteRunError(code, message, field_, details)
+
+
 # ------------------------------------------------------------------------------- parent side
 
 
