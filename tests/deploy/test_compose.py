@@ -176,6 +176,8 @@ def test_the_scaling_override_adds_an_identical_api_process_behind_nginx(tmp_pat
     assert b["environment"] == a["environment"]
     assert sorted(b["volumes"]) == sorted(a["volumes"])
     assert b["image"] == a["image"] and "ports" not in b
+    # Built like the first (never pulled), from the project's directory.
+    assert b["build"] == a["build"] and Path(b["build"]["context"]) == tmp_path
     servers = services["ava-ui"]["environment"]["AVA_API_SERVERS"]
     assert [s.split()[1] for s in servers.split(";") if s.strip()] == [
         "backtester-v2:8201",
@@ -192,5 +194,7 @@ def test_the_dask_override_points_the_api_at_a_scheduler_with_workers_on_the_sam
     worker = services["dask-worker"]
     assert "tcp://dask-scheduler:8786" in worker["command"]
     assert worker["image"] == services["backtester-v2"]["image"]
+    assert worker["build"] == services["backtester-v2"]["build"]
+    assert services["dask-scheduler"]["build"] == services["backtester-v2"]["build"]
     assert {m.split(":")[1] for m in worker["volumes"]} == {"/data", "/strategies"}
     assert worker["environment"]["AVA_HOME"] == "/data"
