@@ -118,7 +118,7 @@ def test_actions_search_earnings_sentiment(fake, opts, monkeypatch) -> None:
     assert sentiment.height == 1
 
 
-def test_provider_status_reports_configuration_and_reachability(fake, monkeypatch) -> None:
+def test_provider_status_reports_configuration_and_reachability(fake, monkeypatch, opts) -> None:
     fake.apply(monkeypatch, vendors=["fmp", "finnhub"])
     status = {s.name: s for s in registry.provider_status()}
     assert set(status) == {"fmp", "alpaca", "alphavantage", "finnhub", "nse"}
@@ -131,11 +131,10 @@ def test_provider_status_reports_configuration_and_reachability(fake, monkeypatc
     assert checked["finnhub"].reachable is True and checked["nse"].reachable is True
     assert checked["alpaca"].reachable is None
     monkeypatch.setenv("AVA_FINNHUB_BASE_URL", "http://127.0.0.1:9")  # nothing listens there
-    monkeypatch.setenv("AVA_PROVIDER_RETRIES", "0")
-    down = {s.name: s for s in registry.provider_status(check=True)}["finnhub"]
-    assert down.reachable is False and down.error.startswith(
-        "finnhub: request failed: ConnectError"
-    )
+    down = {s.name: s for s in registry.provider_status(check=True, options=opts)}["finnhub"]
+    assert down.reachable is False
+    assert down.error.startswith("finnhub: connection failed (ConnectError")
+    assert down.error.endswith("after 4 attempts")  # opts: 3 retries, on the fake clock
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@
   bucket is empty, so a test drives it with a fake clock and never sleeps.
 - :class:`VendorHttp` — an ``httpx`` client bound to one vendor: each request first takes a
   token, then retries on 429 and 5xx (and on a connection cut mid-body) with exponential backoff
-  (``backoff_base * 2**attempt``, capped at ``backoff_max``), honouring ``Retry-After`` when the
+  (``backoff_base * 2**attempt``, capped at ``backoff_max``; also on connection failures and
+  timeouts), honouring ``Retry-After`` when the
   vendor sends one. When the retries are spent it raises :class:`RateLimitedError` (429) or
   :class:`ProviderError` naming the vendor, the symbol and the range. A body that is not the JSON
   it claims to be (truncated, malformed) is a :class:`ProviderError` too, never an empty result.
@@ -166,6 +167,10 @@ class Context:
     end: dt.date | None = None
 
 
+def _attempts(n: int) -> str:
+    return "1 attempt" if n == 1 else f"{n} attempts"
+
+
 def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
     """``Retry-After`` as seconds: delta-seconds or an HTTP date; None when absent/unreadable."""
     if not value:
@@ -289,13 +294,16 @@ class VendorHttp:
                 if attempt < self.options.retries:
                     self.clock.sleep(self._backoff(attempt, None))
                     continue
-                return self._fail(ctx, f"{last} after {attempt + 1} attempts")
-            except httpx.TimeoutException as exc:
-                last = f"timed out ({type(exc).__name__})"
+                return self._fail(ctx, f"{last} after {_attempts(attempt + 1)}")
+            except (httpx.TimeoutException, httpx.NetworkError) as exc:
+                kind = (
+                    "timed out" if isinstance(exc, httpx.TimeoutException) else "connection failed"
+                )
+                last = f"{kind} ({type(exc).__name__}: {exc})"
                 if attempt < self.options.retries:
                     self.clock.sleep(self._backoff(attempt, None))
                     continue
-                return self._fail(ctx, f"{last} after {attempt + 1} attempts")
+                return self._fail(ctx, f"{last} after {_attempts(attempt + 1)}")
             except httpx.HTTPError as exc:
                 return self._fail(ctx, f"request failed: {type(exc).__name__}: {exc}")
             status = response.status_code
@@ -309,10 +317,10 @@ class VendorHttp:
                 continue
             if status == 429:
                 return self._fail(
-                    ctx, f"rate limited: {last} after {attempt + 1} attempts", RateLimitedError
+                    ctx, f"rate limited: {last} after {_attempts(attempt + 1)}", RateLimitedError
                 )
             if status in RETRY_STATUSES:
-                return self._fail(ctx, f"{last} after {attempt + 1} attempts")
+                return self._fail(ctx, f"{last} after {_attempts(attempt + 1)}")
             return self._fail(ctx, last)
         return self._fail(ctx, last)  # pragma: no cover - the loop always returns or raises
 

@@ -129,12 +129,18 @@ class ProviderStatus:
     error: str | None
 
 
-def provider_status(check: bool = False) -> list[ProviderStatus]:
-    """Every vendor: configured or not, its limits; ``check`` pings the configured ones."""
+def provider_status(
+    check: bool = False, *, options: HttpOptions | None = None
+) -> list[ProviderStatus]:
+    """Every vendor: configured or not, its limits; ``check`` pings the configured ones.
+
+    A ping is one request, retried once (``options`` overrides), with a 10 s timeout.
+    """
     out: list[ProviderStatus] = []
     settings = get_settings()
+    ping_options = options or HttpOptions(retries=1, timeout=10.0)
     for name, cls in PROVIDERS.items():
-        provider = get_provider(name, settings=settings)
+        provider = get_provider(name, settings=settings, options=ping_options)
         configured = provider.configured()
         reachable: bool | None = None
         error: str | None = None
