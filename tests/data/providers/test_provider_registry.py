@@ -181,3 +181,14 @@ def test_sentiment_needs_the_finnhub_key(fake, monkeypatch) -> None:
         NotConfiguredError, match=r"finnhub: FINNHUB_API_KEY \(or AVA_FINNHUB_API_KEY\) is not set"
     ):
         registry.fetch_sentiment("AAPL", dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+
+
+def test_india_falls_back_from_the_archives_to_fmp_ns(fake, opts) -> None:
+    fake.fail("nse", "*", [503] * 4)  # the first session's file never comes
+    frame, used = registry.fetch_bars(
+        BarRequest("IN", "RELIANCE", "1d", dt.date(2024, 7, 1), dt.date(2024, 7, 12)), options=opts
+    )
+    assert used == "fmp" and frame.height == 10
+    assert "/fmp/api/v3/historical-price-full/RELIANCE.NS" in [r.path for r in fake.requests]
+    truth = fake.bars("IN", "RELIANCE")
+    assert frame["close"].to_list() == [truth.close[truth.index[d]] for d in frame["date"]]
