@@ -214,9 +214,10 @@ def missing_ranges(
 ) -> list[Range]:
     """The runs of consecutive sessions in [start, end] that the manifest does not cover, as
     (first session, last session) ranges: what a sync must fetch. Sessions come from the
-    market's exchange calendar; sessions after today are never asked for."""
-    today = dt.datetime.now(dt.UTC).date()
-    end = min(end, today)
+    market's exchange calendar. Today's session (possibly still trading: its bar would be
+    partial yet claimed as covered) and later ones are never asked for."""
+    yesterday = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    end = min(end, yesterday)
     if start > end:
         return []
     sessions = get_market(market).sessions(start, end).astype("datetime64[D]")
