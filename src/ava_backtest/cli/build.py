@@ -37,6 +37,15 @@ def build_strategy(
             dir_okay=False,
         ),
     ] = None,
+    pine: Annotated[
+        Path | None,
+        typer.Option(
+            "--pine",
+            help="A Pine Script v4/v5 strategy file, transpiled offline (docs/builder.md).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
     llm: Annotated[
         bool,
         typer.Option(
@@ -56,6 +65,7 @@ def build_strategy(
     verify it (allow-list, then look-ahead check and smoke backtest in a limited worker process),
     save it to the first AVA_STRATEGY_DIRS directory and register it (docs/builder.md)."""
     from ava_backtest.builder.grammar import RuleError
+    from ava_backtest.builder.pine import PineError
     from ava_backtest.builder.rules import explain
     from ava_backtest.builder.service import (
         preview,
@@ -67,12 +77,25 @@ def build_strategy(
 
     out = Console()
     err = Console(stderr=True, soft_wrap=True)
-    if (input_text is None) == (image is None):
-        err.print("[bold red]error:[/] give one of --input TEXT or --image FILE", highlight=False)
+    if sum(x is not None for x in (input_text, image, pine)) != 1:
+        err.print(
+            "[bold red]error:[/] give one of --input TEXT, --pine FILE or --image FILE",
+            highlight=False,
+        )
         raise typer.Exit(code=2)
     text = input_text or ""
+    pine_params: list[dict[str, object]] = []
     try:
-        if image is not None:
+        if pine is not None:
+            from ava_backtest.builder.pine.service import preview as preview_pine_file
+
+            text = pine.read_text()
+            shown_pine = preview_pine_file(text, name, category)
+            built = shown_pine.built
+            pine_params = [p.to_dict() for p in shown_pine.result.parameters]
+            for note in shown_pine.result.notes:
+                out.print(f"note: {escape(note)}", highlight=False)
+        elif image is not None:
             shown = preview_image(image.read_bytes(), name, category, llm=llm)
             if shown.ocr is not None:
                 text = shown.ocr.text
@@ -99,6 +122,15 @@ def build_strategy(
             err.print("  " + text, highlight=False, markup=False)
             err.print("  " + " " * (e.column - 1) + "^" * max(len(e.phrase), 1), highlight=False)
         raise typer.Exit(code=2) from None
+    except PineError as e:
+        lines = text.splitlines()
+        for p in e.problems:
+            err.print(f"[bold red]error:[/] {pine}:{escape(str(p))}", highlight=False)
+            if 1 <= p.line <= len(lines):
+                err.print("  " + lines[p.line - 1], highlight=False, markup=False)
+                err.print("  " + " " * (p.column - 1) + "^", highlight=False)
+        err.print("nothing was written or registered", highlight=False)
+        raise typer.Exit(code=2) from None
     except VerificationError as e:
         err.print(f"[bold red]error:[/] {escape(e.message)}", highlight=False)
         for c in e.report.checks:
@@ -116,11 +148,21 @@ def build_strategy(
     for p in built.rule.parameters if built.rule is not None else []:
         fmt = (lambda v: str(int(v))) if p.kind == "int" else (lambda v: f"{v:g}")
         table.add_row(p.name, p.kind, fmt(p.default), fmt(p.minimum), fmt(p.maximum), p.description)
+    for q in pine_params:
+        lo, hi = q["minimum"], q["maximum"]
+        table.add_row(
+            str(q["name"]),
+            str(q["kind"]),
+            str(q["default"]),
+            "" if lo is None else f"{lo:g}",  # type: ignore[str-format]
+            "" if hi is None else f"{hi:g}",  # type: ignore[str-format]
+            str(q["description"]) + (f" {tuple(q['choices'])}" if q["choices"] else ""),  # type: ignore[arg-type]
+        )
     direction = built.to_dict()["direction"]
     out.print(f"[bold]{built.name}[/] — {built.category}, {direction}")
     if dry_run and built.rule is not None:
         out.print(Panel("\n".join(explain(built.rule)), title="Rules as read"), highlight=False)
-    if built.rule is not None:
+    if built.rule is not None or pine_params:
         out.print(table)
     if dry_run:
         width = max(len(line) for line in built.code.splitlines()) + 1

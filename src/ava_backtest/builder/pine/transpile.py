@@ -1884,7 +1884,11 @@ class _Transpiler:
             warm = (
                 "\n    def warmup(self) -> int:\n"
                 '        """The longest look-back in the script, plus one bar."""\n'
-                f"        return max({items}{', 0' if len(windows) == 1 else ''}) + 1\n"
+                + (
+                    f"        return {items} + 1\n"
+                    if len(windows) == 1
+                    else f"        return max({items}) + 1\n"
+                )
             )
         sizing = ""
         if self.default_sizing is not None:
