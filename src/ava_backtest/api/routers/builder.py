@@ -238,3 +238,79 @@ async def create(body: SaveIn) -> BuildOut:
             save_rule, body.rule, body.name, body.category, overwrite=body.overwrite
         )
     return BuildOut(**built.to_dict())
+
+
+class PineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pine: str = Field(
+        min_length=1,
+        max_length=50_000,
+        description="a Pine Script v4/v5 strategy (//@version=4 or 5, strategy(...))",
+    )
+    name: str = Field(
+        "my_strategy",
+        min_length=2,
+        max_length=63,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="strategy name: lower-case letters, digits and '_'",
+    )
+    category: str = Field(
+        "custom", min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="category"
+    )
+    overwrite: bool = Field(False, description="replace an existing file of that name (save)")
+
+
+class PineParameterOut(BaseModel):
+    name: str
+    kind: str = Field(description="int, float, bool or choice")
+    default: float | bool | str
+    minimum: float | None
+    maximum: float | None
+    description: str
+    choices: list[str | float | bool]
+    pine_name: str = Field(description="the Pine variable the input was assigned to")
+
+
+class PineOut(BaseModel):
+    name: str
+    category: str
+    source: str = Field("pine", description="always pine")
+    title: str = Field(description="the strategy(...) title")
+    pine_version: int
+    direction: str = Field(description="long_only, long_short or short_only")
+    explained: list[str]
+    parameters: list[PineParameterOut]
+    notes: list[str] = Field(description="what the file leaves to the run or to the chart")
+    code: str = Field(description="the generated strategy file")
+    path: str | None = Field(None, description="where it was saved (save only)")
+    checks: list[str] = Field(default=[], description="what was checked before registering")
+    verification: list[dict[str, Any]] = Field(default=[], description="{name, ok, detail}")
+
+
+def _pine_out(doc: dict[str, Any]) -> PineOut:
+    return PineOut(**{k: v for k, v in doc.items() if k in PineOut.model_fields})
+
+
+@router.post("/pine", response_model=PineOut, summary="Transpile a Pine Script strategy (preview)")
+def pine_preview(body: PineIn) -> PineOut:
+    """Nothing is written or run. An unsupported construct is a 422 whose
+    ``details.problems`` list each one's line, column, construct and reason."""
+    from ava_backtest.builder.pine.service import preview
+
+    return _pine_out(preview(body.pine, body.name, body.category).to_dict())
+
+
+@router.post(
+    "/pine/strategies",
+    response_model=PineOut,
+    status_code=201,
+    summary="Transpile a Pine Script strategy, verify, save and register it",
+)
+async def pine_save(body: PineIn) -> PineOut:
+    from ava_backtest.builder.pine.service import save
+
+    shown = await run_in_threadpool(
+        save, body.pine, body.name, body.category, overwrite=body.overwrite
+    )
+    return _pine_out(shown.to_dict())
