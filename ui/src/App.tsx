@@ -1,19 +1,25 @@
 import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import Layout from "./components/Layout";
 import { ThemeProvider } from "./lib/theme";
-import StrategiesPage from "./pages/StrategiesPage";
-import NewBacktestPage from "./pages/NewBacktestPage";
-import RunsPage from "./pages/RunsPage";
-import DataPage from "./pages/DataPage";
+import { Suspense, lazy } from "react";
 import RunPage from "./pages/RunPage";
-import ComparePage from "./pages/ComparePage";
-import StudiesPage from "./pages/StudiesPage";
-import NewStudyPage from "./pages/NewStudyPage";
-import StudyPage from "./pages/StudyPage";
-import ScreensPage, { ScreenPage } from "./pages/ScreensPage";
-import WalkForwardsPage from "./pages/WalkForwardsPage";
-import WalkForwardPage from "./pages/WalkForwardPage";
-import BuildPage from "./pages/BuildPage";
+import { Loading } from "./components/ui";
+
+// The run page is in the first chunk (it is the page people land on from a link and the one
+// whose first load is measured); every other page is its own chunk, loaded when visited.
+const StrategiesPage = lazy(() => import("./pages/StrategiesPage"));
+const NewBacktestPage = lazy(() => import("./pages/NewBacktestPage"));
+const RunsPage = lazy(() => import("./pages/RunsPage"));
+const DataPage = lazy(() => import("./pages/DataPage"));
+const ComparePage = lazy(() => import("./pages/ComparePage"));
+const StudiesPage = lazy(() => import("./pages/StudiesPage"));
+const NewStudyPage = lazy(() => import("./pages/NewStudyPage"));
+const StudyPage = lazy(() => import("./pages/StudyPage"));
+const ScreensPage = lazy(() => import("./pages/ScreensPage"));
+const ScreenPage = lazy(() => import("./pages/ScreensPage").then((m) => ({ default: m.ScreenPage })));
+const WalkForwardsPage = lazy(() => import("./pages/WalkForwardsPage"));
+const WalkForwardPage = lazy(() => import("./pages/WalkForwardPage"));
+const BuildPage = lazy(() => import("./pages/BuildPage"));
 
 function NotFound() {
   return (
@@ -32,6 +38,7 @@ export default function App() {
   return (
     <ThemeProvider>
       <BrowserRouter>
+        <Suspense fallback={<Loading label="Loading page…" />}>
           <Routes>
             <Route element={<Layout />}>
               <Route index element={<Navigate to="/strategies" replace />} />
@@ -53,6 +60,7 @@ export default function App() {
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>
+        </Suspense>
       </BrowserRouter>
     </ThemeProvider>
   );

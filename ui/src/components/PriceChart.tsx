@@ -37,6 +37,39 @@ export interface TradeFocus {
   nonce: number;
 }
 
+/** The chart's first requests (bars and indicators of the run's first symbol), started by the
+ * run page as soon as the run is known, in parallel with the equity curve, instead of once the
+ * chart mounts. Each prefetched promise is used once. */
+const prefetched = new Map<string, Promise<unknown>>();
+function initialViewOf(run: Run): PriceView {
+  const adjustment = (run.config.adjustment as string | undefined) ?? "events";
+  return adjustment === "events" || adjustment === "adjusted" ? "adjusted" : "as_traded";
+}
+const barsKey = (market: string, symbol: string, start: string | undefined, end: string | undefined, view: PriceView) => `bars|${market}|${symbol}|${start ?? ""}|${end ?? ""}|${view}`;
+const indKey = (runId: string, symbol: string) => `ind|${runId}|${symbol}`;
+export function prefetchPriceChart(run: Run): void {
+  const symbol = run.symbols?.[0];
+  if (!symbol || run.status !== "completed") return;
+  const start = (run.config.start_date as string | null) ?? undefined;
+  const end = (run.config.end_date as string | null) ?? undefined;
+  const view = initialViewOf(run);
+  const bk = barsKey(run.market, symbol, start, end, view);
+  const ik = indKey(run.id, symbol);
+  if (!prefetched.has(bk)) prefetched.set(bk, api.bars(run.market, symbol, { start, end, prices: view }));
+  if (!prefetched.has(ik)) prefetched.set(ik, api.indicators(run.id, symbol));
+  // a prefetch nobody used (the page was left) is not kept
+  window.setTimeout(() => {
+    prefetched.delete(bk);
+    prefetched.delete(ik);
+  }, 60_000);
+}
+function takePrefetched<T>(key: string): Promise<T> | null {
+  const p = prefetched.get(key);
+  if (!p) return null;
+  prefetched.delete(key);
+  return p as Promise<T>;
+}
+
 export default function PriceChart({ run, trades, focus, symbol: wanted }: { run: Run; trades: Trade[] | undefined; focus?: TradeFocus | null; symbol?: { symbol: string } | null }) {
   const symbols = run.symbols ?? [];
   const [symbol, setSymbol] = useState(symbols[0] ?? "");
@@ -59,11 +92,11 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
   const start = (run.config.start_date as string | null) ?? undefined;
   const end = (run.config.end_date as string | null) ?? undefined;
   const bars = useAsync<BarsResponse | null>(
-    (s) => (symbol ? api.bars(run.market, symbol, { start, end, prices: view }, s) : Promise.resolve(null)),
+    (s) => (symbol ? (takePrefetched<BarsResponse>(barsKey(run.market, symbol, start, end, view)) ?? api.bars(run.market, symbol, { start, end, prices: view }, s)) : Promise.resolve(null)),
     [run.market, symbol, start, end, view],
   );
   const ind = useAsync<IndicatorsResponse | null>(
-    (s) => (symbol && run.status === "completed" ? api.indicators(run.id, symbol, s) : Promise.resolve(null)),
+    (s) => (symbol && run.status === "completed" ? (takePrefetched<IndicatorsResponse>(indKey(run.id, symbol)) ?? api.indicators(run.id, symbol, s)) : Promise.resolve(null)),
     [run.id, run.status, symbol],
   );
   const symTrades = useMemo(() => tradesOf(trades, symbol), [trades, symbol]);
@@ -195,7 +228,17 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
     };
     ch.timeScale().subscribeVisibleTimeRangeChange(onRange);
     setBuilt((n) => n + 1);
+    // Once the chart has painted (a frame after its data): "indicators" when the strategy's own
+    // series are in it, for tests and the first-load benchmark.
+    let paintRaf = requestAnimationFrame(() => {
+      paintRaf = requestAnimationFrame(() => {
+        box.dataset.paint = data2 ? "indicators" : "prices";
+        box.dataset.panes = String(heights.length - 1);
+      });
+    });
     return () => {
+      cancelAnimationFrame(paintRaf);
+      delete box.dataset.paint;
       unfit();
       ch.unsubscribeCrosshairMove(onMove);
       ch.timeScale().unsubscribeVisibleTimeRangeChange(onRange);

@@ -9,7 +9,7 @@ import { formatCurrency, formatDateTime, formatDuration, runCurrency } from "../
 import { ErrorBox, Loading, Section, SyntheticBadge, errorText } from "../components/ui";
 import MetricCards from "../components/MetricCards";
 import EquityChart from "../components/EquityChart";
-import PriceChart, { type TradeFocus } from "../components/PriceChart";
+import PriceChart, { prefetchPriceChart, type TradeFocus } from "../components/PriceChart";
 import TradesTable, { NO_FILTER, filterTrades, isFiltered, pageOf, type TradesFilter, type TradesQuery } from "../components/TradesTable";
 import MonthlyHeatmap from "../components/MonthlyHeatmap";
 import RunConfig from "../components/RunConfig";
@@ -46,7 +46,15 @@ export default function RunPage() {
     loadedTq.current = tq;
     const first = tick === 0 && tq.limit === 25 && tq.offset === 0 && tq.sort === "seq";
     const pre = <T,>(key: "run" | "equity" | "trades", load: () => Promise<T>) => (first && takePrefetch<T>(id, key)) || load();
-    pre("run", () => api.run(id, ac.signal)).then((x) => !ac.signal.aborted && setRun(x), (e) => !ac.signal.aborted && setRunError(e));
+    pre("run", () => api.run(id, ac.signal)).then(
+      (x) => {
+        if (ac.signal.aborted) return;
+        setRun(x);
+        // the price chart's bars and indicator series load alongside the equity curve
+        if (first) prefetchPriceChart(x);
+      },
+      (e) => !ac.signal.aborted && setRunError(e),
+    );
     pre("equity", () => api.equity(id, ac.signal)).then((x) => !ac.signal.aborted && setEquity(x.points), () => {});
     setTradesLoading(true);
     pre("trades", () => api.trades(id, tq, ac.signal)).then(
