@@ -93,6 +93,10 @@ def test_without_a_url_the_database_is_sqlite_in_ava_home(clean_env, tmp_path):
         ("AVA_PORT", "99999", "less than or equal to 65535"),
         ("AVA_GRID_LIMIT", "many", "valid integer"),
         ("AVA_DASK_ADDRESS", "somehost", "not a scheduler address"),
+        ("AVA_ALPACA_FEED", "bogus", "expected one of iex, sip, delayed_sip, otc"),
+        ("AVA_LLM_TIMEOUT", "-1", "greater than 0"),
+        ("AVA_PROVIDER_RETRIES", "few", "valid integer"),
+        ("AVA_FMP_REQUESTS_PER_MINUTE", "0", "greater than 0"),
     ],
 )
 def test_a_malformed_known_variable_is_an_error_naming_it(clean_env, name, value, says):
@@ -159,3 +163,27 @@ def test_docs_configuration_is_the_generated_table():
     )
     for name in known_variables():
         assert f"`{name}`" in doc, name
+
+
+def test_hot_paths_read_a_setting_under_its_names_too(clean_env):
+    from ava_backtest.data import market_cache
+    from ava_backtest.settings import env_value
+
+    assert market_cache.redis_url() is None
+    clean_env.setenv("REDIS_URL", "redis://redis:6379/0")  # the original's name
+    assert market_cache.redis_url() == env_value("redis_url") == "redis://redis:6379/0"
+    clean_env.setenv("AVA_REDIS_URL", "redis://127.0.0.1:6379/2")
+    assert market_cache.redis_url() == get_settings().redis_url == "redis://127.0.0.1:6379/2"
+    clean_env.setenv("AVA_REDIS_URL", "")  # empty: unset
+    assert market_cache.redis_url() == "redis://redis:6379/0"
+
+
+def test_every_ava_variable_read_in_the_source_is_a_setting():
+    """A module reading an AVA_* name the settings do not know would be warned about as a typo
+    at start-up and be missing from docs/configuration.md."""
+    import re
+
+    src = (ROOT / "src" / "ava_backtest").rglob("*.py")
+    names = {n for f in src for n in re.findall(r'"(AVA_[A-Z0-9_]+)"', f.read_text("utf-8"))}
+    names = {n for n in names if not n.endswith("_")}  # prefixes such as AVA_TEST_
+    assert names <= known_variables(), sorted(names - known_variables())

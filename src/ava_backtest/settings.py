@@ -49,6 +49,8 @@ OTHER_VARIABLES: dict[str, tuple[str, str]] = {
 """Variables read outside this object (at import time, or by the test suite): documented in the
 same table and never warned about."""
 
+ALPACA_FEEDS = ("iex", "sip", "delayed_sip", "otc")
+
 _TEST_HARNESS_PREFIX = "AVA_TEST_"
 """Variables the test suite hands to the processes it starts."""
 
@@ -177,6 +179,58 @@ class Settings(BaseSettings):
         description="bearer key for the LLM endpoint",
     )
 
+    # Market-data vendors' request pacing and retries (docs/providers.md).
+    fmp_requests_per_minute: float | None = Field(
+        default=None, gt=0, description="FMP requests a minute; default the plan's (300)"
+    )
+    alpaca_requests_per_minute: float | None = Field(
+        default=None, gt=0, description="Alpaca requests a minute; default the free plan's (200)"
+    )
+    alphavantage_requests_per_minute: float | None = Field(
+        default=None,
+        gt=0,
+        description="Alpha Vantage requests a minute; default the free key's (5)",
+    )
+    finnhub_requests_per_minute: float | None = Field(
+        default=None, gt=0, description="Finnhub requests a minute; default the free plan's (60)"
+    )
+    nse_requests_per_minute: float | None = Field(
+        default=None, gt=0, description="NSE archive requests a minute; default the provider's"
+    )
+    alpaca_feed: str = Field(
+        default="iex", description="Alpaca's bar feed: iex (free), sip, delayed_sip or otc"
+    )
+    provider_retries: int = Field(
+        default=4, ge=0, description="retries of a failed vendor request (429, 5xx, network)"
+    )
+    provider_backoff_base: float = Field(
+        default=1.0, gt=0, description="first retry's back-off, seconds (doubling, jittered)"
+    )
+    provider_backoff_max: float = Field(default=60.0, gt=0, description="longest back-off, seconds")
+    provider_retry_after_max: float = Field(
+        default=300.0, gt=0, description="longest Retry-After a vendor may ask for, seconds"
+    )
+    llm_timeout: float = Field(
+        default=60.0, gt=0, description="seconds per request to the LLM endpoint"
+    )
+    verify_cpu_seconds: int = Field(
+        default=120, ge=1, description="CPU seconds a built strategy's check may use"
+    )
+    verify_memory_mb: int = Field(
+        default=4096, ge=1, description="memory (MB) a built strategy's check may use"
+    )
+    verify_timeout: float = Field(
+        default=300.0, gt=0, description="wall seconds a built strategy's check may take"
+    )
+
+    @field_validator("alpaca_feed")
+    @classmethod
+    def _alpaca_feed(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ALPACA_FEEDS:
+            raise ValueError(f"expected one of {', '.join(ALPACA_FEEDS)}")
+        return v
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, v: str | None) -> str | None:
@@ -268,6 +322,17 @@ def variable_names(field: str) -> list[str]:
     if isinstance(alias, str):
         return [alias]
     return [f"{ENV_PREFIX}{field}".upper()]
+
+
+def env_value(field: str) -> str | None:
+    """The raw value of one setting from the environment, read under its names (an ``AVA_*`` name
+    first), without building the whole object: for paths called often (per symbol). Empty counts
+    as unset. Start-up (:func:`get_settings`) has already validated it."""
+    for name in variable_names(field):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return None
 
 
 def known_variables() -> set[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from typing import Any
 
 import polars as pl
@@ -24,7 +23,10 @@ _clients: dict[str, Any] = {}
 
 
 def redis_url() -> str | None:
-    return os.environ.get("AVA_REDIS_URL") or None
+    """``AVA_REDIS_URL``, or the original platform's ``REDIS_URL`` (the settings' names)."""
+    from ava_backtest.settings import env_value
+
+    return env_value("redis_url")
 
 
 def enabled() -> bool:
