@@ -56,6 +56,11 @@ REFUSED = [
     ("", "r = bars._panel", "private attribute '._panel'"),
     ("from ava_backtest.strategies import registry", "", "'registry' is not a public name"),
     ("import ava_backtest.strategies", "", "import the kit's names with"),
+    (
+        "from ava_backtest.strategies.timeframes import session_schedule",
+        "",
+        "offers HigherBars, align, resample; not 'session_schedule'",
+    ),
     ("", "try:\n    x = 1\nexcept MemoryError:\n    x = 2", "catching MemoryError"),
 ]
 
@@ -73,7 +78,10 @@ def test_the_allow_list_refuses_with_the_line_and_the_reason(module, body, reaso
 
 
 def test_generated_and_plain_numpy_code_passes_the_allow_list():
-    code = _code("import math\nimport numpy as np", "scale = math.sqrt(np.nanmax(bars.close))")
+    code = _code(
+        "import math\nimport numpy as np\nfrom ava_backtest.strategies.timeframes import align",
+        "scale = math.sqrt(np.nanmax(bars.close))",
+    )
     report, line = check_source(code, NAME)
     assert report.ok and line is None
     assert [c.name for c in report.checks] == ["syntax", "allow-list", "strategy class"]

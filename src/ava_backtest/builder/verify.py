@@ -3,7 +3,8 @@ OCR, LLM, code edited in the UI) ends in a source file, and that file is checked
 
 1. **Allow-list** (``check_source``, no execution): the file parses; it imports only the authoring
    kit (``from ava_backtest.strategies import ...`` of its public names), ``math`` and ``numpy``
-   (without numpy's file, ctypes and compiler corners); it names no dunder (``__class__``,
+   (without numpy's file, ctypes and compiler corners; and ``align``/``resample`` of
+   ``ava_backtest.strategies.timeframes`` for higher-timeframe bars); it names no dunder (``__class__``,
    ``__import__``, ``"__globals__"`` in a string), no private attribute outside ``self``, no
    frame/code attribute (``gi_frame``, ``f_globals``...), and none of ``open``, ``exec``,
    ``eval``, ``compile``, ``getattr``/``setattr``/``delattr``, ``globals``/``locals``/``vars``,
@@ -38,6 +39,9 @@ from ava_backtest.domain.errors import ConfigError
 
 ALLOWED_MODULES = {"math", "numpy", "__future__"}
 KIT = "ava_backtest.strategies"
+# Authoring modules of the kit outside its top-level names, with the names a file may import:
+# higher-timeframe bars (Pine's request.security) come from timeframes.
+KIT_MODULES = {"ava_backtest.strategies.timeframes": {"align", "resample", "HigherBars"}}
 FORBIDDEN_NAMES = {
     "open",
     "exec",
@@ -233,6 +237,11 @@ def _walk_checks(tree: ast.Module, kit_names: set[str]) -> None:
                 for a in node.names:
                     if a.name != "*" and a.name not in kit_names:
                         raise _Refusal(node, f"{a.name!r} is not a public name of {KIT}")
+            elif mod in KIT_MODULES:
+                for a in node.names:
+                    if a.name not in KIT_MODULES[mod]:
+                        allowed = ", ".join(sorted(KIT_MODULES[mod]))
+                        raise _Refusal(node, f"{mod} offers {allowed}; not {a.name!r}")
             elif mod in ALLOWED_MODULES:
                 for a in node.names:
                     if mod == "numpy" and (a.name in FORBIDDEN_NUMPY or a.name == "*"):
