@@ -188,7 +188,6 @@ def test_workers_run_one_numba_thread_with_warm_kernels(h):
     assert info["numba_threads"] == 1 and info["env"] == "1"
     assert info["warm_signatures"] >= 1  # the initializer compiled/loaded the kernel
     assert info["pid"] != os.getpid()
-    assert h.start_seconds < 20
 
 
 def test_cancel_queued_run_drops_it_and_running_run_stops_within_a_second(h):
