@@ -400,6 +400,16 @@ class _Transpiler:
             if line == 0:
                 line, col = _pos(stmt)
             self.problems.append(PineProblem(line, col, u.construct, u.message))
+            # a stand-in for what the failed statement declared, so that later lines report
+            # their own problems rather than 'unknown name'
+            targets = []
+            if isinstance(stmt, A.Assign):
+                t = stmt.target
+                targets = list(t.elts) if isinstance(t, A.Tuple) else [t]
+            for t in targets:
+                if isinstance(t, A.Name) and t.id not in self.vars:
+                    self.uses_np = True
+                    self.vars[t.id] = V("np.nan", "num", True)
 
     def statement(self, stmt: Any) -> None:
         if isinstance(stmt, A.Comment):
@@ -1588,7 +1598,7 @@ class _Transpiler:
             if fn == "change":
                 return out(f"({s} - {self.kit_fn('previous')}({s}, {n}))", "change")
             if fn in ("rising", "falling"):
-                ext = "lowest" if fn == "rising" else "highest"
+                ext = "highest" if fn == "rising" else "lowest"  # above all of the last n
                 op = ">" if fn == "rising" else "<"
                 return out(
                     f"({s} {op} {self.kit_fn('previous')}({self.kit_fn(ext)}({s}, {n}), 1))",
