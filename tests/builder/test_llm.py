@@ -193,3 +193,43 @@ def test_finish_rule_refuses_what_the_grammar_would_refuse():
     doc = json.loads(recorded("readme_rule.json"))
     doc["long_entry"]["left"]["args"][0]["hint"] = "x; import os"
     assert [p.name for p in finish_rule(doc).parameters] == ["ema_fast_period", "ema_slow_period"]
+
+
+@pytest.fixture
+def sqlite_client(sqlite_url):
+    from tests.api.conftest import make_client
+
+    with make_client(sqlite_url, workers=1) as client:
+        yield client
+
+
+def test_api_parse_with_the_llm_then_save_the_rule_form(fake, sqlite_client, monkeypatch, tmp_path):
+    monkeypatch.setenv("AVA_LLM_BASE_URL", fake.base_url)
+    monkeypatch.setenv("AVA_LLM_MODEL", "test-model")
+    monkeypatch.setenv("AVA_STRATEGY_DIRS", str(tmp_path / "strategies"))
+    fake.add(Reply(recorded("readme_rule.json")))
+    r = sqlite_client.post(
+        "/api/v2/builder/parse", json={"input": README, "name": "llm_cross", "llm": True}
+    )
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    grammar = sqlite_client.post(
+        "/api/v2/builder/parse", json={"input": README, "name": "llm_cross"}
+    ).json()
+    assert doc["code"] == grammar["code"] and doc["rule"] == grammar["rule"]
+    # the UI saves what the LLM read as a rule form: compiled, verified, registered
+    saved = sqlite_client.post(
+        "/api/v2/builder/strategies", json={"rule": doc["rule"], "name": "llm_cross"}
+    )
+    assert saved.status_code == 201, saved.text
+    assert all(c["ok"] for c in saved.json()["verification"])
+    assert sqlite_client.get("/api/v2/strategies/llm_cross").status_code == 200
+    fake.add(Reply(recorded("malformed.txt")), Reply(recorded("malformed.txt")))
+    bad = sqlite_client.post(
+        "/api/v2/builder/parse", json={"input": README, "name": "llm_cross", "llm": True}
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "llm_error"
+    from ava_backtest.strategies.registry import reload_plugins
+
+    monkeypatch.undo()
+    reload_plugins()

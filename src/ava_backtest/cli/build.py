@@ -1,6 +1,8 @@
-"""``ava build-strategy``: plain-English rules -> a registered, checked strategy file (the original
-README's ``--name --category --input``). ``--dry-run`` prints the rule form and the code and
-writes nothing; an unreadable phrase is one line naming it and what was expected, exit 2."""
+"""``ava build-strategy``: plain-English rules (``--input``) or a screenshot (``--image``, OCR) ->
+a verified, registered strategy file (the original README's ``--name --category --input``);
+``--llm`` reads the text or image with the configured LLM endpoint. ``--dry-run`` prints the rule
+form and the code and writes nothing; an unreadable phrase is one line naming it and what was
+expected, refused code lists each verification check; both exit 2."""
 
 from __future__ import annotations
 
