@@ -7,9 +7,9 @@ import { withAuth } from "../lib/auth";
 interface BuiltParameter {
   name: string;
   kind: string;
-  default: number;
-  minimum: number;
-  maximum: number;
+  default: number | string | boolean;
+  minimum: number | null;
+  maximum: number | null;
   description: string;
   below?: string | null;
 }
@@ -54,7 +54,19 @@ interface Unread {
   phrase?: string;
   column?: number;
   expected?: string[];
+  problems?: PineProblem[];
 }
+
+/** One construct the Pine transpiler refused (POST /builder/pine's 422 details). */
+interface PineProblem {
+  line: number;
+  column: number;
+  construct: string;
+  message: string;
+}
+
+/** Text with a //@version line is a Pine Script strategy (POST /builder/pine). */
+const isPineScript = (text: string) => /\/\/\s*@version\s*=\s*\d/.test(text);
 
 async function post<T = Built>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
   const init: RequestInit =
@@ -86,10 +98,11 @@ function unread(e: unknown): Unread {
     return {
       checks: Array.isArray(d.checks) ? (d.checks as Check[]) : undefined,
       line: typeof d.line === "number" ? d.line : undefined,
-      message: e.message.replace(/^(input|code|rule|llm|image): /, ""),
+      message: e.message.replace(/^(input|code|rule|llm|image|pine): /, ""),
       phrase: typeof d.phrase === "string" ? d.phrase : undefined,
       column: typeof d.column === "number" ? d.column : undefined,
       expected: Array.isArray(d.expected) ? (d.expected as string[]) : undefined,
+      problems: Array.isArray(d.problems) ? (d.problems as PineProblem[]) : undefined,
     };
   }
   return { message: (e as Error)?.message ?? String(e) };
@@ -131,7 +144,10 @@ export default function BuildPage() {
     if (useLlm) return;
     const ac = new AbortController();
     const t = setTimeout(() => {
-      post("/parse", { input, name, category }, ac.signal).then(
+      const read = isPineScript(input)
+        ? post("/pine", { pine: input, name, category }, ac.signal)
+        : post("/parse", { input, name, category }, ac.signal);
+      read.then(
         (b) => !ac.signal.aborted && (show(b), setError(null)),
         (e) => !ac.signal.aborted && (e as Error).name !== "AbortError" && (setError(unread(e)), show(null)),
       );
@@ -206,8 +222,10 @@ export default function BuildPage() {
       ? { code, name, category, overwrite }
       : preview?.source === "llm" || useLlm
         ? { rule: preview?.rule, name, category, overwrite }
-        : { input, name, category, overwrite };
-    post("/strategies", body).then(
+        : isPineScript(input)
+          ? { pine: input, name, category, overwrite }
+          : { input, name, category, overwrite };
+    post(isPineScript(input) && !edited ? "/pine/strategies" : "/strategies", body).then(
       (b) => (setSaved(b), setSaving(false)),
       (e) => (setSaveError(unread(e)), setSaving(false)),
     );
@@ -278,7 +296,7 @@ export default function BuildPage() {
               Recognised text ({ocr.kind}, confidence {Math.round(ocr.confidence)}%): correct it below if needed.
             </p>
           )}
-          <label htmlFor="build-input">Rules</label>
+          <label htmlFor="build-input">Rules, or a Pine Script v4/v5 strategy (starting with //@version=5)</label>
           <textarea
             id="build-input"
             data-testid="build-input"
@@ -356,6 +374,19 @@ export default function BuildPage() {
           {error && (
             <div role="alert" className="error" data-testid="build-error">
               <p>{error.message}</p>
+              {error.problems && (
+                <ul data-testid="build-pine-problems">
+                  {error.problems.map((p, i) => (
+                    <li key={i}>
+                      line {p.line}:{p.column} <code>{p.construct}</code>: {p.message}
+                      <pre className="error-marker">
+                        {input.split("\n")[p.line - 1] ?? ""}
+                        {"\n" + " ".repeat(Math.max(p.column - 1, 0)) + "^"}
+                      </pre>
+                    </li>
+                  ))}
+                </ul>
+              )}
               {error.expected && error.expected.length > 0 && !error.message.includes("expected") && (
                 <p className="muted">Expected: {error.expected.join(", ")}</p>
               )}
@@ -391,7 +422,7 @@ export default function BuildPage() {
                         <code>{p.name}</code>
                         {p.below ? <small className="muted"> &lt; {p.below}</small> : null}
                       </td>
-                      <td>{p.default}</td>
+                      <td>{String(p.default)}</td>
                       <td>{p.minimum}</td>
                       <td>{p.maximum}</td>
                       <td>{p.description}</td>
@@ -407,7 +438,7 @@ export default function BuildPage() {
                 aria-label="generated code (editable)"
                 spellCheck={false}
                 rows={24}
-                style={{ width: "100%", fontFamily: "monospace", whiteSpace: "pre", overflowX: "auto" }}
+                style={{ width: "100%", minHeight: "28rem", fontFamily: "monospace", whiteSpace: "pre", overflowX: "auto" }}
                 value={code}
                 onChange={(e) => (setCode(e.target.value), setReport(null), setSaved(null))}
               />
