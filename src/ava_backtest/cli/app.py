@@ -183,12 +183,16 @@ def backtest(
             from ava_backtest.cli.data import sync_before_run
 
             sync_before_run(config, resolved)
-        if dask:
-            from ava_backtest.runs.executor import run_on_dask
 
-            result = run_on_dask(dask, config, universe=resolved)
-        elif as_json or not sys.stderr.isatty():
-            result = run_backtest(config, universe=resolved)
+        def run(progress: Any = None) -> Any:
+            if dask:  # on the cluster; progress comes from the worker's events
+                from ava_backtest.runs.executor import run_on_dask
+
+                return run_on_dask(dask, config, progress, resolved)
+            return run_backtest(config, progress=progress, universe=resolved)
+
+        if as_json or not sys.stderr.isatty():
+            result = run()
         else:
             with Progress(
                 TextColumn("[bold]{task.description}"),
@@ -199,12 +203,8 @@ def backtest(
                 transient=True,
             ) as bar:
                 task = bar.add_task(f"{strategy}", total=1.0)
-                result = run_backtest(
-                    config,
-                    progress=lambda f, m: bar.update(
-                        task, completed=f, description=f"{strategy}: {m}"
-                    ),
-                    universe=resolved,
+                result = run(
+                    lambda f, m: bar.update(task, completed=f, description=f"{strategy}: {m}")
                 )
     except AvaError as e:
         _fail(str(e))
