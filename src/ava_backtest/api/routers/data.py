@@ -146,6 +146,25 @@ class CandlesOut(BaseModel):
     candles: list[Candle]
 
 
+def _check_dates(start: dt.date | None, end: dt.date | None) -> None:
+    """Both inside the dates bars can have, ``start`` not after ``end``; the field is named."""
+    from ava_backtest.domain.config import MAX_DATE, MIN_DATE
+
+    for name, day in (("start", start), ("end", end)):
+        if day is not None and not MIN_DATE <= day <= MAX_DATE:
+            raise ConfigError(
+                f"{day} is outside the supported dates {MIN_DATE} .. {MAX_DATE}", field=name
+            )
+    if start is not None and end is not None and start > end:
+        raise ConfigError(f"start {start} is after end {end}", field="start")
+
+
+def _keyed(vendors: list[Any]) -> list[Any]:
+    """The vendors the user configured with a key: candles never reach a keyless archive (NSE)
+    unasked; name it with ``provider`` (or sync) to use it."""
+    return [v for v in vendors if v.key_variables]
+
+
 def _candle_frame(
     market: str, symbol: str, timeframe: str, start: dt.date, end: dt.date, provider: str | None
 ) -> tuple[str, str]:
@@ -164,6 +183,8 @@ def _candle_frame(
             if provider:
                 raise
             vendors = []
+        if not provider:
+            vendors = _keyed(vendors)
         if vendors:
             state = sync_symbols(
                 market, [base], start, end, timeframe=timeframe, providers=vendors, auxiliary=False
@@ -187,8 +208,7 @@ def candles(
     end: dt.date = Query(..., description="last date (YYYY-MM-DD)"),
     provider: str | None = Query(None, description="sync from this vendor only"),
 ) -> CandlesOut:
-    if start > end:
-        raise ConfigError(f"start {start} is after end {end}", field="start")
+    _check_dates(start, end)
     name, source = _candle_frame(market, symbol, timeframe, start, end, provider)
     raw, _ = load_panel_with_info(market, [name], start, end, adjustment="none")
     adj, _ = load_panel_with_info(market, [name], start, end, adjustment="adjusted")
@@ -432,10 +452,19 @@ def plan_sync(body: SyncBody, custom: Any = None) -> SyncPlan:
     from ava_backtest.data.universes import resolve_universe
 
     today = dt.datetime.now(dt.UTC).date()
+    _check_dates(body.start, body.end)
     end = body.end or today
-    start = body.start or end - dt.timedelta(days=body.days)
-    if start > end:
-        raise ConfigError(f"start {start} is after end {end}", field="start")
+    if body.start is None:
+        try:
+            start = end - dt.timedelta(days=body.days)
+        except OverflowError:
+            raise ConfigError(
+                f"{body.days} days before {end} is not a date", field="days"
+            ) from None
+        _check_dates(start, None)
+    else:
+        start = body.start
+    _check_dates(start, end)
     if body.symbols:
         market = body.market or "US"
         symbols = [normalise(s) for s in body.symbols]
@@ -525,17 +554,18 @@ def search_symbols(
     provider: str | None = Query(None, description="ask this vendor only"),
     limit: int = Query(20, ge=1, le=100),
 ) -> SearchOut:
-    """A configured vendor's search; with none configured, the symbols Ava has on disk (shipped,
-    uploaded, synced), and ``source`` says which answered."""
+    """The named vendor's search, else the first vendor configured with a key; with none, the
+    symbols Ava has on disk (shipped, uploaded, synced). ``source`` says which answered."""
     from ava_backtest.data.providers.base import ProviderError
     from ava_backtest.data.providers.registry import providers_for
     from ava_backtest.data.providers.registry import search_symbols as vendor_search
 
     if not q.strip():
         raise ConfigError("the search text is empty", field="q")
-    if provider or providers_for(market):
+    keyed = _keyed(providers_for(market))
+    if provider or keyed:
         try:
-            found, vendor = vendor_search(market, q, limit, provider)
+            found, vendor = vendor_search(market, q, limit, provider or keyed[0].name)
         except ProviderError as e:
             raise DataError(str(e), field="provider" if provider else "q") from None
         hits = [
