@@ -41,7 +41,7 @@ def test_backtest_json_is_the_full_result():
         (["sma_crossover", "--symbols", "FOO"], "unknown symbol 'FOO'"),
         (
             ["sma_crossover", "--universe", "nope"],
-            "unknown universe 'nope'; available: in_sample_synthetic",
+            "unknown universe 'nope'; available: djia, in_sample_synthetic",
         ),
         (
             ["sma_crossover", "-s", "AAPL", "--start", "2010-01-01", "--end", "2005-01-01"],
