@@ -189,30 +189,6 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
     const panes = ch.panes();
     heights.forEach((h, i) => panes[i + 1]?.setHeight(h));
 
-    // Markers at the fill prices, on this view's scale.
-    const factors = factorByDate(data2);
-    const markers: SeriesMarker<UTCTimestamp>[] = [];
-    for (const t of symTrades) {
-      const long = t.direction !== "short";
-      markers.push({
-        time: toChartTime(t.entry_time),
-        position: "atPriceMiddle",
-        price: fillPriceInView(t.entry_price, t.entry_time, factors, view),
-        shape: long ? "arrowUp" : "arrowDown",
-        color: long ? c.up : c.down,
-        text: long ? "B" : "S",
-      });
-      markers.push({
-        time: toChartTime(t.exit_time),
-        position: "atPriceMiddle",
-        price: fillPriceInView(t.exit_price, t.exit_time, factors, view),
-        shape: "circle",
-        color: t.pnl_net >= 0 ? c.equity : c.down,
-        text: "X",
-      });
-    }
-    markers.sort((a, b) => (a.time as number) - (b.time as number));
-    createSeriesMarkers(candles, markers);
     const unfit = fitWhenSized(ch, el.current);
 
     // The crosshair readout: the bar's OHLC and volume and each series' value at that bar.
@@ -246,7 +222,43 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
       chartRef.current = null;
       candlesRef.current = null;
     };
-  }, [bars.data, ind.data, symTrades, view, theme, currency]);
+  }, [bars.data, ind.data, view, theme, currency]);
+
+  // Markers at the fill prices, on this view's scale: their own effect, so the trades arriving
+  // (after the bars) add markers instead of rebuilding the chart.
+  useEffect(() => {
+    const candles = candlesRef.current;
+    if (!candles || !symTrades.length) return;
+    const c = chartColors(theme);
+    const data2 = ind.data;
+    const factors = factorByDate(data2);
+    const markers: SeriesMarker<UTCTimestamp>[] = [];
+    for (const t of symTrades) {
+      const long = t.direction !== "short";
+      markers.push({
+        time: toChartTime(t.entry_time),
+        position: "atPriceMiddle",
+        price: fillPriceInView(t.entry_price, t.entry_time, factors, view),
+        shape: long ? "arrowUp" : "arrowDown",
+        color: long ? c.up : c.down,
+        text: long ? "B" : "S",
+      });
+      markers.push({
+        time: toChartTime(t.exit_time),
+        position: "atPriceMiddle",
+        price: fillPriceInView(t.exit_price, t.exit_time, factors, view),
+        shape: "circle",
+        color: t.pnl_net >= 0 ? c.equity : c.down,
+        text: "X",
+      });
+    }
+    markers.sort((a, b) => (a.time as number) - (b.time as number));
+    const plugin = createSeriesMarkers(candles, markers);
+    return () => {
+      if (candlesRef.current === candles) plugin.detach();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [symTrades, built]);
 
   useEffect(() => {
     chartRef.current?.priceScale("right", 0).applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
