@@ -176,4 +176,5 @@ def test_cli_image_dry_run_shows_the_recognised_text(tmp_path, no_llm):
     out = CliRunner().invoke(
         app, ["build-strategy", "--name", "shot", "--input", README, "--image", str(shot)]
     )
-    assert out.exit_code == 2 and "one of --input TEXT or --image FILE" in out.output
+    assert out.exit_code == 2 and "give one of --input TEXT" in out.output
+    assert "--image FILE" in out.output
