@@ -164,3 +164,27 @@ def test_change_rising_and_history_in_generated_code_match_pine(ohlc):
     assert sig.long_entry[:, 0].tolist() == entry
     assert sig.long_exit[:, 0].tolist() == [i >= 4 and x[i] < x[i - 4] for i in range(N)]
     assert (previous(c, 4)[4:, 0] == c[:-4, 0]).all()
+
+
+def pine_wma(x: list[float], n: int) -> list[float]:
+    w = n * (n + 1) / 2
+    return [
+        math.nan
+        if i < n - 1 or any(math.isnan(v) for v in x[i - n + 1 : i + 1])
+        else sum(x[i - k] * (n - k) for k in range(n)) / w
+        for i in range(len(x))
+    ]
+
+
+def test_hma_is_pines_formula_with_the_rounded_square_root(ohlc):
+    h, lo, c = ohlc
+    src = (
+        '//@version=5\nstrategy("probe", overlay=true)\n'
+        'm = ta.hma(close, 21)\nplot(m, "HMA")\n'
+        'strategy.entry("L", strategy.long, when=close > m)\n'
+    )
+    sig = _run(src, c, h, lo)
+    x = col(c)
+    inner = [2 * a - b for a, b in zip(pine_wma(x, 10), pine_wma(x, 21), strict=True)]
+    ref = pine_wma(inner, 5)  # round(sqrt(21)) = 5
+    np.testing.assert_allclose(sig.series["m"][:, 0], np.array(ref), rtol=1e-9, equal_nan=True)

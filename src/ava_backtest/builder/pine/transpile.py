@@ -1570,7 +1570,15 @@ class _Transpiler:
                 s, n = src(), ln("length", 1)
             else:
                 s, n = src(), ln()
-            if fn in ("sma", "ema", "rma", "wma", "hma", "rsi", "highest", "lowest"):
+            if fn == "hma":
+                # Pine: wma(2 * wma(src, length / 2) - wma(src, length), round(sqrt(length)));
+                # the library's hma rounds the square root down, so the formula is written out
+                self.uses_np = True
+                w = self.kit_fn("wma")
+                half = f"{w}({s}, max({n} // 2, 1))"
+                root = f"int(np.floor(np.sqrt({n}) + 0.5))"
+                return out(f"{w}(2.0 * {half} - {w}({s}, {n}), {root})", "hma")
+            if fn in ("sma", "ema", "rma", "wma", "rsi", "highest", "lowest"):
                 return out(f"{self.kit_fn(fn)}({s}, {n})", fn)
             if fn == "mom":
                 return out(f"{self.kit_fn('momentum')}({s}, {n})", "mom")
