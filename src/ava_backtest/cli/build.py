@@ -144,6 +144,11 @@ def build_strategy(
         err.print(f"[bold red]error:[/] {escape(str(e))}", highlight=False)
         raise typer.Exit(code=2) from None
     if as_json:
+        if pine is not None:
+            from ava_backtest.builder.pine.service import PineBuilt
+
+            print(json.dumps(PineBuilt(shown_pine.result, built).to_dict(), indent=2))
+            return
         print(json.dumps(built.to_dict(), indent=2))
         return
     table = Table("parameter", "type", "default", "min", "max", "meaning", title="Parameters")
