@@ -3,40 +3,24 @@ trials, the overfitting panel explained in words, ``--json`` and ``--export``.""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from ava_backtest.cli import jobs
 from ava_backtest.domain.errors import AvaError
 
 METRIC_COLUMNS = ("sharpe", "cagr", "max_drawdown", "trade_count")
 
 
 def optimize(
-    strategy: Annotated[
-        str, typer.Argument(help="Strategy name, e.g. sma_crossover (see `ava strategies list`).")
-    ],
-    symbols: Annotated[
-        str | None, typer.Option("--symbols", "-s", help="Comma-separated symbols, e.g. GOOG.")
-    ] = None,
-    universe: Annotated[
-        str | None, typer.Option("--universe", "-u", help="A named universe, e.g. us_sample.")
-    ] = None,
+    strategy: jobs.Strategy,
+    symbols: jobs.Symbols = None,
+    universe: jobs.Universe = None,
     param_range: Annotated[
         list[str] | None,
         typer.Option(
@@ -73,17 +57,12 @@ def optimize(
         typer.Option(help="Optimise before this date (YYYY-MM-DD); test the best from it."),
     ] = None,
     blocks: Annotated[int, typer.Option(help="CSCV blocks S for PBO (even).")] = 16,
-    market: Annotated[str, typer.Option(help="US, IN or 24x7.")] = "US",
-    start: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
-    end: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
-    capital: Annotated[float, typer.Option(help="Initial capital.")] = 100_000.0,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", help="A fixed strategy parameter key=value; repeatable."),
-    ] = None,
-    costs: Annotated[
-        bool, typer.Option("--costs/--no-costs", help="Apply the market's fee table.")
-    ] = True,
+    market: jobs.Market = "US",
+    start: jobs.Start = None,
+    end: jobs.End = None,
+    capital: jobs.Capital = 100_000.0,
+    param: jobs.FixedParams = None,
+    costs: jobs.Costs = True,
     grid_limit: Annotated[int, typer.Option(help="Largest grid allowed.")] = 100_000,
     top: Annotated[int, typer.Option(help="How many best trials the report lists.")] = 10,
     as_json: Annotated[
@@ -96,14 +75,7 @@ def optimize(
             "return matrix, to recompute PBO and DSR elsewhere) into this directory."
         ),
     ] = None,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            help="Run the trials on this Dask scheduler (tcp://host:8786); "
-            "default AVA_DASK_ADDRESS, else here.",
-        ),
-    ] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help=jobs.dask_help("trials"))] = None,
 ) -> None:
     """Optimise a strategy's parameters and say how much of the best result is luck.
 
@@ -127,30 +99,21 @@ def optimize(
 
       ava optimize sma_crossover -s GOOG --sampler grid --dask tcp://scheduler:8786
     """
-    from ava_backtest.cli.app import _fail, _parse_params, _pydantic_message, err, out
-    from ava_backtest.domain.errors import ParameterError
+    from ava_backtest.cli.app import _fail, out
     from ava_backtest.runs.cluster import job_runner
-    from ava_backtest.runs.optimize import parse_range, run_study
+    from ava_backtest.runs.optimize import run_study
     from ava_backtest.runs.service import database_universes, resolve_run_universe
     from ava_backtest.runs.studies import OptimizationRequest, spec_from_request
 
-    if universe is None and symbols is None:
-        _fail("give --universe (e.g. us_sample) or --symbols (e.g. GOOG)")
-    try:
-        ranges = dict(parse_range(r) for r in param_range or [])
-    except ParameterError as e:
-        _fail(str(e))
+    jobs.need_symbols(universe, symbols, "GOOG")
+    ranges = jobs.parse_ranges(param_range)
     direction = "minimize" if minimize else "maximize"
+    base = jobs.base_request(
+        strategy=strategy, param=param, market=market, universe=universe, symbols=symbols,
+        start=start, end=end, capital=capital, costs=costs,
+    )  # fmt: skip
     raw: dict[str, Any] = {
-        "strategy_name": strategy,
-        "params": _parse_params(param or []),
-        "market": market,
-        "universe": universe,
-        "symbols": symbols.split(",") if symbols else None,
-        "start_date": start,
-        "end_date": end,
-        "initial_capital": capital,
-        "costs": {"model": "market" if costs else "none"},
+        **base,
         "param_ranges": ranges or None,
         "objectives": [{"metric": m, "direction": direction} for m in objective or ["sharpe"]],
         "sampler": sampler,
@@ -161,26 +124,15 @@ def optimize(
         "holdout_start": holdout_start,
         "blocks": blocks,
     }
-    try:
-        req = OptimizationRequest.model_validate(raw)
-    except ValidationError as e:
-        _fail(_pydantic_message(e))
+    req = jobs.validated(OptimizationRequest, raw)
     try:
         spec = spec_from_request(req, grid_limit)
         resolved = resolve_run_universe(spec.config, database_universes())
         runner = job_runner(dask)
-        if as_json or not sys.stderr.isatty():
+        if jobs.quiet(as_json):
             result = run_study(spec, universe=resolved, runner=runner)
         else:
-            with Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
+            with jobs.progress_bar() as bar:
                 task = bar.add_task(f"{strategy}: {sampler}", total=spec.n_trials)
                 best: list[float] = []
 
@@ -199,7 +151,7 @@ def optimize(
     if export is not None:
         _export(result, export)
     if as_json:
-        sys.stdout.write(json.dumps(_plain(result.to_dict()), allow_nan=False) + "\n")
+        jobs.write_json(jobs.plain(result.to_dict()))
         return
     _report(out, result, top)
     if export is not None:
@@ -216,18 +168,7 @@ def _export(result: Any, directory: Path) -> None:
     returns.write_csv(directory / "returns.csv")
 
 
-def _plain(v: Any) -> Any:
-    from ava_backtest.runs.events import client_event
-
-    return client_event({"v": v})["v"]
-
-
-def _fmt(v: Any, pct: bool = False) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return f"{100 * v:.1f}%" if pct else f"{v:.4g}"
-    return str(v)
+_fmt = jobs.fmt
 
 
 def _report(console: Console, result: Any, top: int) -> None:
@@ -267,7 +208,7 @@ def _report(console: Console, result: Any, top: int) -> None:
     )
     of = result.overfitting
     if of is not None:
-        colour = {"low": "green", "moderate": "yellow", "high": "red"}.get(of.verdict, "white")
+        colour = jobs.VERDICT_COLOURS.get(of.verdict, "white")
         rows = [
             ("PBO", _fmt(of.pbo)),
             ("Deflated Sharpe (DSR)", _fmt(of.dsr)),

@@ -4,22 +4,12 @@ metric, and ``--json``."""
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
+from ava_backtest.cli import jobs
 from ava_backtest.domain.errors import AvaError
 
 PCT = {"total_return", "cagr", "max_drawdown", "win_rate", "exposure"}
@@ -27,9 +17,7 @@ PCT = {"total_return", "cagr", "max_drawdown", "win_rate", "exposure"}
 
 def screen(
     strategy: Annotated[str, typer.Argument(help="Strategy name, e.g. sma_crossover.")],
-    universe: Annotated[
-        str | None, typer.Option("--universe", "-u", help="A named universe, e.g. us_sample.")
-    ] = None,
+    universe: jobs.Universe = None,
     symbols: Annotated[
         str | None, typer.Option("--symbols", "-s", help="Comma-separated symbols instead.")
     ] = None,
@@ -37,15 +25,13 @@ def screen(
         list[str] | None,
         typer.Option("--param", "-p", help="A strategy parameter key=value; repeatable."),
     ] = None,
-    market: Annotated[str, typer.Option(help="US, IN or 24x7.")] = "US",
-    start: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
-    end: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
+    market: jobs.Market = "US",
+    start: jobs.Start = None,
+    end: jobs.End = None,
     capital: Annotated[float, typer.Option(help="Initial capital of each symbol's run.")] = (
         100_000.0
     ),
-    costs: Annotated[
-        bool, typer.Option("--costs/--no-costs", help="Apply the market's fee table.")
-    ] = True,
+    costs: jobs.Costs = True,
     sort: Annotated[
         str,
         typer.Option(help="Sort rows by symbol or any metric; '-' for descending (-sharpe)."),
@@ -54,14 +40,7 @@ def screen(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole result (every row) as JSON.")
     ] = False,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            help="Run the symbols on this Dask scheduler (tcp://host:8786); "
-            "default AVA_DASK_ADDRESS, else here.",
-        ),
-    ] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help=jobs.dask_help("symbols"))] = None,
 ) -> None:
     """Backtest one strategy on every symbol of a universe alone: one row per symbol.
 
@@ -75,29 +54,18 @@ def screen(
 
       ava screen bollinger_bands -u us_sample -p period=30 --json --dask tcp://scheduler:8786
     """
-    from ava_backtest.cli.app import _fail, _parse_params, _pydantic_message, err, out
+    from ava_backtest.cli.app import _fail, out
     from ava_backtest.domain.config import RunConfig
     from ava_backtest.runs.cluster import job_runner
     from ava_backtest.runs.screens import check_sort, run_screen, screen_symbols
     from ava_backtest.runs.service import database_universes, resolve_run_universe
 
-    if universe is None and symbols is None:
-        _fail("give --universe (e.g. us_sample) or --symbols (e.g. AAPL,MSFT)")
-    raw: dict[str, Any] = {
-        "strategy_name": strategy,
-        "params": _parse_params(param or []),
-        "market": market,
-        "universe": universe,
-        "symbols": symbols.split(",") if symbols else None,
-        "start_date": start,
-        "end_date": end,
-        "initial_capital": capital,
-        "costs": {"model": "market" if costs else "none"},
-    }
-    try:
-        config = RunConfig.model_validate(raw)
-    except ValidationError as e:
-        _fail(_pydantic_message(e))
+    jobs.need_symbols(universe, symbols, "AAPL,MSFT")
+    raw = jobs.base_request(
+        strategy=strategy, param=param, market=market, universe=universe, symbols=symbols,
+        start=start, end=end, capital=capital, costs=costs,
+    )  # fmt: skip
+    config = jobs.validated(RunConfig, raw)
     try:
         check_sort(sort)
         from ava_backtest.runs.execute import build_strategy, run_cost_model
@@ -107,18 +75,10 @@ def screen(
         resolved = resolve_run_universe(config, database_universes())
         names = screen_symbols(config, resolved)
         runner = job_runner(dask)
-        if as_json or not sys.stderr.isatty():
+        if jobs.quiet(as_json):
             result = run_screen(config, universe=resolved, symbols=names, runner=runner)
         else:
-            with Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
+            with jobs.progress_bar() as bar:
                 task = bar.add_task(f"{strategy} on {runner.name}", total=len(names))
 
                 def on_rows(rows: list[dict[str, Any]], done: int, total: int) -> None:
@@ -131,9 +91,7 @@ def screen(
         _fail(str(e))
     doc = result.to_dict(sort)
     if as_json:
-        from ava_backtest.runs.events import client_event
-
-        sys.stdout.write(json.dumps(client_event({"v": doc})["v"], allow_nan=False) + "\n")
+        jobs.write_json(jobs.plain(doc))
         return
     _report(out, doc, top)
 

@@ -4,30 +4,21 @@ overfitting panel, and ``--json`` for the whole result."""
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ava_backtest.cli import jobs
 from ava_backtest.domain.errors import AvaError
 
 
 def walkforward(
-    strategy: Annotated[
-        str, typer.Argument(help="Strategy name, e.g. sma_crossover (see `ava strategies list`).")
-    ],
-    symbols: Annotated[
-        str | None, typer.Option("--symbols", "-s", help="Comma-separated symbols, e.g. GOOG.")
-    ] = None,
-    universe: Annotated[
-        str | None, typer.Option("--universe", "-u", help="A named universe, e.g. us_sample.")
-    ] = None,
+    strategy: jobs.Strategy,
+    symbols: jobs.Symbols = None,
+    universe: jobs.Universe = None,
     param_range: Annotated[
         list[str] | None,
         typer.Option(
@@ -65,17 +56,12 @@ def walkforward(
     ] = None,
     seed: Annotated[int, typer.Option(help="Sampler seed.")] = 0,
     min_trades: Annotated[int, typer.Option(help="Fewer trades: not a complete trial.")] = 1,
-    market: Annotated[str, typer.Option(help="US, IN or 24x7.")] = "US",
-    start: Annotated[str | None, typer.Option(help="First date (YYYY-MM-DD).")] = None,
-    end: Annotated[str | None, typer.Option(help="Last date (YYYY-MM-DD).")] = None,
-    capital: Annotated[float, typer.Option(help="Initial capital.")] = 100_000.0,
-    param: Annotated[
-        list[str] | None,
-        typer.Option("--param", "-p", help="A fixed strategy parameter key=value; repeatable."),
-    ] = None,
-    costs: Annotated[
-        bool, typer.Option("--costs/--no-costs", help="Apply the market's fee table.")
-    ] = True,
+    market: jobs.Market = "US",
+    start: jobs.Start = None,
+    end: jobs.End = None,
+    capital: jobs.Capital = 100_000.0,
+    param: jobs.FixedParams = None,
+    costs: jobs.Costs = True,
     hindsight: Annotated[
         bool,
         typer.Option(
@@ -86,14 +72,7 @@ def walkforward(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole result as JSON.")
     ] = False,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            "--dask",
-            help="Run the windows on this Dask scheduler (tcp://host:8786); "
-            "default AVA_DASK_ADDRESS, else here.",
-        ),
-    ] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help=jobs.dask_help("windows"))] = None,
 ) -> None:
     """Walk-forward analysis: optimise in sample, trade the choice out of sample, window after
     window; judge the stitched out-of-sample record.
@@ -112,30 +91,20 @@ def walkforward(
 
       ava walkforward sma_crossover -s AAPL --dask tcp://scheduler:8786
     """
-    from ava_backtest.cli.app import _fail, _parse_params, _pydantic_message, err, out
-    from ava_backtest.domain.errors import ParameterError
+    from ava_backtest.cli.app import _fail, out
     from ava_backtest.runs.cluster import job_runner
-    from ava_backtest.runs.optimize import parse_range
     from ava_backtest.runs.service import database_universes, resolve_run_universe
     from ava_backtest.runs.walkforward import run_walkforward
     from ava_backtest.runs.walkforwards import WalkForwardRequest, spec_from_request
 
-    if universe is None and symbols is None:
-        _fail("give --universe (e.g. us_sample) or --symbols (e.g. GOOG)")
-    try:
-        ranges = dict(parse_range(r) for r in param_range or [])
-    except ParameterError as e:
-        _fail(str(e))
+    jobs.need_symbols(universe, symbols, "GOOG")
+    ranges = jobs.parse_ranges(param_range)
+    base = jobs.base_request(
+        strategy=strategy, param=param, market=market, universe=universe, symbols=symbols,
+        start=start, end=end, capital=capital, costs=costs,
+    )  # fmt: skip
     raw: dict[str, Any] = {
-        "strategy_name": strategy,
-        "params": _parse_params(param or []),
-        "market": market,
-        "universe": universe,
-        "symbols": symbols.split(",") if symbols else None,
-        "start_date": start,
-        "end_date": end,
-        "initial_capital": capital,
-        "costs": {"model": "market" if costs else "none"},
+        **base,
         "param_ranges": ranges or None,
         "objective": {"metric": objective, "direction": "minimize" if minimize else "maximize"},
         "mode": mode,
@@ -151,25 +120,15 @@ def walkforward(
         "min_trades": min_trades,
         "hindsight": hindsight,
     }
-    try:
-        req = WalkForwardRequest.model_validate(raw)
-    except ValidationError as e:
-        _fail(_pydantic_message(e))
+    req = jobs.validated(WalkForwardRequest, raw)
     try:
         spec = spec_from_request(req)
         resolved = resolve_run_universe(spec.config, database_universes())
         runner = job_runner(dask)
-        if as_json or not sys.stderr.isatty():
+        if jobs.quiet(as_json):
             result = run_walkforward(spec, universe=resolved, runner=runner)
         else:
-            with Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
+            with jobs.progress_bar(remaining=False) as bar:
                 task = bar.add_task(f"{strategy}: windows", total=None)
 
                 def on_window(o: Any, done: int, total: int) -> None:
@@ -186,17 +145,13 @@ def walkforward(
     if as_json:
         from ava_backtest.runs.walkforwards import summary
 
-        sys.stdout.write(json.dumps(summary(result), allow_nan=False) + "\n")
+        jobs.write_json(summary(result))
         return
     _report(out, result)
 
 
 def _fmt(v: Any, pct: bool = False) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, float):
-        return f"{100 * v:.1f}%" if pct else f"{v:.3g}"
-    return str(v)
+    return jobs.fmt(v, pct, digits=3)
 
 
 def _report(console: Console, result: Any) -> None:
@@ -240,7 +195,7 @@ def _report(console: Console, result: Any) -> None:
             f"CAGR {_fmt(h['metrics'].get('cagr'), True)}"
         )
     of = result.overfitting
-    colour = {"low": "green", "moderate": "yellow", "high": "red"}.get(of["verdict"], "white")
+    colour = jobs.VERDICT_COLOURS.get(of["verdict"], "white")
     body = Table.grid()
     for line in of["explanation"]:
         body.add_row(line)
