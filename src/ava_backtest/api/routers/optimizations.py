@@ -15,15 +15,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ava_backtest.api.errors import ApiError
-from ava_backtest.api.job_events import stream_job_events
+from ava_backtest.api.job_routes import JobRoutes, JobStatus, Limit, Offset, StrategyFilter
 from ava_backtest.api.routers.backtests import Deleted, RunOut, _run_out
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.studies import OptimizationRequest
 
 router = APIRouter(prefix="/optimizations", tags=["optimizations"])
 ws_router = APIRouter(tags=["optimizations"])
-
-TERMINAL = ("completed", "failed", "cancelled", "interrupted")
 
 
 class TrialOut(BaseModel):
@@ -120,19 +118,12 @@ class OptimizationList(BaseModel):
     offset: int
 
 
+JOBS = JobRoutes("optimization", "studies", OptimizationOut)
+_get = JOBS.get
+
+
 def _services(request: Request) -> Any:
     return request.app.state.services
-
-
-def _out(row: dict[str, Any]) -> OptimizationOut:
-    return OptimizationOut(**{k: v for k, v in row.items() if k in OptimizationOut.model_fields})
-
-
-async def _get(request: Request, study_id: str) -> dict[str, Any]:
-    row = await run_in_threadpool(_services(request).studies.store.get, study_id)
-    if row is None:
-        raise ApiError(404, "not_found", f"no optimization with id {study_id!r}", {"field": "id"})
-    return row
 
 
 @router.post("", response_model=OptimizationOut, status_code=201, summary="Start a study")
@@ -144,33 +135,33 @@ async def create_optimization(body: OptimizationRequest, request: Request) -> Op
     studies = _services(request).studies
     spec, universe = await studies.validate(body)
     study_id = await studies.submit(body, spec, universe)
-    return _out(await _get(request, study_id))
+    return await JOBS.get_out(request, study_id)
 
 
 @router.get("", response_model=OptimizationList, summary="List studies (filters, true totals)")
 async def list_optimizations(
     request: Request,
-    status: Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
-    | None = None,
-    strategy: str | None = Query(None, max_length=100),
+    status: JobStatus | None = None,
+    strategy: StrategyFilter = None,
     market: Literal["US", "IN", "24x7"] | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    limit: Limit = 50,
+    offset: Offset = 0,
     sort: Literal[
         "created_at", "-created_at", "strategy_name", "-strategy_name", "status", "-status",
         "best_value", "-best_value", "n_trials", "-n_trials",
     ] = "-created_at",
 ) -> OptimizationList:  # fmt: skip
-    rows, total = await run_in_threadpool(
-        _services(request).studies.store.list,
-        status=status, strategy=strategy, market=market, limit=limit, offset=offset, sort=sort,
+    rows, total = await JOBS.list_rows(
+        request, status=status, strategy=strategy, market=market, limit=limit, offset=offset,
+        sort=sort,
     )  # fmt: skip
-    return OptimizationList(items=[_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    items = [JOBS.out(r) for r in rows]
+    return OptimizationList(items=items, total=total, limit=limit, offset=offset)
 
 
 @router.get("/{study_id}", response_model=OptimizationOut, summary="One study and its result")
 async def get_optimization(study_id: str, request: Request) -> OptimizationOut:
-    return _out(await _get(request, study_id))
+    return await JOBS.get_out(request, study_id)
 
 
 @router.get(
@@ -180,7 +171,7 @@ async def get_trials(
     study_id: str,
     request: Request,
     limit: int = Query(100, ge=1, le=5000),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: Offset = 0,
     sort: str = Query(
         "number",
         max_length=80,
@@ -205,14 +196,7 @@ async def get_trials(
 async def cancel_optimization(study_id: str, request: Request) -> OptimizationOut:
     """Stops the study at its next batch boundary; its trials so far stay, and ``resume``
     continues it."""
-    row = await _get(request, study_id)
-    if row["status"] in TERMINAL:
-        raise ApiError(
-            409, "conflict", f"optimization {study_id} is already {row['status']}",
-            {"status": row["status"]},
-        )  # fmt: skip
-    row = await _services(request).studies.cancel(study_id) or await _get(request, study_id)
-    return _out(row)
+    return await JOBS.cancel(request, study_id)
 
 
 @router.post("/{study_id}/resume", response_model=OptimizationOut, summary="Resume a stopped study")
@@ -226,13 +210,12 @@ async def resume_optimization(study_id: str, request: Request) -> OptimizationOu
             f"optimization {study_id} is {row['status']}; only a cancelled, interrupted or "
             "failed study can be resumed", {"status": row["status"]},
         )  # fmt: skip
-    return _out(await _services(request).studies.resume(study_id) or row)
+    return JOBS.out(await _services(request).studies.resume(study_id) or row)
 
 
 @router.delete("/{study_id}", response_model=Deleted, summary="Delete a study and its trials")
 async def delete_optimization(study_id: str, request: Request) -> Deleted:
-    await _get(request, study_id)
-    return Deleted(id=study_id, deleted=await _services(request).studies.delete(study_id))
+    return await JOBS.delete(request, study_id)
 
 
 def _trials_frame(rows: list[dict[str, Any]], objectives: list[dict[str, Any]]) -> pl.DataFrame:
@@ -379,8 +362,4 @@ async def optimization_events(websocket: WebSocket, study_id: str) -> None:
     ``trials_done``, ``n_trials``) and ``log``; then one of completed/failed/cancelled/
     interrupted. Events of a busy study may be dropped for a slow client: the trials endpoint
     has every trial."""
-    studies = websocket.app.state.services.studies
-    await stream_job_events(
-        websocket, study_id, noun="optimization", id_key="study_id", get_row=studies.store.get,
-        counters=("trials_done", "n_trials"), terminal_event=studies.terminal_event,
-    )  # fmt: skip
+    await JOBS.events(websocket, study_id, id_key="study_id", counters=("trials_done", "n_trials"))

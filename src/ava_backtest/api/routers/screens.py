@@ -13,15 +13,13 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from ava_backtest.api.errors import ApiError
-from ava_backtest.api.job_events import stream_job_events
+from ava_backtest.api.job_routes import JobRoutes, JobStatus, Limit, Offset, StrategyFilter
 from ava_backtest.api.routers.backtests import Deleted, RunOut, _run_out
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.runs.screens import HEADLINE
 
 router = APIRouter(prefix="/screens", tags=["screens"])
 ws_router = APIRouter(tags=["screens"])
-
-TERMINAL = ("completed", "failed", "cancelled", "interrupted")
 
 
 class ScreenOut(BaseModel):
@@ -74,54 +72,40 @@ class ScreenRowList(BaseModel):
     sort: str
 
 
-def _services(request: Request) -> Any:
-    return request.app.state.services
-
-
-def _out(row: dict[str, Any]) -> ScreenOut:
-    return ScreenOut(**{k: v for k, v in row.items() if k in ScreenOut.model_fields})
-
-
-async def _get(request: Request, screen_id: str) -> dict[str, Any]:
-    row = await run_in_threadpool(_services(request).screens.store.get, screen_id)
-    if row is None:
-        raise ApiError(404, "not_found", f"no screen with id {screen_id!r}", {"field": "id"})
-    return row
+JOBS = JobRoutes("screen", "screens", ScreenOut)
 
 
 @router.post("", response_model=ScreenOut, status_code=201, summary="Start a universe screen")
 async def create_screen(body: RunConfig, request: Request) -> ScreenOut:
     """The body is a backtest's run config (``universe`` or ``symbols``); each symbol is then
     backtested alone with it. Validated as a run is (naming the field) before it is stored."""
-    screens = _services(request).screens
+    screens = JOBS.service(request)
     symbols, universe = await screens.validate(body)
     screen_id = await screens.submit(body, symbols, universe)
-    return _out(await _get(request, screen_id))
+    return await JOBS.get_out(request, screen_id)
 
 
 @router.get("", response_model=ScreenList, summary="List screens (filters, true totals)")
 async def list_screens(
     request: Request,
-    status: Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
-    | None = None,
-    strategy: str | None = Query(None, max_length=100),
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    status: JobStatus | None = None,
+    strategy: StrategyFilter = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
     sort: Literal[
         "created_at", "-created_at", "strategy_name", "-strategy_name", "status", "-status",
         "n_symbols", "-n_symbols",
     ] = "-created_at",
 ) -> ScreenList:  # fmt: skip
-    rows, total = await run_in_threadpool(
-        _services(request).screens.store.list,
-        status=status, strategy=strategy, limit=limit, offset=offset, sort=sort,
-    )  # fmt: skip
-    return ScreenList(items=[_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    rows, total = await JOBS.list_rows(
+        request, status=status, strategy=strategy, limit=limit, offset=offset, sort=sort
+    )
+    return ScreenList(items=[JOBS.out(r) for r in rows], total=total, limit=limit, offset=offset)
 
 
 @router.get("/{screen_id}", response_model=ScreenOut, summary="One screen and its progress")
 async def get_screen(screen_id: str, request: Request) -> ScreenOut:
-    return _out(await _get(request, screen_id))
+    return await JOBS.get_out(request, screen_id)
 
 
 @router.get("/{screen_id}/rows", response_model=ScreenRowList, summary="A screen's rows")
@@ -129,7 +113,7 @@ async def get_rows(
     screen_id: str,
     request: Request,
     limit: int = Query(100, ge=1, le=5000),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: Offset = 0,
     sort: str = Query(
         "-sharpe",
         max_length=80,
@@ -138,10 +122,10 @@ async def get_rows(
     ),
     status: Literal["complete", "failed"] | None = None,
 ) -> ScreenRowList:
-    await _get(request, screen_id)
+    await JOBS.get(request, screen_id)
     try:
         rows, total = await run_in_threadpool(
-            _services(request).screens.store.rows,
+            JOBS.service(request).store.rows,
             screen_id, limit=limit, offset=offset, sort=sort, status=status,
         )  # fmt: skip
     except ValueError as e:
@@ -154,20 +138,12 @@ async def get_rows(
 @router.post("/{screen_id}/cancel", response_model=ScreenOut, summary="Cancel a screen")
 async def cancel_screen(screen_id: str, request: Request) -> ScreenOut:
     """Stops the screen at its next chunk of symbols; the rows so far stay."""
-    row = await _get(request, screen_id)
-    if row["status"] in TERMINAL:
-        raise ApiError(
-            409, "conflict", f"screen {screen_id} is already {row['status']}",
-            {"status": row["status"]},
-        )  # fmt: skip
-    row = await _services(request).screens.cancel(screen_id) or await _get(request, screen_id)
-    return _out(row)
+    return await JOBS.cancel(request, screen_id)
 
 
 @router.delete("/{screen_id}", response_model=Deleted, summary="Delete a screen and its rows")
 async def delete_screen(screen_id: str, request: Request) -> Deleted:
-    await _get(request, screen_id)
-    return Deleted(id=screen_id, deleted=await _services(request).screens.delete(screen_id))
+    return await JOBS.delete(request, screen_id)
 
 
 @router.post(
@@ -180,8 +156,8 @@ async def delete_screen(screen_id: str, request: Request) -> Deleted:
 async def row_run(screen_id: str, symbol: str, request: Request, response: Response) -> RunOut:
     """The row's backtest: the screen's config with ``symbols=[symbol]``, made on first open
     (201) and the same run afterwards (200). Follow it on ``/ws/backtests/{id}``."""
-    await _get(request, screen_id)
-    out = await _services(request).screens.row_run(screen_id, symbol)
+    await JOBS.get(request, screen_id)
+    out = await JOBS.service(request).row_run(screen_id, symbol)
     if out is None:
         raise ApiError(
             404, "not_found", f"screen {screen_id} has no row {symbol!r}", {"field": "symbol"}
@@ -196,10 +172,9 @@ async def row_run(screen_id: str, symbol: str, request: Request, response: Respo
 async def screen_events(websocket: WebSocket, screen_id: str) -> None:
     """``state`` first; then ``progress`` per chunk (``symbols_done``, ``n_symbols``); then one
     of completed/failed/cancelled/interrupted. ``GET /api/v2/screens/{id}`` polls the same."""
-    screens = websocket.app.state.services.screens
-    await stream_job_events(
-        websocket, screen_id, noun="screen", id_key="screen_id", get_row=screens.store.get,
-        counters=("symbols_done", "n_symbols"), with_snapshot=False,
+    await JOBS.events(
+        websocket, screen_id, id_key="screen_id", counters=("symbols_done", "n_symbols"),
+        with_snapshot=False,
         terminal_event=lambda row: {"type": row["status"], "run_id": screen_id,
                                     "screen_id": screen_id, "message": row.get("error")},
     )  # fmt: skip

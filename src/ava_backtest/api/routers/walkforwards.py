@@ -11,15 +11,12 @@ from fastapi import APIRouter, Query, Request, WebSocket
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from ava_backtest.api.errors import ApiError
-from ava_backtest.api.job_events import stream_job_events
+from ava_backtest.api.job_routes import JobRoutes, JobStatus, Limit, Offset, StrategyFilter
 from ava_backtest.api.routers.backtests import Deleted
 from ava_backtest.runs.walkforwards import WalkForwardRequest
 
 router = APIRouter(prefix="/walk-forwards", tags=["walk-forwards"])
 ws_router = APIRouter(tags=["walk-forwards"])
-
-TERMINAL = ("completed", "failed", "cancelled", "interrupted")
 
 
 class WindowOut(BaseModel):
@@ -109,19 +106,7 @@ class WalkForwardList(BaseModel):
     offset: int
 
 
-def _service(request: Request) -> Any:
-    return request.app.state.services.walkforwards
-
-
-async def _get(request: Request, wf_id: str) -> dict[str, Any]:
-    row = await run_in_threadpool(_service(request).store.get, wf_id)
-    if row is None:
-        raise ApiError(404, "not_found", f"no walk-forward with id {wf_id!r}", {"field": "id"})
-    return row
-
-
-def _out(row: dict[str, Any]) -> WalkForwardOut:
-    return WalkForwardOut(**{k: v for k, v in row.items() if k in WalkForwardOut.model_fields})
+JOBS = JobRoutes("walk-forward", "walkforwards", WalkForwardOut)
 
 
 @router.post("", response_model=WalkForwardOut, status_code=201, summary="Start a walk-forward")
@@ -130,29 +115,28 @@ async def create_walk_forward(body: WalkForwardRequest, request: Request) -> Wal
     against the data, and the window plan: windows longer than the data, a zero-length
     out-of-sample span or a step of zero are refused naming the field), stores it with its
     planned windows and runs it in a worker. Follow it on ``/ws/walk-forwards/{id}``."""
-    service = _service(request)
+    service = JOBS.service(request)
     _spec, plan, spans, universe = await service.validate_wf(body)
     wf_id = await service.submit_wf(body, plan, spans, universe)
-    return _out(await _get(request, wf_id))
+    return await JOBS.get_out(request, wf_id)
 
 
 @router.get("", response_model=WalkForwardList, summary="List walk-forwards (true totals)")
 async def list_walk_forwards(
     request: Request,
-    status: Literal["queued", "running", "completed", "failed", "cancelled", "interrupted"]
-    | None = None,
-    strategy: str | None = Query(None, max_length=100),
+    status: JobStatus | None = None,
+    strategy: StrategyFilter = None,
     market: Literal["US", "IN", "24x7"] | None = None,
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    limit: Limit = 50,
+    offset: Offset = 0,
     sort: Literal[
         "created_at", "-created_at", "strategy_name", "-strategy_name", "status", "-status",
         "efficiency", "-efficiency", "oos_return", "-oos_return",
     ] = "-created_at",
 ) -> WalkForwardList:  # fmt: skip
-    rows, total = await run_in_threadpool(
-        _service(request).store.list,
-        status=status, strategy=strategy, market=market, limit=limit, offset=offset, sort=sort,
+    rows, total = await JOBS.list_rows(
+        request, status=status, strategy=strategy, market=market, limit=limit, offset=offset,
+        sort=sort,
     )  # fmt: skip
     items = [WalkForwardSummary(**{k: v for k, v in r.items()
                                    if k in WalkForwardSummary.model_fields}) for r in rows]  # fmt: skip
@@ -161,7 +145,7 @@ async def list_walk_forwards(
 
 @router.get("/{wf_id}", response_model=WalkForwardOut, summary="One walk-forward and its result")
 async def get_walk_forward(wf_id: str, request: Request) -> WalkForwardOut:
-    return _out(await _get(request, wf_id))
+    return await JOBS.get_out(request, wf_id)
 
 
 @router.get("/{wf_id}/windows", response_model=WindowList, summary="A walk-forward's windows")
@@ -169,11 +153,11 @@ async def get_windows(
     wf_id: str,
     request: Request,
     limit: int = Query(500, ge=1, le=5000),
-    offset: int = Query(0, ge=0, le=10_000_000),
+    offset: Offset = 0,
 ) -> WindowList:
-    await _get(request, wf_id)
+    await JOBS.get(request, wf_id)
     rows, total = await run_in_threadpool(
-        _service(request).store.windows, wf_id, limit=limit, offset=offset
+        JOBS.service(request).store.windows, wf_id, limit=limit, offset=offset
     )
     return WindowList(items=[WindowOut(**r) for r in rows], total=total, limit=limit,
                       offset=offset)  # fmt: skip
@@ -182,19 +166,12 @@ async def get_windows(
 @router.post("/{wf_id}/cancel", response_model=WalkForwardOut, summary="Cancel a walk-forward")
 async def cancel_walk_forward(wf_id: str, request: Request) -> WalkForwardOut:
     """Stops the analysis after the windows already running; finished windows stay stored."""
-    row = await _get(request, wf_id)
-    if row["status"] in TERMINAL:
-        raise ApiError(
-            409, "conflict", f"walk-forward {wf_id} is already {row['status']}",
-            {"status": row["status"]},
-        )  # fmt: skip
-    return _out(await _service(request).cancel(wf_id) or await _get(request, wf_id))
+    return await JOBS.cancel(request, wf_id)
 
 
 @router.delete("/{wf_id}", response_model=Deleted, summary="Delete a walk-forward")
 async def delete_walk_forward(wf_id: str, request: Request) -> Deleted:
-    await _get(request, wf_id)
-    return Deleted(id=wf_id, deleted=await _service(request).delete(wf_id))
+    return await JOBS.delete(request, wf_id)
 
 
 @ws_router.websocket("/ws/walk-forwards/{wf_id}")
@@ -202,9 +179,6 @@ async def walk_forward_events(websocket: WebSocket, wf_id: str) -> None:
     """``state`` first; then ``progress`` per window (``window``: index, params chosen in
     sample, in-sample value, trials; ``windows_done``, ``n_windows``) and ``log``; then one of
     completed/failed/cancelled/interrupted."""
-    service = websocket.app.state.services.walkforwards
-    await stream_job_events(
-        websocket, wf_id, noun="walk-forward", id_key="walk_forward_id",
-        get_row=service.store.get, counters=("windows_done", "n_windows"),
-        terminal_event=service.terminal_event,
-    )  # fmt: skip
+    await JOBS.events(
+        websocket, wf_id, id_key="walk_forward_id", counters=("windows_done", "n_windows")
+    )
