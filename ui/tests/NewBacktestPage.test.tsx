@@ -16,9 +16,9 @@ const strategy = {
   },
 };
 const routes: Record<string, unknown> = {
-  "/api/v2/strategies": { items: [strategy], total: 1 },
+  "/api/v2/strategies": [strategy], // the original's unpaginated array
   "/api/v2/strategies/sma_crossover": strategy,
-  "/api/v2/markets": [{ code: "US", name: "US", currency: "USD", default_benchmark: "GSPC" }],
+  "/api/v2/markets": [{ code: "US", name: "US", currency: "USD", default_benchmark: "GSPC", default_capital: 100000 }],
   "/api/v2/universes": { items: [{ name: "us_sample", market: "US", symbols: ["AAPL"], size: 1, benchmark: "GSPC", synthetic: false, survivorship_biased: true, custom: false, data_present: true }], total: 1 },
   "/api/v2/data/symbols?market=US": { items: [{ symbol: "AAPL", name: "Apple", kind: "equity", timeframe: "1d", price_basis: "as_traded", first: "2000-03-01", last: "2013-03-01", synthetic: false }], total: 1 },
 };

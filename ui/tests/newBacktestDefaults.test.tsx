@@ -14,12 +14,12 @@ const rsi = {
 };
 const fifty = Array.from({ length: 50 }, (_, i) => `SYM${i}`);
 const routes: Record<string, unknown> = {
-  "/api/v2/strategies": { items: [sma, rsi], total: 2 },
+  "/api/v2/strategies": [sma, rsi], // the original's unpaginated array
   "/api/v2/strategies/sma_crossover": sma,
   "/api/v2/strategies/rsi_mean_reversion": rsi,
   "/api/v2/markets": [
-    { code: "US", name: "US", currency: "USD", default_benchmark: "GSPC" },
-    { code: "IN", name: "India", currency: "INR", default_benchmark: "NIFTY50" },
+    { code: "US", name: "US", currency: "USD", default_benchmark: "GSPC", default_capital: 100000 },
+    { code: "IN", name: "India", currency: "INR", default_benchmark: "NIFTY50", default_capital: 1000000 },
   ],
   "/api/v2/universes": {
     items: [
