@@ -83,8 +83,12 @@ def backtest(
         str | None, typer.Option(help="Last date traded (YYYY-MM-DD); default: data end.")
     ] = None,
     capital: Annotated[
-        float, typer.Option(help="Initial capital in the market's currency.")
-    ] = 100_000.0,
+        float | None,
+        typer.Option(
+            help="Initial capital in the market's currency; default the market's "
+            "(US 100,000, IN 10,00,000)."
+        ),
+    ] = None,
     param: Annotated[
         list[str] | None,
         typer.Option("--param", "-p", help="Strategy parameter key=value; repeatable."),
@@ -97,7 +101,11 @@ def backtest(
         ),
     ] = "shared",
     max_positions: Annotated[
-        int | None, typer.Option(help="Concurrent positions; default one per symbol.")
+        int | None,
+        typer.Option(
+            help="Concurrent positions; default one per symbol, or 10 for a universe of more "
+            "than 10 symbols sized in equal slots."
+        ),
     ] = None,
     sizing: Annotated[
         str,
@@ -149,9 +157,12 @@ def backtest(
       ava backtest sma_crossover -s AAPL,MSFT --start 2005-01-01 --end 2010-12-31 --json
     """
     from ava_backtest.domain.config import RunConfig
+    from ava_backtest.runs.defaults import default_capital, with_default_positions
     from ava_backtest.runs.execute import run_backtest
     from ava_backtest.runs.service import database_universes, resolve_run_universe
 
+    if capital is None:  # an unknown market gets a placeholder; its validation names the market
+        capital = default_capital(market) or 100_000.0
     raw: dict[str, Any] = {
         "strategy_name": strategy,
         "params": _parse_params(param or []),
@@ -179,6 +190,7 @@ def backtest(
     try:
         # The API's resolver: built-in universes, then the custom ones in the API's database.
         resolved = resolve_run_universe(config, database_universes())
+        config = with_default_positions(config, resolved)
         if sync:
             from ava_backtest.cli.data import sync_before_run
 

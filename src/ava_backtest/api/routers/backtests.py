@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ava_backtest.api.errors import ApiError
 from ava_backtest.api.security import WS_UNAUTHORIZED
-from ava_backtest.domain.config import RunConfig, Sizing
-from ava_backtest.markets.registry import MARKETS, default_max_positions
+from ava_backtest.domain.config import RunConfig
+from ava_backtest.markets.registry import MARKETS
+from ava_backtest.runs.defaults import default_capital, with_default_positions
 from ava_backtest.runs.equity_views import equity_views
 from ava_backtest.runs.indicators import display_series
 from ava_backtest.runs.symbols import symbol_table
@@ -247,8 +248,9 @@ class BacktestRequest(RunConfig):
         if data.get("initial_capital") is None:
             data.pop("initial_capital", None)
             code = data.get("market", "US")
-            if isinstance(code, str) and code in MARKETS:
-                data["initial_capital"] = MARKETS[code].default_capital
+            capital = default_capital(code) if isinstance(code, str) else None
+            if capital is not None:
+                data["initial_capital"] = capital
         return data
 
     def run_config(self) -> RunConfig:
@@ -288,26 +290,10 @@ async def create_run(request: Request, body: BacktestRequest) -> RunOut:
         )  # fmt: skip
     if "max_positions" not in body.model_fields_set and config.universe is not None:
         universe = await run_in_threadpool(services.runs.resolve, config)
-        default = default_max_positions(len(universe.symbols)) if universe else None
-        if default is not None and _equal_slots(config):
-            config = config.model_copy(update={"max_positions": default})
+        config = with_default_positions(config, universe)
     universe, params = await services.runs.validate(config)
     run_id = await services.runs.submit(config, params=params, universe=universe)
     return _run_out(await _get_run(request, run_id))
-
-
-def _equal_slots(config: RunConfig) -> bool:
-    """Whether entries are sized as equal slots (the run's sizing, or the strategy's own default
-    when the run leaves it at the default): only then is max_positions the slot count."""
-    if config.sizing.mode != "equal_slots":
-        return False
-    if config.sizing != Sizing():
-        return True
-    try:
-        own = get_strategy(config.strategy_name)().default_sizing()
-    except Exception:
-        return False
-    return own is None or own.get("mode", "equal_slots") == "equal_slots"
 
 
 @router.post("", response_model=RunOut, status_code=201, summary="Create a backtest")
