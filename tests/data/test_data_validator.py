@@ -247,3 +247,33 @@ def test_factor_drop_and_missing_adj_close() -> None:
 def test_missing_columns_refused() -> None:
     with pytest.raises(DataError, match="missing_column"):
         clean_bars(pl.DataFrame({"date": [dt.date(2021, 1, 4)], "close": [1.0]}), "XYZ")
+
+
+def _hourly(stamps: list[str]) -> pl.DataFrame:
+    ts = pl.Series("ts", stamps).str.to_datetime("%Y-%m-%d %H:%M", time_zone="UTC")
+    n = len(stamps)
+    return pl.DataFrame(
+        {"ts": ts, "open": [10.0] * n, "high": [11.0] * n, "low": [9.0] * n,
+         "close": [10.5] * n, "volume": [1000.0] * n}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("market", "session", "stray"),
+    [
+        # New York opens 09:30 (14:30 UTC in January): hours start at :30 of the session
+        ("US", ["14:30", "15:30", "16:30", "17:30", "18:30", "19:30", "20:30"], "15:00"),
+        # Mumbai opens 09:15 (03:45 UTC): hours start at :45 UTC
+        ("IN", ["03:45", "04:45", "05:45", "06:45", "07:45", "08:45", "09:45"], "04:00"),
+    ],
+)
+def test_hourly_exchange_bars_are_on_the_session_grid(market, session, stray):
+    day = "2024-01-09"
+    frame = _hourly([f"{day} {t}" for t in session])
+    _, report = clean_bars(frame, "X", market=market, timeframe="1h")
+    assert report.counts().get("off_grid", 0) == 0
+    # a bar on the clock's hour inside the session is off the session's grid and dropped
+    with_stray = _hourly(sorted([f"{day} {t}" for t in session] + [f"{day} {stray}"]))
+    cleaned, report = clean_bars(with_stray, "X", market=market, timeframe="1h")
+    assert report.counts().get("off_grid", 0) == 1
+    assert cleaned.height == len(session)

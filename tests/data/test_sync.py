@@ -191,3 +191,31 @@ def test_finnhub_sentiment_is_stored_as_an_auxiliary_series(monkeypatch):
     assert market_store.read_sentiment("US", "NOPE") is None
     assert state.errors == []
     assert state.providers_used == {"testvendor": 2, "finnhub": 2}
+
+
+@pytest.mark.parametrize("vendor", ["fmp", "alpaca", "alphavantage"])
+def test_hourly_bars_sync_on_the_session_grid_and_trade(vendor, monkeypatch):
+    """US hours start at the session's 09:30 open (14:30 UTC in winter): seven a day, none dropped
+    as off the grid, and a backtest on SYMBOL@1H trades on them."""
+    from ava_backtest.domain.config import RunConfig
+    from ava_backtest.runs.execute import run_backtest
+    from tests.fakes.vendors import FakeVendors
+
+    with FakeVendors(symbols={"MSFT"}) as fake:
+        fake.apply(monkeypatch)
+        state = sync_symbols(
+            "US", ["MSFT"], D(2024, 1, 2), D(2024, 2, 29), provider=vendor, timeframe="1h",
+            auxiliary=False,
+        )  # fmt: skip
+    assert state.errors == []
+    bars = market_store.read_bars("US", "1h", "MSFT")
+    assert bars is not None
+    days = bars["ts"].dt.date().unique().len()
+    assert bars.height == 7 * days and days == 41  # NYSE sessions of Jan-Feb 2024
+    first = bars.filter(pl.col("ts").dt.date() == D(2024, 1, 2))["ts"].dt.strftime("%H:%M")
+    assert first.to_list() == ["14:30", "15:30", "16:30", "17:30", "18:30", "19:30", "20:30"]
+    config = RunConfig.model_validate(
+        {"strategy_name": "sma_crossover", "symbols": ["MSFT@1H"], "market": "US",
+         "params": {"fast_period": 5, "slow_period": 20}, "benchmark": "none"}
+    )  # fmt: skip
+    assert run_backtest(config).metrics["trade_count"] > 0

@@ -288,7 +288,16 @@ class _Inspection:
         if minutes is None:
             return
         step = minutes * 60_000_000_000
-        off = _ns(self.frame[self.time]) % step != 0
+        times = _ns(self.frame[self.time])
+        off = times % step != 0
+        if self.market is not None and get_market(self.market).calendar != "24/7":
+            # Exchange bars count from the session's open (09:30 New York, 09:15 Mumbai), as
+            # intraday.session_grid lays them out: an hourly US bar starts at 10:30, not 10:00.
+            from ava_backtest.data.intraday import session_clock  # it imports this module
+
+            minute = session_clock(times.astype("datetime64[ns]"), self.market)["session_minute"]
+            inside = np.isfinite(minute)
+            off[inside] = np.round(minute[inside]).astype(np.int64) % minutes != 0
         self.add(
             "off_grid",
             f"not on the {self.timeframe} grid (a partial snapshot bar); dropped",
