@@ -28,6 +28,7 @@ import numpy as np
 import polars as pl
 
 from ava_backtest.data import user_store
+from ava_backtest.data.files import atomic_write
 from ava_backtest.data.upload import _numbers, read_table_file
 from ava_backtest.domain.errors import DataError
 from ava_backtest.markets.registry import get_market
@@ -162,7 +163,7 @@ def save_earnings(market: str, frame: pl.DataFrame, source: str) -> pl.DataFrame
         "ava.market": market,
     }
     target.parent.mkdir(parents=True, exist_ok=True)
-    user_store._atomic_write(target, lambda p: table.write_parquet(p, metadata=meta))
+    atomic_write(target, lambda p: table.write_parquet(p, metadata=meta))
     return table
 
 

@@ -29,9 +29,7 @@ import datetime as dt
 import json
 import os
 import re
-import tempfile
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +37,7 @@ import numpy as np
 import polars as pl
 
 from ava_backtest.data.catalogue import SymbolInfo
+from ava_backtest.data.files import atomic_write, bump_generation, read_generation
 from ava_backtest.data.providers.base import ACTION_COLUMNS, TIMEFRAMES, bar_columns
 from ava_backtest.data.validator import ValidationReport, clean_bars
 from ava_backtest.domain.errors import ConfigError, DataError
@@ -98,30 +97,11 @@ def actions_path(market: str, timeframe: str, symbol: str) -> Path:
 
 def generation() -> str:
     """A token that changes on every write into the store (and with ``AVA_HOME``)."""
-    path = store_root() / _GENERATION
-    try:
-        return f"{path}:{path.read_text()}"
-    except OSError:
-        return f"{path}:-"
+    return read_generation(store_root() / _GENERATION)
 
 
 def _bump() -> None:
-    root = store_root()
-    root.mkdir(parents=True, exist_ok=True)
-    atomic_write(root / _GENERATION, lambda p: p.write_text(uuid.uuid4().hex))
-
-
-def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file in the same folder, then ``os.replace`` it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    bump_generation(store_root() / _GENERATION)
 
 
 # -- the manifest: covered date ranges ------------------------------------------------------

@@ -40,6 +40,7 @@ import polars as pl
 from scipy.signal import lfilter
 
 from ava_backtest.data import user_store
+from ava_backtest.data.files import atomic_write
 from ava_backtest.data.upload import _numbers, read_table_file
 from ava_backtest.domain.errors import DataError
 from ava_backtest.markets.registry import get_market
@@ -241,7 +242,7 @@ def save_table(kind: _Kind, market: str, frame: pl.DataFrame, source: str) -> pl
         "ava.market": market,
     }
     target.parent.mkdir(parents=True, exist_ok=True)
-    user_store._atomic_write(target, lambda p: table.write_parquet(p, metadata=meta))
+    atomic_write(target, lambda p: table.write_parquet(p, metadata=meta))
     return table
 
 

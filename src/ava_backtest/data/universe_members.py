@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from ava_backtest.data import market_store
+from ava_backtest.data.files import atomic_write
 from ava_backtest.domain.errors import ConfigError, DataError, NotFoundError
 
 LIQUID_MIN_ADV = 500_000.0
@@ -115,9 +116,9 @@ def save_refreshed(name: str, symbols: list[str], source: str) -> MemberList:
     folder = refreshed_dir()
     folder.mkdir(parents=True, exist_ok=True)
     frame = pl.DataFrame({"symbol": clean})
-    market_store.atomic_write(folder / f"{name}.csv", lambda p: frame.write_csv(p))
+    atomic_write(folder / f"{name}.csv", lambda p: frame.write_csv(p))
     info = {"source": source, "as_of": dt.date.today().isoformat()}
-    market_store.atomic_write(folder / f"{name}.json", lambda p: p.write_text(json.dumps(info)))
+    atomic_write(folder / f"{name}.json", lambda p: p.write_text(json.dumps(info)))
     return member_list(name)
 
 

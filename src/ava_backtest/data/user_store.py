@@ -17,14 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
 from ava_backtest.data.catalogue import CATALOGUE, SymbolInfo
+from ava_backtest.data.files import atomic_write, bump_generation, read_generation
 from ava_backtest.domain.errors import ConfigError, DataError, NotFoundError
 from ava_backtest.markets.registry import get_market
 
@@ -82,30 +80,13 @@ def is_user_symbol(info: SymbolInfo) -> bool:
 
 def generation() -> str:
     """A token that changes on every save or delete (and with ``AVA_HOME``)."""
-    path = data_dir() / _GENERATION_FILE
-    try:
-        return f"{path}:{path.read_text()}"
-    except OSError:
-        return f"{path}:-"
+    return read_generation(data_dir() / _GENERATION_FILE)
 
 
 def _bump() -> None:
-    root = data_dir()
-    root.mkdir(parents=True, exist_ok=True)
     # Every process (this one too) compares the generation before it reads a cached series, so
     # nothing here reaches into the panel's cache.
-    _atomic_write(root / _GENERATION_FILE, lambda p: p.write_text(uuid.uuid4().hex))
-
-
-def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    bump_generation(data_dir() / _GENERATION_FILE)
 
 
 def refuse_shipped(market: str, symbol: str) -> None:
@@ -165,7 +146,7 @@ def save_user_bars(
         f"{_META}timeframe": timeframe,
     }
     target.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(target, lambda p: out.write_parquet(p, metadata=meta))
+    atomic_write(target, lambda p: out.write_parquet(p, metadata=meta))
     _bump()
     info = _info(target, market)
     assert info is not None
