@@ -7,13 +7,26 @@ code is a 422 ``verification_failed`` listing each check."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 router = APIRouter(prefix="/builder", tags=["builder"])
+
+StrategyName = Annotated[
+    str,
+    Field(
+        min_length=2,
+        max_length=63,
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="strategy name: lower-case letters, digits and '_'",
+    ),
+]
+Category = Annotated[
+    str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="category")
+]
 
 
 class BuildIn(BaseModel):
@@ -25,16 +38,8 @@ class BuildIn(BaseModel):
         description="the rules in plain English, e.g. 'Buy when 20 EMA crosses above 50 EMA, "
         "sell on cross-under'",
     )
-    name: str = Field(
-        "my_strategy",
-        min_length=2,
-        max_length=63,
-        pattern=r"^[a-z][a-z0-9_]*$",
-        description="strategy name: lower-case letters, digits and '_'",
-    )
-    category: str = Field(
-        "custom", min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="category"
-    )
+    name: StrategyName = "my_strategy"
+    category: Category = "custom"
     llm: bool = Field(
         False,
         description="read the text with the configured LLM endpoint (AVA_LLM_BASE_URL or "
@@ -60,16 +65,8 @@ class SaveIn(BaseModel):
     rule: dict[str, Any] | None = Field(
         None, description="a rule form (ava_backtest.builder.rules.Rule) to compile and save"
     )
-    name: str = Field(
-        "my_strategy",
-        min_length=2,
-        max_length=63,
-        pattern=r"^[a-z][a-z0-9_]*$",
-        description="strategy name: lower-case letters, digits and '_'",
-    )
-    category: str = Field(
-        "custom", min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="category"
-    )
+    name: StrategyName = "my_strategy"
+    category: Category = "custom"
     overwrite: bool = Field(False, description="replace an existing file of that name")
 
 
@@ -248,16 +245,8 @@ class PineIn(BaseModel):
         max_length=50_000,
         description="a Pine Script v4/v5 strategy (//@version=4 or 5, strategy(...))",
     )
-    name: str = Field(
-        "my_strategy",
-        min_length=2,
-        max_length=63,
-        pattern=r"^[a-z][a-z0-9_]*$",
-        description="strategy name: lower-case letters, digits and '_'",
-    )
-    category: str = Field(
-        "custom", min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="category"
-    )
+    name: StrategyName = "my_strategy"
+    category: Category = "custom"
     overwrite: bool = Field(False, description="replace an existing file of that name (save)")
 
 
