@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -195,42 +196,30 @@ def run_members(
     return base
 
 
-FMP_CONSTITUENTS = {
-    "sp500": "sp500_constituent",
-    "nasdaq100": "nasdaq_constituent",
-    "djia": "dowjones_constituent",
-}
-
-
 def refresh_members(name: str, provider: str = "fmp") -> MemberList:
     """Fetch ``name``'s current constituents from the vendor and keep them as its list."""
     from ava_backtest.data.providers.base import ProviderError
-    from ava_backtest.data.providers.http import Context
+    from ava_backtest.data.providers.fmp import CONSTITUENTS, FMPProvider
     from ava_backtest.data.providers.registry import get_provider
 
     if name not in names():
         raise NotFoundError("universe", name, names(), field="universe")
-    if provider != "fmp" or name not in FMP_CONSTITUENTS:
+    if provider != "fmp" or name not in CONSTITUENTS:
         raise ConfigError(
-            f"only FMP's constituents endpoints are supported ({', '.join(FMP_CONSTITUENTS)}); "
+            f"only FMP's constituents endpoints are supported ({', '.join(CONSTITUENTS)}); "
             f"the {name} list ships with its source and as-of date",
             field="universe" if provider == "fmp" else "provider",
         )
-    vendor = get_provider("fmp")
+    vendor = cast(FMPProvider, get_provider("fmp"))
     if not vendor.configured():
         raise ConfigError("provider fmp is not configured: set FMP_API_KEY", field="provider")
-    path = FMP_CONSTITUENTS[name]
+    path = CONSTITUENTS[name]
     try:
-        body = vendor._get(path, {}, Context())  # type: ignore[attr-defined]
+        # Symbols in Ava's spelling (BRK.B, as FMP's constituents lists have them); the
+        # providers turn it into each vendor's spelling (FMP's bars: BRK-B).
+        symbols = vendor.constituents(name)["symbol"].to_list()
     except ProviderError as e:
         raise DataError(str(e), field="provider") from None
     finally:
-        close = getattr(vendor, "close", None)
-        if callable(close):
-            close()
-    if not isinstance(body, list) or not all(isinstance(r, dict) and "symbol" in r for r in body):
-        raise DataError(f"fmp /api/v3/{path}: not a list of constituents", field="provider")
-    # Ava spells share classes with a dot (BRK.B), as FMP's constituents lists do; the
-    # providers turn it into each vendor's spelling (FMP's bars: BRK-B).
-    symbols = [str(r["symbol"]).replace("-", ".") for r in body]
+        vendor.close()
     return save_refreshed(name, symbols, f"FMP /api/v3/{path}")
