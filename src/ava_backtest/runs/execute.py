@@ -25,6 +25,7 @@ from ava_backtest.data.options import options_extras
 from ava_backtest.data.panel import LoadInfo, load_panel_with_info, reference_close
 from ava_backtest.data.positioning import NEEDS as POSITIONING_NEEDS
 from ava_backtest.data.positioning import positioning_extras
+from ava_backtest.data.sentiment import SENTIMENT, sentiment_panel
 from ava_backtest.data.universes import Universe, get_universe
 from ava_backtest.domain.bars import Bars, Panel
 from ava_backtest.domain.config import NO_BENCHMARK, RiskRules, RunConfig, Sizing
@@ -569,7 +570,8 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
     are intraday bars of 15 minutes or finer and adds the session clock (data.intraday);
     ``options_chain`` and ``implied_volatility`` come from the user's uploaded tables
     (data.options), ``put_call_ratio`` and ``open_interest`` (by strike) likewise
-    (data.positioning). ``benchmark_symbol`` is the close of the symbol the strategy's own
+    (data.positioning); ``sentiment`` the synced news-sentiment score, from the bar after each
+    snapshot (data.sentiment). ``benchmark_symbol`` is the close of the symbol the strategy's own
     parameter names (``Strategy.benchmark_parameter``, by default ``benchmark_symbol``).
     """
     extra: dict[str, np.ndarray] = {}
@@ -618,6 +620,9 @@ def with_required_data(strategy: Strategy, panel: Panel, market: str) -> Bars:
         elif need in POSITIONING_NEEDS:
             who = f"strategy {strategy.name!r}"
             extra.update(positioning_extras(need, market, panel.symbols, panel.dates, who=who))
+        elif need == SENTIMENT:
+            who = f"strategy {strategy.name!r}"
+            extra[SENTIMENT] = sentiment_panel(market, panel.symbols, panel.dates, who=who)
         else:
             raise DataError(
                 f"strategy {strategy.name!r} needs {need!r}, which no configured data source "
