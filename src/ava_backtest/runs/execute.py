@@ -41,6 +41,7 @@ from ava_backtest.engine.backtest import (
 )
 from ava_backtest.markets import get_market
 from ava_backtest.markets.costs import CostModel, cost_model
+from ava_backtest.runs.square_off import square_off
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.calendar_features import sessions_to_holiday
 from ava_backtest.strategies.evaluate import compute_signals
@@ -417,6 +418,7 @@ def run_backtest(
     vix_note = vix_window_note(strategy, bars, info.first_index)
     reference_note = reference_window_note(strategy, bars, info.first_index)
     signals = timed_for_engine(strategy, compute_signals(strategy, bars))
+    signals = square_off(config, strategy, signals, bars.dates)
     check_signals(config, strategy, signals)
     timings["signals"] = time.perf_counter() - t1
 

@@ -52,6 +52,7 @@ from ava_backtest.runs.execute import (
     timed_for_engine,
     with_required_data,
 )
+from ava_backtest.runs.square_off import square_off
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.evaluate import compute_signals
 from ava_backtest.strategies.params import Param
@@ -405,7 +406,12 @@ class _Evaluator:
         settings = settings_of[0]
         with indicator_cache():
             parts = [
-                _slice_signals(timed_for_engine(s, compute_signals(s, bars)), info.first_index)
+                _slice_signals(
+                    square_off(
+                        self.config, s, timed_for_engine(s, compute_signals(s, bars)), bars.dates
+                    ),
+                    info.first_index,
+                )
                 for _, s in members
             ]
         out = {}

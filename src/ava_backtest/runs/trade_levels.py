@@ -44,6 +44,7 @@ from ava_backtest.runs.execute import (
     with_required_data,
 )
 from ava_backtest.runs.indicators import _stamps
+from ava_backtest.runs.square_off import square_off
 from ava_backtest.strategies.evaluate import compute_signals
 
 _TRADE_FIELDS = ("symbol", "direction", "entry_time", "exit_time", "entry_price")
@@ -90,6 +91,7 @@ def level_inputs(config: RunConfig, *, universe: Universe | None = None) -> Leve
     panel, info = load_run_panel(config, strategy, universe)
     bars = with_required_data(strategy, panel, config.market)
     signals = timed_for_engine(strategy, compute_signals(strategy, bars))
+    signals = square_off(config, strategy, signals, bars.dates)
     sig = _slice_signals(signals, info.first_index)
     if sig.stop_loss is None and sig.take_profit is None and sig.trail is None:
         return LevelInputs(config.fill, None, None, None)

@@ -77,6 +77,7 @@ from ava_backtest.runs.optimize import (
     run_study,
     search_space,
 )
+from ava_backtest.runs.square_off import square_off
 from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.evaluate import compute_signals
 from ava_backtest.strategies.registry import get_strategy
@@ -395,6 +396,7 @@ def run_window(job: WindowJob, shared: Shared) -> WindowOutcome:
         panel, info = load_run_panel(cfg, strategy, universe)
         bars = with_required_data(strategy, panel, cfg.market)
         signals = timed_for_engine(strategy, compute_signals(strategy, bars))
+        signals = square_off(cfg, strategy, signals, bars.dates)
         check_signals(cfg, strategy, signals)
         sig = _slice_signals(signals, info.first_index)
         out.signals = replace(sig, series={})
