@@ -99,10 +99,32 @@ def test_a_sync_mirrors_each_download_into_postgresql(engine, pg_url, tmp_path, 
     monkeypatch.setenv("AVA_DATABASE_URL", pg_url)
     p = ListProvider()
     state = sync_symbols(
-        "US", ["AAA", "BBB"], D(2023, 1, 1), D(2023, 3, 31), providers=[p], auxiliary=False
-    )
+        "US", ["AAA", "BBB"], D(2023, 1, 1), D(2023, 3, 31), providers=[p], auxiliary=False,
+        mirror=market_data.mirror_download,
+    )  # fmt: skip
     assert state.errors == []
     for sym in ("AAA", "BBB"):
         local = market_store.read_bars("US", "1d", sym)
         remote = market_data.read_bars(engine, "US", "1d", sym)
         assert local is not None and remote.equals(local.select(remote.columns))
+
+
+def test_ava_data_sync_mirrors_into_postgresql(engine, pg_url, tmp_path, monkeypatch):
+    """The CLI passes the store's mirror to the sync (data never imports the store itself)."""
+    from typer.testing import CliRunner
+
+    from ava_backtest.cli.app import app
+    from tests.fakes.vendors import FakeVendors
+
+    monkeypatch.setenv("AVA_HOME", str(tmp_path))
+    monkeypatch.setenv("AVA_DATABASE_URL", pg_url)
+    with FakeVendors(symbols={"MSFT"}) as fake:
+        fake.apply(monkeypatch)
+        r = CliRunner().invoke(
+            app,
+            ["data", "sync", "--symbols", "MSFT", "--provider", "fmp", "--start", "2024-01-02",
+             "--end", "2024-01-31"],
+        )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    remote = market_data.read_bars(engine, "US", "1d", "MSFT")
+    assert remote.height == 21  # NYSE sessions of January 2024

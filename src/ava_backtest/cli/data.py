@@ -21,6 +21,7 @@ from rich.table import Table
 
 from ava_backtest.cli.app import _fail, data_app, err, out
 from ava_backtest.domain.errors import AvaError
+from ava_backtest.store.market_data import mirror_download
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
@@ -79,6 +80,7 @@ def run_sync(
             state = sync_symbols(
                 plan.market, plan.symbols, plan.start, plan.end, timeframe=plan.timeframe,
                 providers=plan.vendors, auxiliary=plan.auxiliary, sentiment=plan.sentiment,
+                mirror=mirror_download,
             )  # fmt: skip
         else:
             with Progress(
@@ -102,7 +104,7 @@ def run_sync(
                 state = sync_symbols(
                     plan.market, plan.symbols, plan.start, plan.end, timeframe=plan.timeframe,
                     providers=plan.vendors, auxiliary=plan.auxiliary, progress=show,
-                    sentiment=plan.sentiment,
+                    sentiment=plan.sentiment, mirror=mirror_download,
                 )  # fmt: skip
     finally:
         for v in plan.vendors:
@@ -255,8 +257,9 @@ def sync_before_run(config: object, universe: object) -> None:
     names = ", ".join(p.name for p in default_providers(config.market, None, "1d"))
     err.print(f"sync before the run: providers {names}", highlight=False)
     state, warnings = sync_for_run(
-        config.market, universe, config.symbols, config.start_date, config.end_date
-    )
+        config.market, universe, config.symbols, config.start_date, config.end_date,
+        mirror=mirror_download,
+    )  # fmt: skip
     err.print(
         f"synced {state.done}/{state.total} symbols: {state.requests} downloads, "
         f"{state.skipped} already covered",

@@ -25,8 +25,8 @@ import polars as pl
 
 from ava_backtest.data import market_store, user_store
 from ava_backtest.data.events import derive_events
-from ava_backtest.data.intraday import session_grid
 from ava_backtest.data.sample_store import PRICE_BASES, load_sample_bars
+from ava_backtest.data.sessions import session_grid
 from ava_backtest.data.synthetic import synthetic_bars
 from ava_backtest.data.universes import SymbolInfo, get_symbol, get_universe
 from ava_backtest.data.validator import ValidationReport, clean_bars

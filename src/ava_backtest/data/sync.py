@@ -35,6 +35,11 @@ from ava_backtest.data.providers.base import (
 from ava_backtest.domain.errors import AvaError, ConfigError, DataError
 from ava_backtest.markets.registry import get_market
 
+Mirror = Callable[[str, str, str, dt.date, dt.date, "pl.DataFrame | None", str], None]
+"""Called with each accepted download after it is stored (market, timeframe, symbol, start, end,
+actions, vendor): the PostgreSQL copy, ``store.market_data.mirror_download``, which the layers
+above data (the CLI, the API) pass in; data never imports the store."""
+
 
 @dataclass(frozen=True, slots=True)
 class AuxSeries:
@@ -175,6 +180,7 @@ def sync_symbols(
     progress: Callable[[SyncProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     sentiment: bool = False,
+    mirror: Mirror | None = None,
 ) -> SyncProgress:
     """Fetch what the store lacks of ``symbols`` (plus the market's auxiliary series for daily
     bars when ``auxiliary``) between ``start`` and ``end`` inclusive; returns the final state.
@@ -205,7 +211,7 @@ def sync_symbols(
                 state.skipped += 1
             for a, b in ranges:
                 try:
-                    _fetch_one(market, timeframe, sym, a, b, vendors, state)
+                    _fetch_one(market, timeframe, sym, a, b, vendors, state, mirror)
                 except (ProviderError, AvaError) as e:
                     state.errors.append({"symbol": sym, "error": str(e)})
                     break
@@ -233,6 +239,7 @@ def _fetch_one(
     end: dt.date,
     vendors: Sequence[Provider],
     state: SyncProgress,
+    mirror: Mirror | None = None,
 ) -> None:
     failures: list[str] = []
     aux = AUX_KINDS.get(symbol)
@@ -271,7 +278,8 @@ def _fetch_one(
                 f"{vendor.name} {symbol} {start}..{end}: rejected by the validator: {e.message}"
             )
             continue
-        _mirror(market, timeframe, symbol, start, end, actions, vendor.name)
+        if mirror is not None:
+            mirror(market, timeframe, symbol, start, end, actions, vendor.name)
         state.bars_written += bars.height
         state.providers_used[vendor.name] = state.providers_used.get(vendor.name, 0) + 1
         return
@@ -290,35 +298,6 @@ def _fetch_sentiment(market: str, symbol: str, state: SyncProgress) -> None:
     state.providers_used["finnhub"] = state.providers_used.get("finnhub", 0) + 1
 
 
-def _mirror(
-    market: str,
-    timeframe: str,
-    symbol: str,
-    start: dt.date,
-    end: dt.date,
-    actions: pl.DataFrame | None,
-    vendor: str,
-) -> None:
-    """The accepted download, as stored, into PostgreSQL's market_bars when
-    ``AVA_DATABASE_URL`` is a migrated PostgreSQL database."""
-    from ava_backtest.store import market_data
-
-    engine = market_data.mirror_engine()
-    if engine is None:
-        return
-    stored = market_store.read_bars(market, timeframe, symbol)
-    if stored is None:
-        return
-    col = "date" if timeframe == "1d" else "ts"
-    lo: object = start
-    hi: object = end
-    if col == "ts":
-        lo = dt.datetime.combine(start, dt.time(), dt.UTC)
-        hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
-    part = stored.filter((pl.col(col) >= lo) & (pl.col(col) <= hi))
-    market_data.write_bars(engine, market, timeframe, symbol, part, vendor, actions)
-
-
 def sync_command(
     universe: str, start: dt.date | str, end: dt.date | str, timeframe: str = "1d"
 ) -> str:
@@ -335,6 +314,7 @@ def sync_for_run(
     end: dt.date | None,
     *,
     progress: Callable[[SyncProgress], None] | None = None,
+    mirror: Mirror | None = None,
 ) -> tuple[SyncProgress, list[dict[str, str]]]:
     """``--sync`` / ``"sync": true``: fetch what a run lacks (its universe's members, or its
     symbols, plus the market's benchmarks and VIX) from a month before its start to its end.
@@ -354,7 +334,7 @@ def sync_for_run(
         )
     else:
         members = list(getattr(universe, "symbols", None) or symbols or ())
-    state = sync_symbols(market, members, start_d, end_d, progress=progress)
+    state = sync_symbols(market, members, start_d, end_d, progress=progress, mirror=mirror)
     needed = set(members)
     if (bench := getattr(universe, "benchmark", None)) is not None:
         needed.add(bench)

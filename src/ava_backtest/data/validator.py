@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from ava_backtest.data.events import NOISE, match_split_ratio
+from ava_backtest.data.sessions import session_clock
 from ava_backtest.domain.errors import DataError
 from ava_backtest.markets.registry import get_market
 
@@ -293,8 +294,6 @@ class _Inspection:
         if self.market is not None and get_market(self.market).calendar != "24/7":
             # Exchange bars count from the session's open (09:30 New York, 09:15 Mumbai), as
             # intraday.session_grid lays them out: an hourly US bar starts at 10:30, not 10:00.
-            from ava_backtest.data.intraday import session_clock  # it imports this module
-
             minute = session_clock(times.astype("datetime64[ns]"), self.market)["session_minute"]
             inside = np.isfinite(minute)
             off[inside] = np.round(minute[inside]).astype(np.int64) % minutes != 0
@@ -411,8 +410,6 @@ class _Inspection:
         gaps = np.flatnonzero(np.diff(times) > step)
         if len(gaps) and self.market is not None and get_market(self.market).calendar != "24/7":
             # Exchange bars: nights, weekends and holidays are no gap, only bars within a session.
-            from ava_backtest.data.intraday import session_clock  # it imports this module
-
             session = session_clock(times.astype("datetime64[ns]"), self.market)["session"]
             gaps = gaps[session[gaps] == session[gaps + 1]]
         for g in gaps:

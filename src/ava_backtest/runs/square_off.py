@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ava_backtest.data.intraday import bar_minutes, session_clock
+from ava_backtest.data.sessions import bar_minutes, session_clock
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.signals import Signals
 from ava_backtest.strategies.base import Strategy

@@ -257,3 +257,32 @@ def mirror_engine() -> Engine | None:
 
         engine = _engines[url] = make_engine(url)
     return engine if enabled(engine) else None
+
+
+def mirror_download(
+    market: str,
+    timeframe: str,
+    symbol: str,
+    start: dt.date,
+    end: dt.date,
+    actions: pl.DataFrame | None,
+    vendor: str,
+) -> None:
+    """A sync's accepted download, as stored, into ``market_bars`` when ``AVA_DATABASE_URL`` is a
+    migrated PostgreSQL database (``data.sync.Mirror``); nothing otherwise."""
+    from ava_backtest.data import market_store
+
+    engine = mirror_engine()
+    if engine is None:
+        return
+    stored = market_store.read_bars(market, timeframe, symbol)
+    if stored is None:
+        return
+    col = "date" if timeframe == "1d" else "ts"
+    lo: object = start
+    hi: object = end
+    if col == "ts":
+        lo = dt.datetime.combine(start, dt.time(), dt.UTC)
+        hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    part = stored.filter((pl.col(col) >= lo) & (pl.col(col) <= hi))
+    write_bars(engine, market, timeframe, symbol, part, vendor, actions)

@@ -17,6 +17,7 @@ from ava_backtest.data.providers.base import (
     UnknownSymbolError,
     bar_columns,
 )
+from ava_backtest.settings import SettingsError
 from tests.fakes.vendors import FIXTURES
 
 
@@ -57,7 +58,8 @@ def test_feed_from_environment(fake, opts, monkeypatch) -> None:
     )
     assert fake.requests[0].query["feed"] == "sip"
     monkeypatch.setenv("AVA_ALPACA_FEED", "nasdaq")
-    with pytest.raises(ProviderError, match="AVA_ALPACA_FEED='nasdaq'"):
+    # the settings object refuses it, naming the variable, before any request is made
+    with pytest.raises(SettingsError, match="AVA_ALPACA_FEED='nasdaq'"):
         AlpacaProvider(options=opts).bars(_req("AAPL"))
 
 

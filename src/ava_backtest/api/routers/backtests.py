@@ -282,11 +282,12 @@ async def create_run(request: Request, body: BacktestRequest) -> RunOut:
             )  # fmt: skip
     if body.sync:  # fetch first: the universe's members (or symbols) and the benchmarks
         from ava_backtest.data.sync import sync_for_run
+        from ava_backtest.store.market_data import mirror_download
 
         resolved = await run_in_threadpool(services.runs.resolve, config)
         await run_in_threadpool(
-            sync_for_run, config.market, resolved, config.symbols, config.start_date,
-            config.end_date,
+            partial(sync_for_run, mirror=mirror_download), config.market, resolved,
+            config.symbols, config.start_date, config.end_date,
         )  # fmt: skip
     if "max_positions" not in body.model_fields_set and config.universe is not None:
         universe = await run_in_threadpool(services.runs.resolve, config)

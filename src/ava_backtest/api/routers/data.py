@@ -22,6 +22,7 @@ from ava_backtest.data.sync import expand_symbols
 from ava_backtest.data.universes import list_symbols
 from ava_backtest.domain.errors import ConfigError, DataError
 from ava_backtest.markets import get_market
+from ava_backtest.store.market_data import mirror_download
 
 router = APIRouter(prefix="/data", tags=["data"])
 
@@ -187,8 +188,9 @@ def _candle_frame(
             vendors = _keyed(vendors)
         if vendors:
             state = sync_symbols(
-                market, [base], start, end, timeframe=timeframe, providers=vendors, auxiliary=False
-            )
+                market, [base], start, end, timeframe=timeframe, providers=vendors,
+                auxiliary=False, mirror=mirror_download,
+            )  # fmt: skip
             if state.errors and market_store.stored(market, timeframe, base) is None:
                 raise DataError(state.errors[0]["error"], field="symbol")
     info = get_symbol(market, name)
@@ -404,7 +406,7 @@ class SyncManager:
             final = sync_symbols(
                 plan.market, plan.symbols, plan.start, plan.end, timeframe=plan.timeframe,
                 providers=plan.vendors, auxiliary=plan.auxiliary, progress=progress,
-                sentiment=plan.sentiment,
+                sentiment=plan.sentiment, mirror=mirror_download,
             )  # fmt: skip
             progress(final)
             with self._lock:
