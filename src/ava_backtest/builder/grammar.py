@@ -435,20 +435,7 @@ class _ToRules(Transformer[Token, Any]):
     def cross(self, meta: Any, ch: list[Any]) -> Cross:
         left, direction, right = ch
         left, right = self._operands(meta, left, right)
-        if (
-            isinstance(left, Indicator)
-            and isinstance(right, Indicator)
-            and left.name == right.name
-            and left.output == right.output
-            and left.source == right.source
-            and len(left.args) == 1
-            and left.args[0].value != right.args[0].value
-        ):
-            fast, slow = sorted((left, right), key=lambda i: i.args[0].value)
-            fast.args[0].hint = f"{fast.name}_fast_period"
-            slow.args[0].hint = f"{slow.name}_slow_period"
-            fast.args[0].text = f"Fast {_LABEL[fast.name]} length"
-            slow.args[0].text = f"Slow {_LABEL[slow.name]} length"
+        name_fast_slow(left, right)
         return Cross(left=left, direction=direction, right=right)
 
     def compare(self, meta: Any, ch: list[Any]) -> Compare:
@@ -762,3 +749,23 @@ def read_rules(text: str) -> Rule:
             ) from None
         raise
     return _assemble(clean, statements)
+
+
+def name_fast_slow(left: Any, right: Any) -> None:
+    """Two lines of one indicator crossing (20 EMA over 50 EMA) name their lengths
+    ``<indicator>_fast_period`` / ``_slow_period``, the shorter one fast."""
+    if (
+        isinstance(left, Indicator)
+        and isinstance(right, Indicator)
+        and left.name == right.name
+        and left.output == right.output
+        and left.source == right.source
+        and len(left.args) == 1
+        and left.args[0].value != right.args[0].value
+    ):
+        fast, slow = sorted((left, right), key=lambda i: i.args[0].value)
+        label = _LABEL.get(fast.name, fast.name.upper())
+        fast.args[0].hint = f"{fast.name}_fast_period"
+        slow.args[0].hint = f"{slow.name}_slow_period"
+        fast.args[0].text = f"Fast {label} length"
+        slow.args[0].text = f"Slow {label} length"

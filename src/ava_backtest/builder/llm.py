@@ -197,21 +197,9 @@ def _finish_condition(c: Any, side: str, field: str) -> None:
         _finish_operands(c.left, c.right, side, field)
     elif isinstance(c, Cross):
         _finish_operands(c.left, c.right, side, field)
-        left, right = c.left, c.right
-        if (
-            isinstance(left, Indicator)
-            and isinstance(right, Indicator)
-            and left.name == right.name
-            and left.output == right.output
-            and left.source == right.source
-            and len(left.args) == 1
-            and left.args[0].value != right.args[0].value
-        ):
-            fast, slow = sorted((left, right), key=lambda i: i.args[0].value)
-            fast.args[0].hint = f"{fast.name}_fast_period"
-            slow.args[0].hint = f"{slow.name}_slow_period"
-            fast.args[0].text = f"Fast {_label(fast.name)} length"
-            slow.args[0].text = f"Slow {_label(slow.name)} length"
+        from ava_backtest.builder.grammar import name_fast_slow
+
+        name_fast_slow(c.left, c.right)
     elif isinstance(c, Held | Within):
         what = "holds" if isinstance(c, Held) else "within"
         c.bars = Num(
