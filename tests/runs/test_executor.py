@@ -380,3 +380,41 @@ def test_a_killed_worker_spawned_after_the_first_run_is_noticed():
     finally:
         loop.close()
     assert types[-1] == "cancelled"
+
+
+_COMPILE_IN_WORKER = """
+import concurrent.futures, multiprocessing as mp, os, sys
+import numba  # as ``ava``'s main module does: the spawned workers import numba before the initializer
+
+from ava_backtest.runs.executor import _init_worker
+
+
+def compile_fresh():
+    # never in a cache: a kernel compiled in the worker, as every kernel is on a fresh install
+    return numba.njit(lambda x: x + 1)(41), numba.get_num_threads()
+
+
+if __name__ == "__main__":
+    ctx = mp.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(
+        1, mp_context=ctx, initializer=_init_worker, initargs=(None, None, None, False, os.getpid())
+    ) as pool:
+        print(pool.submit(compile_fresh).result())
+"""
+
+
+def test_a_worker_whose_main_module_imported_numba_still_compiles_kernels(tmp_path):
+    # ``ava serve`` on a fresh install failed every run with "Cannot set NUMBA_NUM_THREADS to a
+    # different value once the threads have been launched": the initializer changed the
+    # environment after numba had read it, and the first compilation re-read it.
+    import subprocess
+    import sys
+
+    script = tmp_path / "main.py"
+    script.write_text(_COMPILE_IN_WORKER)
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "(42, 1)"

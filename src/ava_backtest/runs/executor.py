@@ -132,18 +132,30 @@ def _init_manager(parent_pid: int) -> None:
     die_with_parent(parent_pid, pdeathsig=False)
 
 
+def one_numba_thread() -> None:
+    """This worker process uses one numba thread (the pool's processes are the parallelism).
+
+    Before numba is imported, the environment decides its thread count. Once it is imported
+    (a spawned worker re-imports the parent's main module, and ``ava``'s imports numba), its
+    configuration has read the count already: changing the environment then makes the next
+    compilation (a kernel not in the cache, as on a fresh install) fail with "Cannot set
+    NUMBA_NUM_THREADS to a different value once the threads have been launched". There, only
+    the number of threads in use is lowered."""
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_NUM_THREADS"] = "1"
+        return
+    import numba
+
+    numba.set_num_threads(1)
+
+
 def _init_worker(events: Any, cancel_flags: Any, pids: Any, warm: bool, parent_pid: int) -> None:
     """Pool initializer: gone with the parent, one numba thread, the shared channels, warm
     kernels."""
     die_with_parent(parent_pid)
-    os.environ["NUMBA_NUM_THREADS"] = "1"
+    one_numba_thread()
     _ignore_sigint()
     _worker.update(events=events, cancel=cancel_flags, pids=pids)
-    if "numba" in sys.modules:  # imported before us (e.g. by the parent's main module)
-        import numba
-
-        with contextlib.suppress(Exception):
-            numba.set_num_threads(1)
     if warm:
         try:
             _warm_kernels()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ava_backtest.domain.errors import AvaError, NotFoundError
 from ava_backtest.runs import events as ev
-from ava_backtest.runs.executor import _ignore_sigint, die_with_parent
+from ava_backtest.runs.executor import _ignore_sigint, die_with_parent, one_numba_thread
 
 if TYPE_CHECKING:
     from ava_backtest.data.universes import Universe
@@ -35,7 +35,7 @@ log = logging.getLogger("ava.runs.validator")
 
 def _init(parent_pid: int) -> None:
     die_with_parent(parent_pid)
-    os.environ["NUMBA_NUM_THREADS"] = "1"
+    one_numba_thread()
     _ignore_sigint()
 
 
