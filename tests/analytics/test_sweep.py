@@ -21,15 +21,20 @@ def goog():
     return panel
 
 
-def test_a_100_combination_sweep_computes_each_sma_window_once(goog):
+@pytest.mark.parametrize("offered", [True, False])
+def test_a_100_combination_sweep_computes_each_sma_window_once(goog, offered, monkeypatch):
     fasts, slows = range(5, 55, 5), range(60, 160, 10)
     grid = [{"fast_period": f, "slow_period": s} for f in fasts for s in slows]
     assert len(grid) == 100
+    cls = get_strategy("sma_crossover")
+    if not offered:  # each combination's own signals, as for a class without sweep_signals
+        monkeypatch.setattr(cls, "sweep_signals", classmethod(lambda c, bars, strategies: None))
     with indicator_cache() as cache:
-        _, res = sweep(get_strategy("sma_crossover"), grid, goog, EngineSettings())
-    # 10 fast + 10 slow windows, not 200 computations; every other request was a hit.
+        _, res = sweep(cls, grid, goog, EngineSettings())
+    # 10 fast + 10 slow windows, not 200 computations: sweep_signals asks for each window once,
+    # the combinations' own signals ask 200 times and every other request is a hit.
     assert cache.computed("sma") == 20
-    assert (cache.misses, cache.hits) == (20, 180)
+    assert (cache.misses, cache.hits) == ((20, 0) if offered else (20, 180))
     assert res.equity.shape[1] == 100
 
 

@@ -40,3 +40,38 @@ def test_blocks_and_a_shared_series() -> None:
     assert up.tolist() == [[False, False], [True, False], [False, True]]
     assert crossed_below(block, level).tolist() == [[False, False], [False, True], [True, False]]
     assert crossed_above(level, block).tolist() == crossed_below(block, level).tolist()
+
+
+def test_pair_crosses_equal_crossed_above_of_each_pair() -> None:
+    from ava_backtest.indicators.crosses import pair_crosses
+
+    rng = np.random.default_rng(7)
+    # small integers: many ties (touches), and NaN warm-ups of different lengths
+    lines = rng.integers(0, 4, size=(300, 6)).astype(float)
+    for k in range(6):
+        lines[: 5 * k, k] = NAN
+    lines[150, 2] = NAN
+    first = [0, 1, 2, 5, 3, 3]
+    second = [1, 0, 4, 2, 3, 5]
+    for touch in (False, True):
+        up, down = pair_crosses(lines, first, second, from_touch=touch)
+        assert up.shape == down.shape == (300, 6)
+        for j, (a, b) in enumerate(zip(first, second, strict=True)):
+            fa, fb = lines[:, a], lines[:, b]
+            assert up[:, j].tolist() == crossed_above(fa, fb, from_touch=touch).tolist(), j
+            assert down[:, j].tolist() == crossed_above(fb, fa, from_touch=touch).tolist(), j
+        assert up.any() and down.any()
+
+
+def test_pair_crosses_refuses_bad_columns() -> None:
+    import pytest
+
+    from ava_backtest.indicators.crosses import pair_crosses
+
+    lines = np.zeros((5, 2))
+    with pytest.raises(ValueError, match="outside the 2 lines"):
+        pair_crosses(lines, [0], [2])
+    with pytest.raises(ValueError, match="one length"):
+        pair_crosses(lines, [0, 1], [1])
+    with pytest.raises(ValueError, match="2-D"):
+        pair_crosses(np.zeros(5), [0], [0])

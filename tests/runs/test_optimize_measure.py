@@ -60,3 +60,31 @@ def test_pareto_front_is_the_undominated_trials(directions):
         i for i, v in enumerate(signed) if not any((w >= v).all() and (w > v).any() for w in signed)
     ]
     assert front == want and len(want) >= 1
+
+
+@pytest.mark.parametrize("name", ["sma_crossover", "ema_crossover"])
+def test_a_grid_from_sweep_signals_equals_the_grid_from_each_trials_signals(name, monkeypatch):
+    # with a start date (warm-up groups) and costs: every trial's metrics and returns are the
+    # same whether the class's sweep_signals gives the grid's signals or each trial's own do
+    import datetime as dt
+
+    from ava_backtest.runs.optimize import StudySpec, run_study, search_space
+
+    cls = get_strategy(name)
+    config = RunConfig(
+        strategy_name=name, symbols=["MSFT"], start_date=dt.date(2006, 1, 1),
+        end_date=dt.date(2012, 12, 31),
+    )  # fmt: skip
+    ranges = {
+        "fast_period": {"low": 5, "high": 30, "step": 5},
+        "slow_period": {"low": 35, "high": 95, "step": 6},
+    }
+    spec = StudySpec(config, search_space(cls, ranges), sampler="grid", n_trials=1000)
+    offered = run_study(spec)
+    monkeypatch.setattr(cls, "sweep_signals", classmethod(lambda c, bars, strategies: None))
+    alone = run_study(spec)
+    assert len(offered.trials) == len(alone.trials) >= 60
+    for a, b in zip(offered.trials, alone.trials, strict=True):
+        assert (a.params, a.state, a.metrics) == (b.params, b.state, b.metrics)
+    np.testing.assert_array_equal(offered.returns, alone.returns)
+    assert sum(t.metrics.get("trade_count", 0) > 0 for t in offered.trials) >= 30

@@ -7,17 +7,18 @@ mode, so the sweep gives exactly what the single runs would.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ava_backtest.domain.bars import Panel, as_block
+from ava_backtest.domain.bars import Bars, Panel, as_block
 from ava_backtest.domain.signals import ENTRY_SIDE, EXIT_SIDE, Signals
 from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
 from ava_backtest.indicators.cache import indicator_cache
 from ava_backtest.strategies.base import Strategy
-from ava_backtest.strategies.evaluate import compute_signals
+from ava_backtest.strategies.evaluate import compute_signals, offered_sweep_signals
 
 _STACKED = (*ENTRY_SIDE, *EXIT_SIDE)  # target weights do not stack into a sweep
 
@@ -36,9 +37,20 @@ def sweep(
         )
     instances = [strategy(**p) for p in grid]
     with indicator_cache():
-        parts = [compute_signals(s, panel.bars) for s in instances]
+        stacked = side_by_side_signals(instances, panel.bars)
     labels = tuple(",".join(f"{k}={v}" for k, v in s.params.items()) for s in instances)
-    return [s.params for s in instances], simulate_side_by_side(panel, parts, settings, labels)
+    return [s.params for s in instances], simulate_stacked(panel, stacked, settings, labels)
+
+
+def side_by_side_signals(strategies: Sequence[Strategy], bars: Bars) -> Signals:
+    """The signals of each of ``strategies`` (instances of one class) on the one-symbol ``bars``,
+    as one (bars, len(strategies)) set: from the class's ``sweep_signals`` where it offers them
+    for these bars (one symbol, no interior gap), else each instance's ``compute_signals``
+    stacked. Either way column j is what ``strategies[j]`` alone gives."""
+    offered = offered_sweep_signals(strategies, bars)
+    if offered is not None:
+        return offered
+    return stack_signals([compute_signals(s, bars) for s in strategies], bars.n_bars)
 
 
 def simulate_side_by_side(
@@ -54,16 +66,32 @@ def simulate_side_by_side(
 
     ``wide``: ``tile(panel, len(parts), materialize=True)`` made once by a caller that runs many
     such calls (a study's chunks), so the kernel's price blocks are not copied again per call."""
+    return simulate_stacked(
+        panel, stack_signals(parts, panel.bars.n_bars), settings, labels, wide=wide
+    )
+
+
+def simulate_stacked(
+    panel: Panel,
+    stacked: Signals,
+    settings: EngineSettings,
+    labels: tuple[str, ...],
+    *,
+    wide: Panel | None = None,
+) -> EngineResult:
+    """``simulate_side_by_side`` of signal sets already side by side (``stack_signals``,
+    ``side_by_side_signals``): column j of ``stacked`` is account j."""
+    n = stacked.shape[1]
+    if len(labels) != n:
+        raise ValueError(f"{len(labels)} labels for {n} signal columns")
     if wide is None:
-        wide = tile(panel, len(parts), labels)
+        wide = tile(panel, n, labels)
     else:
-        if wide.trade_close.shape != (panel.bars.n_bars, len(parts)):
+        if wide.trade_close.shape != (panel.bars.n_bars, n):
             raise ValueError(
-                f"wide panel has shape {wide.trade_close.shape}, expected "
-                f"{(panel.bars.n_bars, len(parts))}"
+                f"wide panel has shape {wide.trade_close.shape}, expected {(panel.bars.n_bars, n)}"
             )
         wide = replace(wide, bars=replace(wide.bars, symbols=labels))
-    stacked = stack_signals(parts, panel.bars.n_bars)
     return simulate(wide, stacked, replace(settings, portfolio="independent"))
 
 

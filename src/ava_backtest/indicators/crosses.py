@@ -115,3 +115,52 @@ def crossed_below(a: ArrayLike, b: ArrayLike, *, from_touch: bool = False) -> np
     ``from_touch=True`` also counts a[t-1] == b[t-1]."""
     x, y = _operands(a, b)
     return _crossed(y, x, from_touch)
+
+
+def pair_crosses(
+    lines: np.ndarray, first: ArrayLike, second: ArrayLike, *, from_touch: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both crosses of many pairs of one symbol's lines at once: ``lines`` is (bars, lines), and
+    pair j is column ``first[j]`` against column ``second[j]``. Returns two (bars, pairs) blocks:
+    where the first line crosses above the second, and where the second crosses above the first,
+    each equal to ``crossed_above`` of the two columns (a parameter grid's crossover signals, every
+    moving average computed once)."""
+    block = np.ascontiguousarray(lines, dtype=np.float64)
+    a = np.asarray(first, dtype=np.int64)
+    b = np.asarray(second, dtype=np.int64)
+    if block.ndim != 2:
+        raise ValueError(f"lines must be 2-D (bars, lines), got shape {block.shape}")
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError("first and second must be 1-D column indices of one length")
+    if a.size and (min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= block.shape[1]):
+        raise ValueError(f"column index outside the {block.shape[1]} lines")
+    up = np.empty((block.shape[0], a.size), dtype=np.bool_)
+    down = np.empty_like(up)
+    if block.shape[0]:
+        _pair_crosses(block, a, b, from_touch, up, down)
+    return up, down
+
+
+@nb.njit(cache=True)
+def _pair_crosses(
+    lines: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    from_touch: bool,
+    up: np.ndarray,
+    down: np.ndarray,
+) -> None:
+    up[0, :] = False
+    down[0, :] = False
+    for i in range(1, lines.shape[0]):
+        prev = lines[i - 1]  # one row of every line: the pairs read it from cache
+        now = lines[i]
+        for j in range(first.size):
+            fp = prev[first[j]]
+            sp = prev[second[j]]
+            fn = now[first[j]]
+            sn = now[second[j]]
+            f_below = (fp <= sp) if from_touch else (fp < sp)
+            s_below = (sp <= fp) if from_touch else (sp < fp)
+            up[i, j] = f_below & (fn > sn)
+            down[i, j] = s_below & (sn > fn)

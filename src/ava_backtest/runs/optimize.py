@@ -30,12 +30,13 @@ from ava_backtest.analytics.metrics import (
     compute_metrics_columns,
 )
 from ava_backtest.analytics.overfitting import Overfitting, assess
-from ava_backtest.analytics.sweep import simulate_side_by_side, tile
+from ava_backtest.analytics.sweep import simulate_stacked, stack_signals, tile
 from ava_backtest.analytics.trade_stats import trade_metrics_columns
 from ava_backtest.data.universes import Universe
 from ava_backtest.domain.bars import Panel
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ConfigError, ParameterError
+from ava_backtest.domain.signals import Signals
 from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
 from ava_backtest.indicators.cache import indicator_cache
 from ava_backtest.markets import get_market
@@ -54,7 +55,7 @@ from ava_backtest.runs.execute import (
 )
 from ava_backtest.runs.square_off import square_off
 from ava_backtest.strategies.base import Strategy
-from ava_backtest.strategies.evaluate import compute_signals
+from ava_backtest.strategies.evaluate import compute_signals, offered_sweep_signals
 from ava_backtest.strategies.params import Param
 from ava_backtest.strategies.registry import get_strategy
 
@@ -404,32 +405,35 @@ class _Evaluator:
                 built[key] = replace(st, exits_at_close=True) if at_close else st
             settings_of.append(built[key])
         settings = settings_of[0]
-        with indicator_cache():
-            parts = [
-                _slice_signals(
-                    square_off(
-                        self.config, s, timed_for_engine(s, compute_signals(s, bars)), bars.dates
-                    ),
-                    info.first_index,
-                )
-                for _, s in members
-            ]
-        out = {}
-        holds = {p.max_hold for p in parts}
         # ... and its own sizing (a sizing-overlay strategy's options are parameters too).
         same_sizing = all(_sizing_key(st) == _sizing_key(settings) for st in built.values())
-        if (
-            self.n_symbols == 1
-            and len(holds) == 1
-            and all(r == rules[0] for r in rules)
-            and same_sizing
-        ):
+        shared = self.n_symbols == 1 and all(r == rules[0] for r in rules) and same_sizing
+        strategies = [s for _, s in members]
+
+        def for_engine(sig: Signals) -> Signals:  # column by column: a stack or one trial alike
+            timed = square_off(self.config, strategy0, timed_for_engine(strategy0, sig), bars.dates)
+            return _slice_signals(timed, info.first_index)
+
+        with indicator_cache():
+            # A class that computes a grid's signals at once (``sweep_signals``) skips the
+            # per-trial calls; the others give each trial's signals, stacked where they can share.
+            offered = offered_sweep_signals(strategies, bars) if shared else None
+            parts = [] if offered is not None else [
+                for_engine(compute_signals(s, bars)) for s in strategies
+            ]  # fmt: skip
+        if offered is not None or (shared and len({p.max_hold for p in parts}) == 1):
+            stacked = (
+                for_engine(offered)
+                if offered is not None
+                else stack_signals(parts, run_panel.bars.n_bars)
+            )
             labels = tuple(str(i) for i, _ in members)
-            res = simulate_side_by_side(
-                run_panel, parts, settings, labels, wide=self._tiled(run_panel, len(parts))
+            res = simulate_stacked(
+                run_panel, stacked, settings, labels, wide=self._tiled(run_panel, len(members))
             )
             measured = measure_accounts(res, run_panel, self.config)
             return {i: measured[j] for j, (i, _) in enumerate(members)}
+        out = {}
         for (i, _), sig, own in zip(members, parts, settings_of, strict=True):
             res = simulate(run_panel, sig, own)
             out[i] = self._measure(res, res.trades, run_panel, None)

@@ -8,6 +8,7 @@ e.g. in a test).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
 
 from ava_backtest.domain.bars import Bars
@@ -104,6 +105,18 @@ class Strategy:
 
     def signals(self, bars: Bars) -> Signals:
         raise NotImplementedError
+
+    @classmethod
+    def sweep_signals(cls, bars: Bars, strategies: Sequence[Strategy]) -> Signals | None:
+        """Optional, for parameter studies: the signals of every instance in ``strategies`` (all
+        of this class) on ``bars`` of one symbol without gaps, side by side as (bars,
+        len(strategies)) columns, column j equal to what ``strategies[j].signals(bars)`` gives
+        (display series left out). A grid of crossover lengths computes each moving average
+        once and every pair's crosses in one pass, instead of one ``signals`` call per point.
+
+        None (the default): not offered, and a study calls ``signals`` per instance. The test
+        suite checks the equality, column for column, for every strategy that offers it."""
+        return None
 
     def risk_rules(self) -> dict[str, Any] | None:
         """The portfolio risk rule a run of this strategy switches on when its

@@ -8,6 +8,8 @@ Cross-sectional strategies see every column at once, as their rule needs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numba as nb
 import numpy as np
 
@@ -80,6 +82,21 @@ def compute_signals(strategy: Strategy, bars: Bars) -> Signals:
         )
         _scatter(out, _checked(strategy.signals(sub), (len(rows), 1)), rows, [j])
     return out
+
+
+def offered_sweep_signals(strategies: Sequence[Strategy], bars: Bars) -> Signals | None:
+    """The (bars, len(strategies)) signals the strategies' class offers through
+    ``Strategy.sweep_signals`` for these bars, checked for shape; None where it offers none or
+    the bars are not one symbol without interior gaps (its contract)."""
+    if not strategies:
+        raise ValueError("no strategies to lay side by side")
+    cls = type(strategies[0])
+    if any(type(s) is not cls for s in strategies):
+        raise ValueError("side-by-side signals need instances of one strategy class")
+    if bars.n_symbols != 1 or len(_gappy_columns(bars.close)):
+        return None
+    offered = cls.sweep_signals(bars, strategies)
+    return None if offered is None else _checked(offered, (bars.n_bars, len(strategies)))
 
 
 def _checked(sig: Signals, shape: tuple[int, int]) -> Signals:

@@ -1,6 +1,9 @@
 """EMA crossover: long when the fast EMA crosses above the slow one, flat on the cross back."""
 
+from collections.abc import Sequence
+
 from ava_backtest.strategies import Bars, Int, Overlay, Signals, Strategy, crossed_above, ema
+from ava_backtest.strategies.crossover_sweep import crossover_sweep
 
 
 class EmaCrossover(Strategy):
@@ -32,4 +35,14 @@ class EmaCrossover(Strategy):
             long_entry=crossed_above(fast, slow, from_touch=True) & ready,
             long_exit=crossed_above(slow, fast, from_touch=True) & ready,
             series={"fast": fast, "slow": slow},
+        )
+
+    @classmethod
+    def sweep_signals(cls, bars: Bars, strategies: Sequence[Strategy]) -> Signals:
+        pairs = [(s.fast_period, s.slow_period) for s in strategies]  # type: ignore[attr-defined]
+        return crossover_sweep(
+            bars,
+            lambda n: ema(bars.close, n, seed="sma"),
+            pairs,
+            ready=[s.warmup() for s in strategies],
         )

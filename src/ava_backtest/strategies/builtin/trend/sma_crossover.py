@@ -1,6 +1,9 @@
 """SMA crossover: long when the fast SMA crosses above the slow one, flat on the cross back."""
 
+from collections.abc import Sequence
+
 from ava_backtest.strategies import Bars, Int, Overlay, Signals, Strategy, crossed_above, sma
+from ava_backtest.strategies.crossover_sweep import crossover_sweep
 
 
 class SmaCrossover(Strategy):
@@ -25,3 +28,8 @@ class SmaCrossover(Strategy):
             long_exit=crossed_above(slow, fast, from_touch=True),
             series={"fast": fast, "slow": slow},
         )
+
+    @classmethod
+    def sweep_signals(cls, bars: Bars, strategies: Sequence[Strategy]) -> Signals:
+        pairs = [(s.fast_period, s.slow_period) for s in strategies]  # type: ignore[attr-defined]
+        return crossover_sweep(bars, lambda n: sma(bars.close, n), pairs)

@@ -1,5 +1,7 @@
 """DEMA crossover: long when the fast double EMA crosses above the slow one, out on the cross back."""
 
+from collections.abc import Sequence
+
 from ava_backtest.strategies import (
     Bars,
     Int,
@@ -10,6 +12,7 @@ from ava_backtest.strategies import (
     crossed_below,
     dema,
 )
+from ava_backtest.strategies.crossover_sweep import crossover_sweep
 
 
 class TvDemaCrossover(Strategy):
@@ -36,3 +39,9 @@ class TvDemaCrossover(Strategy):
             long_exit=crossed_below(fast, slow, from_touch=True),
             series={"fast": fast, "slow": slow},
         )
+
+    @classmethod
+    def sweep_signals(cls, bars: Bars, strategies: Sequence[Strategy]) -> Signals:
+        # crossed_below(fast, slow) is crossed_above(slow, fast): the sweep's exit
+        pairs = [(s.fast_period, s.slow_period) for s in strategies]  # type: ignore[attr-defined]
+        return crossover_sweep(bars, lambda n: dema(bars.close, n, seed="first"), pairs)
