@@ -42,6 +42,24 @@ def test_constraints_come_from_the_strategy_and_infeasible_points_never_run():
     assert "less than" in next(t.error for t in result.trials if t.state == "infeasible")
 
 
+def test_a_grids_return_matrix_holds_each_complete_trial_in_order_around_the_others():
+    # infeasible and too-few-trades points between complete ones: the matrix (filled in place,
+    # then closed up over the rows of the trials that did not count) is each single run's returns
+    space = search_space(SMA, {"fast_period": {"choices": [50, 20, 100]},
+                               "slow_period": {"choices": [30, 60, 280]}})  # fmt: skip
+    result = run_study(StudySpec(GOOG, space, sampler="grid", min_trades=6))
+    states = [t.state for t in result.trials]
+    assert states[0] == "infeasible" and "too_few_trades" in states
+    complete = [t for t in result.trials if t.state == "complete"]
+    assert len(complete) >= 2
+    assert result.matrix_trials == [t.number for t in complete]
+    assert result.returns.shape == (len(result.dates), len(complete))
+    for k, t in enumerate(complete):
+        eq = run_backtest(GOOG.model_copy(update={"params": t.params})).equity
+        np.testing.assert_array_equal(result.returns[1:, k], eq[1:] / eq[:-1] - 1.0)
+        assert result.returns[0, k] == 0.0
+
+
 def test_same_seed_same_study_and_batches_do_not_change_it():
     def study(batch: int):
         space = search_space(SMA, None)

@@ -97,12 +97,17 @@ def simple_returns(equity: np.ndarray) -> np.ndarray:
     return equity[1:] / equity[:-1] - 1.0
 
 
-def account_returns(equity: np.ndarray) -> np.ndarray:
+def account_returns(equity: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """The per-bar returns of each column of ``equity`` (bars x accounts) as one row per account
     (accounts x bars, each row contiguous): 0 at the first bar and after equity is gone (a close
-    at or below zero earns nothing more), else equity_t / equity_{t-1} - 1."""
+    at or below zero earns nothing more), else equity_t / equity_{t-1} - 1. Written into ``out``
+    when given (a study's rows for these accounts)."""
     eq = np.asarray(equity, dtype=np.float64)
-    out = np.empty((eq.shape[1], eq.shape[0]))
+    shape = (eq.shape[1], eq.shape[0])
+    if out is None:
+        out = np.empty(shape)
+    elif out.shape != shape or out.dtype != np.float64 or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-contiguous float64 array of shape {shape}")
     _account_returns(eq, out)
     return out
 

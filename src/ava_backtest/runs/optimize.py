@@ -360,10 +360,20 @@ class _Evaluator:
         with contextlib.suppress(ParameterError):  # the trials say which parameters are refused
             self._panel(self.cls(**params))
 
+    def n_periods(self) -> int | None:
+        """The bars of a trial's returns (every warm-up group runs over the same dates), once a
+        panel is loaded; None before."""
+        loaded = next(iter(self._panels.values()), None)
+        return None if loaded is None else loaded[3].bars.n_bars
+
     def evaluate(
-        self, params_list: list[dict[str, Any]]
+        self, params_list: list[dict[str, Any]], returns_into: np.ndarray | None = None
     ) -> list[tuple[dict[str, Any], np.ndarray] | str]:
-        """Per parameter set: (metrics, daily returns) or the reason it did not run."""
+        """Per parameter set: (metrics, daily returns) or the reason it did not run.
+
+        ``returns_into`` (len(params_list) x periods): the rows the returns are written to, each
+        set's returns then a view of its row (a grid fills its study's matrix in place, with no
+        per-chunk copy to gather afterwards)."""
         out: list[tuple[dict[str, Any], np.ndarray] | str] = []
         groups: dict[int, list[tuple[int, Strategy]]] = {}
         strategies: list[Strategy | str] = []
@@ -378,13 +388,20 @@ class _Evaluator:
                 key = s.warmup() if self.config.start_date else 0
                 groups.setdefault(key, []).append((i, s))
         for members in groups.values():
-            results.update(self._run_group(members))
+            results.update(self._run_group(members, returns_into))
         for i, s in enumerate(strategies):
-            out.append(s if isinstance(s, str) else results[i])
+            if isinstance(s, str):
+                out.append(s)
+                continue
+            metrics, returns = results[i]
+            if returns_into is not None and not np.shares_memory(returns, returns_into[i]):
+                returns_into[i] = returns  # the trials run one by one
+                returns = returns_into[i]
+            out.append((metrics, returns))
         return out
 
     def _run_group(
-        self, members: list[tuple[int, Strategy]]
+        self, members: list[tuple[int, Strategy]], returns_into: np.ndarray | None = None
     ) -> dict[int, tuple[dict[str, Any], np.ndarray]]:
         _, info, bars, run_panel = self._panel(members[0][1])
         strategy0 = members[0][1]
@@ -431,7 +448,13 @@ class _Evaluator:
             res = simulate_stacked(
                 run_panel, stacked, settings, labels, wide=self._tiled(run_panel, len(members))
             )
-            measured = measure_accounts(res, run_panel, self.config)
+            lo, hi = members[0][0], members[-1][0] + 1
+            rows = (
+                returns_into[lo:hi]
+                if returns_into is not None and hi - lo == len(members)
+                else None
+            )
+            measured = measure_accounts(res, run_panel, self.config, rows)
             return {i: measured[j] for j, (i, _) in enumerate(members)}
         out = {}
         for (i, _), sig, own in zip(members, parts, settings_of, strict=True):
@@ -455,8 +478,22 @@ def evaluate_chunk(
     """A job runner's task: one chunk of parameter sets on the (shared) evaluator, with the
     milliseconds it took. Runs where the runner puts it: here, or on a Dask worker that holds
     the evaluator (and its loaded panel) once for the whole study."""
+    return _evaluate_timed(evaluator, params_list, None)
+
+
+def _evaluate_in_place(
+    chunk: tuple[list[dict[str, Any]], np.ndarray], evaluator: _Evaluator
+) -> tuple[list[Evaluation], float]:
+    """``evaluate_chunk`` in this process, the returns written into the chunk's rows of the
+    study's matrix."""
+    return _evaluate_timed(evaluator, *chunk)
+
+
+def _evaluate_timed(
+    evaluator: _Evaluator, params_list: list[dict[str, Any]], rows: np.ndarray | None
+) -> tuple[list[Evaluation], float]:
     t = time.perf_counter()
-    out = evaluator.evaluate(params_list)
+    out = evaluator.evaluate(params_list, rows)
     return out, (time.perf_counter() - t) * 1000
 
 
@@ -505,14 +542,15 @@ def _sizing_key(settings: EngineSettings) -> tuple[Any, ...]:
 
 
 def measure_accounts(
-    res: EngineResult, run_panel: Panel, config: RunConfig
+    res: EngineResult, run_panel: Panel, config: RunConfig, returns_into: np.ndarray | None = None
 ) -> list[tuple[dict[str, Any], np.ndarray]]:
     """(metrics, daily returns) of each account of a side-by-side run: what ``portfolio_metrics``
-    gives for each account alone, value for value, measured for all of them at once."""
+    gives for each account alone, value for value, measured for all of them at once. The returns
+    are one contiguous row per account, written into ``returns_into`` when given."""
     market = get_market(config.market)
     equity = res.equity
     exposure = _gross_over_equity(res.exposure, equity)
-    rets = account_returns(equity)  # one contiguous row per account: the study stacks them
+    rets = account_returns(equity, returns_into)
     tr = res.trades
     n = equity.shape[1]
     trades = trade_metrics_columns(
@@ -658,6 +696,19 @@ def _run_grid(
     else:  # several chunks per worker: the work stays balanced and progress keeps streaming
         bounds = _chunks(len(todo), 4 * runner.slots, step)
     chunks = [[points[i] for i in todo[lo:hi]] for lo, hi in bounds]
+    task: Callable[[Any, _Evaluator], tuple[list[Evaluation], float]] = evaluate_chunk
+    items: list[Any] = chunks
+    rows = None
+    if isinstance(runner, LocalRunner) and todo:
+        # Here, the chunks write their returns straight into the study's matrix: no chunk
+        # blocks to keep and copy row by row at the end (200 MB each way for 10,000 trials).
+        for first in ({}, points[todo[0]]):  # the defaults, or the first point, load the bars
+            evaluator.preload({**spec.config.params, **first})
+        periods = evaluator.n_periods()
+        if periods is not None:
+            rows = np.empty((len(todo), periods))
+            task = _evaluate_in_place
+            items = [(c, rows[lo:hi]) for c, (lo, hi) in zip(chunks, bounds, strict=True)]
 
     def take(k: int, part: tuple[list[Evaluation], float]) -> None:
         results, ms = part
@@ -673,9 +724,10 @@ def _run_grid(
     with contextlib.suppress(
         JobStopped
     ):  # the chunks that finished are kept; a resume runs the rest
-        runner.map(evaluate_chunk, chunks, evaluator, on_result=take, should_stop=should_stop)
+        runner.map(task, items, evaluator, on_result=take, should_stop=should_stop)
     trials = [records[k] for k in sorted(records)]
-    return _finish(spec, evaluator, None, trials, series, time.perf_counter() - t0)
+    in_place = rows if not done else None  # row k is trial k
+    return _finish(spec, evaluator, None, trials, series, time.perf_counter() - t0, in_place)
 
 
 def _record(
@@ -739,7 +791,10 @@ def _finish(
     trials: list[TrialRecord],
     series: dict[int, np.ndarray],
     elapsed: float,
+    rows: np.ndarray | None = None,
 ) -> StudyResult:
+    """The study's result from its trials and their returns (``series``; with ``rows``, a grid's
+    trials x periods matrix whose row k holds trial k's returns, compacted here in place)."""
     complete = [t for t in trials if t.state == "complete"]
     missing = [t for t in complete if t.number not in series]
     if missing:  # resumed trials: their returns are recomputed (same data, same numbers)
@@ -751,11 +806,16 @@ def _finish(
     dates = panel[3].dates if panel is not None else np.zeros(0, "datetime64[ns]")
     # Stacked as trials x periods (contiguous row copies) and used transposed: periods x trials.
     # Filled row by row: np.stack of 10,000 rows costs several times the copy itself.
-    if numbers:
-        rows = np.empty((len(numbers), len(series[numbers[0]])))
+    if numbers and rows is not None and not missing:
+        for k, n in enumerate(numbers):  # numbers ascend, n >= k: no row is overwritten unread
+            if n != k:
+                rows[k] = rows[n]
+        matrix = rows[: len(numbers)].T
+    elif numbers:
+        gathered = np.empty((len(numbers), len(series[numbers[0]])))
         for k, n in enumerate(numbers):
-            rows[k] = series[n]
-        matrix = rows.T
+            gathered[k] = series[n]
+        matrix = gathered.T
     else:
         matrix = np.zeros((len(dates), 0))
     best, pareto = _best(spec, complete)
