@@ -184,3 +184,36 @@ def test_a_strategys_own_risk_rule_applies_to_each_trial():
         assert t.metrics["sharpe"] == single.metrics["sharpe"], t.params
         sharpes.append(t.metrics["sharpe"])
     assert sharpes[0] != sharpes[1]  # the rule really differs between the two
+
+
+def test_a_grid_pauses_the_collector_and_turns_it_back_on_even_after_an_error(monkeypatch):
+    import gc
+
+    from ava_backtest.runs import optimize
+
+    seen = []
+    real = optimize._run_grid
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(optimize, "_run_grid", spy)
+    space = search_space(SMA, {"fast_period": {"choices": [10]}, "slow_period": {"choices": [40]}})
+    run_study(StudySpec(GOOG, space, sampler="grid"))
+    assert seen == [False] and gc.isenabled()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(optimize, "_run_grid", boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        run_study(StudySpec(GOOG, space, sampler="grid"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with optimize.collector_paused():
+            pass
+        assert not gc.isenabled()  # an outer pause is left to its owner
+    finally:
+        gc.enable()

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import itertools
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -591,6 +592,22 @@ def _gross_over_equity(gross: np.ndarray, equity: np.ndarray) -> np.ndarray:
     return out
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a grid builds its trials (tens of thousands of
+    metric dicts, none in a reference cycle; each full pass walks every object of the process,
+    about a tenth of a 10,000-point grid's time); on again after, also after an error. Where it
+    was off already (an outer pause), it stays off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def run_study(
     spec: StudySpec,
     *,
@@ -632,7 +649,8 @@ def run_study(
         # need no data store of their own for them.
         evaluator.preload(spec.config.params)
     if spec.sampler == "grid":
-        return _run_grid(spec, evaluator, runner, on_trial, should_stop, done, t0)
+        with collector_paused():
+            return _run_grid(spec, evaluator, runner, on_trial, should_stop, done, t0)
     directions = [d for _, d in spec.objectives]
     study = optuna.create_study(
         study_name=study_name,
