@@ -386,7 +386,8 @@ def _distribution(r, n, sel, top, o):  # type: ignore[no-untyped-def]
     y = 0.0
     sy = 0.0
     for i in range(n):
-        y += np.log1p(r[i])
+        if r[i] != 0.0:  # log1p(0) is 0: a flat bar adds nothing (half the bars of most curves)
+            y += np.log1p(r[i])
         sel[i] = y
         sy += y
     my = sy / n

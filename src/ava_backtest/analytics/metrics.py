@@ -232,6 +232,7 @@ def _panels(
     and ruin flag, as the JSON-safe panel in ``METRICS`` order."""
     finite = np.where(np.isfinite(stats), stats, np.nan).tolist()
     bench = _json_safe(bench_return)
+    isfinite = math.isfinite
     out: list[dict[str, MetricValue]] = []
     for values, trade, flag in zip(finite, trades, ruined, strict=True):
         row: dict[str, MetricValue] = dict(
@@ -241,8 +242,16 @@ def _panels(
         if not has_returns:
             row["cagr"] = None
         row["benchmark_return"] = bench
-        for key, value in trade.items():
-            row[key] = _json_safe(value)
+        # _json_safe of each value, with its common cases (None, int, finite float) inline: a
+        # grid's 10,000 panels make 130,000 of these calls
+        row.update(
+            {
+                key: value
+                if value is None or type(value) is int or (type(value) is float and isfinite(value))
+                else _json_safe(value)
+                for key, value in trade.items()
+            }
+        )
         row["ruined"] = flag
         out.append({key: row[key] for key in METRICS})
     return out
