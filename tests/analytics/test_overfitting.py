@@ -163,3 +163,31 @@ def test_one_strong_sign_of_luck_is_never_averaged_away():
     assert overfitting_score(0.3, 0.99, 0.9, None)[1] == "moderate"  # PBO halfway to luck
     assert overfitting_score(0.05, 0.99, 0.9, None)[1] == "low"
     assert overfitting_score(None, None, None, None)[1] == "unknown"
+
+
+def test_stability_equals_its_definition_written_out_with_a_choice_parameter():
+    rng = np.random.default_rng(4)
+    params = [
+        {"a": int(a), "b": float(b), "kind": str(c)}
+        for a, b, c in zip(
+            rng.integers(0, 50, 400),
+            rng.uniform(0, 2, 400),
+            rng.choice(["x", "y"], 400),
+            strict=True,
+        )
+    ]
+    values = rng.normal(1.0, 0.5, 400)
+    values[7] = np.nan
+    bounds = {"a": (0.0, 49.0), "b": (0.0, 2.0)}
+    best = int(np.nanargmax(values))
+    near = []
+    for i, p in enumerate(params):  # the definition: Chebyshev distance on scaled numbers
+        if i == best or not np.isfinite(values[i]) or p["kind"] != params[best]["kind"]:
+            continue
+        d = max(abs(p["a"] - params[best]["a"]) / 49.0, abs(p["b"] - params[best]["b"]) / 2.0)
+        if d <= 0.15:
+            near.append(values[i])
+    assert len(near) >= 3
+    score, n = stability(params, list(values), bounds, radius=0.15)
+    assert n == len(near)
+    assert score == min(1.0, max(0.0, float(np.median(near)) / values[best]))

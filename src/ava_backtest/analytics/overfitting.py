@@ -359,23 +359,23 @@ def stability(
     best = int(np.nanargmax(np.where(ok, v, -np.inf)))
     if v[best] <= 0:
         return None, 0
-    near = []
-    for i, p in enumerate(params):
-        if i == best or not ok[i]:
-            continue
-        d = 0.0
-        for k, b in params[best].items():
-            if k in bounds:
-                lo, hi = bounds[k]
-                span = (hi - lo) or 1.0
-                d = max(d, abs(float(p[k]) - float(b)) / span)
-            elif p.get(k) != b:
-                d = math.inf
-        if d <= radius:
-            near.append(v[i])
-    if not near:
+    # Each trial's distance to the best, one parameter at a time over all trials (a grid has
+    # tens of thousands): the largest scaled difference, infinite where a choice differs.
+    d = np.zeros(v.size)
+    for k, b in params[best].items():
+        if k in bounds:
+            lo, hi = bounds[k]
+            span = (hi - lo) or 1.0
+            column = np.array([float(p[k]) for p in params], dtype=np.float64)
+            d = np.maximum(d, np.abs(column - float(b)) / span)
+        else:
+            d[np.array([p.get(k) != b for p in params], dtype=np.bool_)] = math.inf
+    chosen = ok & (d <= radius)
+    chosen[best] = False
+    near = v[chosen]
+    if not near.size:
         return None, 0
-    return float(np.clip(np.median(near) / v[best], 0.0, 1.0)), len(near)
+    return float(np.clip(np.median(near) / v[best], 0.0, 1.0)), int(near.size)
 
 
 @dataclass(frozen=True, slots=True)
