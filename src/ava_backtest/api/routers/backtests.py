@@ -5,21 +5,26 @@ equity curve, cancel, delete; and the WebSocket of a run's events."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import threading
+from collections import OrderedDict
 from functools import partial
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ava_backtest.api.errors import ApiError
+from ava_backtest.api.routers.data import bar_columns
 from ava_backtest.api.security import WS_UNAUTHORIZED
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.markets.registry import MARKETS
 from ava_backtest.runs.defaults import default_capital, with_default_positions
 from ava_backtest.runs.equity_views import equity_views
+from ava_backtest.runs.execute import build_strategy, load_run_panel
 from ava_backtest.runs.indicators import display_series
 from ava_backtest.runs.symbols import symbol_table
 from ava_backtest.strategies.registry import get_strategy
@@ -431,15 +436,134 @@ async def get_indicators(
 
 
 @router.get(
+    "/{run_id}/price-chart",
+    summary="One symbol's price chart of a run: its bars (as columns) and the strategy's series",
+    responses={
+        200: {
+            "description": "``bars``: what ``GET /data/bars/{market}/{symbol}`` answers over the "
+            "run's dates, as columns (``time``, ``open``, ``high``, ``low``, ``close``, "
+            "``volume``); ``indicators``: what ``GET /backtests/{id}/indicators`` answers for "
+            "the symbol. One request, keyed by the run alone, serves the run page's chart: "
+            "``symbol`` defaults to the run's first, ``prices`` to the view the chart opens "
+            "with (adjusted unless the run used as-traded prices)."
+        }
+    },
+)
+async def get_price_chart(
+    run_id: str,
+    request: Request,
+    symbol: str | None = Query(
+        None,
+        min_length=1,
+        max_length=32,
+        description="one of the run's symbols (default: its first)",
+    ),
+    prices: Literal["adjusted", "as_traded"] | None = Query(
+        None, description="adjusted or as_traded bars (default: adjusted unless the run used none)"
+    ),
+) -> Response:
+    row = await _get_run(request, run_id)
+    if row["status"] != "completed":
+        raise ApiError(
+            409, "conflict", f"backtest {run_id} is {row['status']}, not completed",
+            {"status": row["status"]},
+        )  # fmt: skip
+    config = RunConfig.model_validate(row["config"])
+    name = symbol if symbol is not None else next(iter(row.get("symbols") or []), None)
+    if name is None:
+        raise ApiError(409, "conflict", f"backtest {run_id} has no symbols", {"field": "symbol"})
+    view = prices or ("as_traded" if config.adjustment == "none" else "adjusted")
+    services = _services(request)
+    universe = await run_in_threadpool(services.runs.resolve, config)
+
+    def build() -> bytes:
+        # The run's results never change; the data under them may (a sync): an answer is kept
+        # for the data it was computed on (the run's panel fingerprint, as loaded now).
+        strategy = build_strategy(config)
+        panel, _ = load_run_panel(config, strategy, universe)
+        key = (run_id, name.strip().upper(), view, panel.fingerprint)
+        hit = _CHARTS.get(key)
+        if hit is not None:
+            return hit
+        # the series first: they check that the symbol is the run's
+        indicators = display_series(
+            config, name, universe=universe, fingerprint=row.get("data_fingerprint")
+        )
+        bars = bar_columns(
+            config.market, indicators["symbol"], config.start_date, config.end_date, view
+        )
+        body = _json_bytes(
+            {"run_id": run_id, "symbol": indicators["symbol"], "prices": view, "bars": bars,
+             "indicators": {"run_id": run_id, **indicators}}
+        )  # fmt: skip
+        _CHARTS.put(key, body)
+        return body
+
+    return Response(await run_in_threadpool(build), media_type="application/json")
+
+
+class _Kept:
+    """Answers kept by key, the least recently used dropped past ``limit`` bytes (thread-safe:
+    the routes build them in worker threads)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.size = limit, 0
+        self.items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> bytes | None:
+        with self.lock:
+            body = self.items.get(key)
+            if body is not None:
+                self.items.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, ...], body: bytes) -> None:
+        if len(body) > self.limit // 4:
+            return  # one huge answer (years of minute bars) would push out everything else
+        with self.lock:
+            old = self.items.pop(key, None)
+            self.size += len(body) - (len(old) if old is not None else 0)
+            self.items[key] = body
+            while self.size > self.limit:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped)
+
+
+_CHARTS = _Kept(64 << 20)
+_CURVES = _Kept(64 << 20)
+
+
+def _json_bytes(content: Any) -> bytes:
+    """JSON as JSONResponse renders it, built off the event loop (large answers take ~10-25 ms)."""
+    return json.dumps(
+        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+    ).encode("utf-8")
+
+
+@router.get(
     "/{run_id}/equity-curve", response_model=EquityCurve, summary="Equity, drawdown and benchmark"
 )
 async def get_equity(run_id: str, request: Request) -> EquityCurve:
-    await _get_run(request, run_id)
-    rows = await run_in_threadpool(_services(request).store.equity, run_id)
+    row = await _get_run(request, run_id)
+    store = _services(request).store
     keys = tuple(EquityPointOut.model_fields)
-    points = [{k: _iso(r.get(k)) for k in keys} for r in rows]
-    # Thousands of points: serialised directly, not one model per point (the schema documents it).
-    return JSONResponse({"run_id": run_id, "points": points})  # type: ignore[return-value]
+    # A completed run's curve never changes: its answer is kept (a live run's grows).
+    key = (run_id, str(row.get("finished_at"))) if row["status"] == "completed" else None
+
+    def build() -> bytes:
+        hit = _CURVES.get(key) if key else None
+        if hit is not None:
+            return hit
+        points = [{k: _iso(r.get(k)) for k in keys} for r in store.equity(run_id)]
+        body = _json_bytes({"run_id": run_id, "points": points})
+        if key:
+            _CURVES.put(key, body)
+        return body
+
+    # Thousands of points: serialised directly, not one model per point (the schema documents
+    # it), and in a worker thread, not on the event loop the page's other requests wait on.
+    return Response(await run_in_threadpool(build), media_type="application/json")  # type: ignore[return-value]
 
 
 @router.get(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import math
 import threading
 import uuid
 from dataclasses import dataclass
@@ -93,6 +94,40 @@ def _num(x: float) -> float | None:
     return None if not np.isfinite(x) else float(x)
 
 
+def _column(a: np.ndarray) -> list[float | None]:
+    return [v if math.isfinite(v) else None for v in a.astype(float).tolist()]
+
+
+BAR_FIELDS = ("open", "high", "low", "close", "volume")
+
+
+def bar_columns(
+    market: str,
+    symbol: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    prices: Literal["adjusted", "as_traded"],
+) -> dict[str, Any]:
+    """What ``GET /data/bars`` answers, as columns: ``time`` and one list per OHLCV field (null
+    where not finite), the bars whose close is finite. A chart reads these without a dict per bar
+    (the run page's price chart: ``GET /backtests/{id}/price-chart``)."""
+    mode = "adjusted" if prices == "adjusted" else "none"
+    panel, _ = load_panel_with_info(market, [symbol], start, end, adjustment=mode)
+    b = panel.bars
+    keep = np.isfinite(b.close[:, 0])
+    times = [str(t)[:19].replace("T00:00:00", "") for t in panel.dates[keep]]
+    return {
+        "market": market,
+        "symbol": panel.symbols[0],
+        "adjustment": prices,
+        "synthetic": bool(panel.synthetic[0]),
+        "notes": list(panel.notes),
+        "time": times,
+        **{f: _column(getattr(b, f)[keep, 0]) for f in BAR_FIELDS},
+        "total": len(times),
+    }
+
+
 @router.get("/bars/{market}/{symbol}", response_model=BarsOut, summary="Bars of one symbol")
 def bars(
     market: Literal["US", "IN", "24x7"],
@@ -104,25 +139,16 @@ def bars(
         description="adjusted (split+dividend, for charts) or as_traded (what fills see)",
     ),
 ) -> BarsOut:
-    mode = "adjusted" if prices == "adjusted" else "none"
-    panel, _ = load_panel_with_info(market, [symbol], start, end, adjustment=mode)
-    b = panel.bars
-    times = [str(t)[:19].replace("T00:00:00", "") for t in panel.dates]
+    c = bar_columns(market, symbol, start, end, prices)
     rows = [
-        Bar(
-            time=times[i],
-            open=_num(b.open[i, 0]),
-            high=_num(b.high[i, 0]),
-            low=_num(b.low[i, 0]),
-            close=_num(b.close[i, 0]),
-            volume=_num(b.volume[i, 0]),
+        Bar(time=t, open=o, high=h, low=lo, close=cl, volume=v)
+        for t, o, h, lo, cl, v in zip(
+            c["time"], c["open"], c["high"], c["low"], c["close"], c["volume"], strict=True
         )
-        for i in range(len(times))
-        if np.isfinite(b.close[i, 0])
     ]
     return BarsOut(
-        market=market, symbol=panel.symbols[0], adjustment=prices, synthetic=bool(panel.synthetic[0]),
-        notes=list(panel.notes), bars=rows, total=len(rows),
+        market=market, symbol=c["symbol"], adjustment=prices, synthetic=c["synthetic"],
+        notes=c["notes"], bars=rows, total=len(rows),
     )  # fmt: skip
 
 
