@@ -10,6 +10,7 @@ import type {
   MarketDetail,
   MetricMeta,
   Page,
+  PriceChartResponse,
   Importance,
   Run,
   Study,
@@ -103,6 +104,10 @@ export const api = {
     q: { start?: string; end?: string; prices?: "adjusted" | "as_traded" },
     signal?: AbortSignal,
   ) => request<BarsResponse>(`/data/bars/${encodeURIComponent(market)}/${encodeURIComponent(symbol)}${qs(q)}`, { signal }),
+  /** A symbol's bars (as columns) and the strategy's series for the run page's price chart;
+   * without a symbol or prices: the run's first symbol in the view the chart opens with. */
+  priceChart: (runId: string, q: { symbol?: string; prices?: "adjusted" | "as_traded" }, signal?: AbortSignal) =>
+    request<PriceChartResponse>(`/backtests/${encodeURIComponent(runId)}/price-chart${qs(q)}`, { signal }),
   indicators: (runId: string, symbol: string, signal?: AbortSignal) =>
     request<IndicatorsResponse>(`/backtests/${encodeURIComponent(runId)}/indicators${qs({ symbol })}`, { signal }),
   upload: (form: FormData) => request<UploadResponse>(`/data/upload`, { method: "POST", body: form }),
@@ -187,8 +192,9 @@ export function wsUrl(path: string): string {
   return withTokenParam(`${proto}//${window.location.host}${path}`);
 }
 
-/** Requests index.html started for a run page before the app loaded (each used once). */
-type PrefetchKey = "run" | "equity" | "trades";
+/** Requests index.html started for a run page before the app loaded (each used once); "chart":
+ * the price chart of the run's first symbol, in the view it opens with. */
+type PrefetchKey = "run" | "equity" | "trades" | "chart";
 export function takePrefetch<T>(id: string, key: PrefetchKey): Promise<T> | null {
   const w = window as unknown as { __avaPrefetch?: { id: string } & Partial<Record<PrefetchKey, Promise<Raw>>> };
   const p = w.__avaPrefetch;

@@ -131,6 +131,31 @@ export interface IndicatorsResponse {
   notes: string[];
 }
 
+/** GET /data/bars as columns: one entry per bar in each list. */
+export interface BarColumns {
+  market: string;
+  symbol: string;
+  adjustment: "adjusted" | "as_traded";
+  synthetic: boolean;
+  notes: string[];
+  time: string[];
+  open: (number | null)[];
+  high: (number | null)[];
+  low: (number | null)[];
+  close: (number | null)[];
+  volume: (number | null)[];
+  total: number;
+}
+
+/** GET /backtests/{id}/price-chart: a symbol's bars over the run and the strategy's series, in one answer. */
+export interface PriceChartResponse {
+  run_id: string;
+  symbol: string;
+  prices: "adjusted" | "as_traded";
+  bars: BarColumns;
+  indicators: IndicatorsResponse;
+}
+
 export type RunStatus = "queued" | "running" | "completed" | "failed" | "cancelled" | "interrupted";
 export const TERMINAL: RunStatus[] = ["completed", "failed", "cancelled", "interrupted"];
 

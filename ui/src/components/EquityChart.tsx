@@ -19,6 +19,7 @@ export default function EquityChart({ points, currency, height = 420 }: { points
 
   useEffect(() => {
     if (!el.current) return;
+    performance.mark("ava:equity-chart-build");
     const c = chartColors(theme);
     const focused = document.activeElement === el.current; // a rebuild keeps a focused chart's wheel
     const ch = makeChart(el.current, theme, { handleScroll: { mouseWheel: focused }, handleScale: { mouseWheel: focused } });
@@ -61,6 +62,7 @@ export default function EquityChart({ points, currency, height = 420 }: { points
     const panes = ch.panes();
     if (panes[1]) panes[1].setHeight(Math.round(height * 0.25));
     const unfit = fitWhenSized(ch, el.current);
+    performance.mark("ava:equity-chart-built");
     return () => {
       unfit();
       ch.remove();

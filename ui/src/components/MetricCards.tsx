@@ -1,5 +1,5 @@
 import type { MetricMeta } from "../api/types";
-import { formatMetric } from "../lib/format";
+import { formatMetric, formatNumber } from "../lib/format";
 import { humanize } from "../lib/schemaForm";
 
 export const HEADLINE = [
@@ -42,7 +42,7 @@ export function benchmarkWindow(metrics: Record<string, unknown>): string | null
   const end = metrics.benchmark_end;
   if (typeof start !== "string" || typeof end !== "string") return null;
   const bars = metrics.benchmark_bars;
-  return `${start} – ${end}` + (typeof bars === "number" ? ` (${bars.toLocaleString("en-US")} bars)` : "");
+  return `${start} – ${end}` + (typeof bars === "number" ? ` (${formatNumber(bars, Number.isInteger(bars) ? 0 : 2, null)} bars)` : "");
 }
 
 function Card({ k, value, meta, currency, big, window }: { k: string; value: number | null | undefined; meta?: MetricMeta; currency: string; big?: boolean; window?: string | null }) {

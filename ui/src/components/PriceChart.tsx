@@ -13,15 +13,16 @@ import {
   type SeriesMarker,
   type UTCTimestamp,
 } from "lightweight-charts";
-import { api, marketDataApi } from "../api/client";
+import { marketDataApi } from "../api/client";
 import type { TradeLevels } from "../api/marketData";
-import type { BarsResponse, IndicatorsResponse, Run, Trade } from "../api/types";
+import type { PriceChartResponse, Run, Trade } from "../api/types";
 import { useAsync } from "../lib/hooks";
 import { factorByDate, fillPriceInView, seriesInView, tradesOf, type PriceView } from "../lib/indicators";
 import { chartColors, useTheme } from "../lib/theme";
 import { toChartTime } from "../lib/time";
 import { formatCompact, formatDate, formatPrice, runCurrency } from "../lib/format";
 import { focusRange, readoutAt, toDay, type Readout } from "../lib/chartFocus";
+import { candlesOf, loadPriceChart, takeArrivedPriceChart, viewsOf } from "../lib/priceChartData";
 import { ErrorBox, Loading } from "./ui";
 import { baseOptions, fitWhenSized, makeChart } from "./charts";
 
@@ -37,40 +38,22 @@ export interface TradeFocus {
   nonce: number;
 }
 
-/** The chart's first requests (bars and indicators of the run's first symbol), started by the
- * run page as soon as the run is known, in parallel with the equity curve, instead of once the
- * chart mounts. Each prefetched promise is used once. */
-const prefetched = new Map<string, Promise<unknown>>();
-function initialViewOf(run: Run): PriceView {
-  const adjustment = (run.config.adjustment as string | undefined) ?? "events";
-  return adjustment === "events" || adjustment === "adjusted" ? "adjusted" : "as_traded";
-}
-const barsKey = (market: string, symbol: string, start: string | undefined, end: string | undefined, view: PriceView) => `bars|${market}|${symbol}|${start ?? ""}|${end ?? ""}|${view}`;
-const indKey = (runId: string, symbol: string) => `ind|${runId}|${symbol}`;
-export function prefetchPriceChart(run: Run): void {
-  const symbol = run.symbols?.[0];
-  if (!symbol || run.status !== "completed") return;
-  const start = (run.config.start_date as string | null) ?? undefined;
-  const end = (run.config.end_date as string | null) ?? undefined;
-  const view = initialViewOf(run);
-  const bk = barsKey(run.market, symbol, start, end, view);
-  const ik = indKey(run.id, symbol);
-  if (!prefetched.has(bk)) prefetched.set(bk, api.bars(run.market, symbol, { start, end, prices: view }));
-  if (!prefetched.has(ik)) prefetched.set(ik, api.indicators(run.id, symbol));
-  // a prefetch nobody used (the page was left) is not kept
-  window.setTimeout(() => {
-    prefetched.delete(bk);
-    prefetched.delete(ik);
-  }, 60_000);
-}
-function takePrefetched<T>(key: string): Promise<T> | null {
-  const p = prefetched.get(key);
-  if (!p) return null;
-  prefetched.delete(key);
-  return p as Promise<T>;
-}
-
-export default function PriceChart({ run, trades, focus, symbol: wanted }: { run: Run; trades: Trade[] | undefined; focus?: TradeFocus | null; symbol?: { symbol: string } | null }) {
+export default function PriceChart({
+  run,
+  trades,
+  focus,
+  symbol: wanted,
+  onPainted,
+}: {
+  run: Run;
+  trades: Trade[] | undefined;
+  focus?: TradeFocus | null;
+  symbol?: { symbol: string } | null;
+  /** called once the chart has painted its data (each time it is rebuilt) */
+  onPainted?: () => void;
+}) {
+  const painted = useRef(onPainted);
+  painted.current = onPainted;
   const symbols = run.symbols ?? [];
   const [symbol, setSymbol] = useState(symbols[0] ?? "");
   const [logScale, setLogScale] = useState(false);
@@ -86,19 +69,16 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
     if (wanted && symbols.includes(wanted.symbol)) setSymbol(wanted.symbol);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [wanted]);
-  const adjustment = (run.config.adjustment as string | undefined) ?? "events";
-  const views: PriceView[] = adjustment === "events" ? ["adjusted", "as_traded"] : adjustment === "adjusted" ? ["adjusted"] : ["as_traded"];
+  const views: PriceView[] = viewsOf(run.config.adjustment);
   const [view, setView] = useState<PriceView>(views[0]);
-  const start = (run.config.start_date as string | null) ?? undefined;
-  const end = (run.config.end_date as string | null) ?? undefined;
-  const bars = useAsync<BarsResponse | null>(
-    (s) => (symbol ? (takePrefetched<BarsResponse>(barsKey(run.market, symbol, start, end, view)) ?? api.bars(run.market, symbol, { start, end, prices: view }, s)) : Promise.resolve(null)),
-    [run.market, symbol, start, end, view],
+  // one request: the bars (as columns) and the strategy's series
+  const chart = useAsync<PriceChartResponse | null>(
+    (s) => (symbol && run.status === "completed" ? loadPriceChart(run, symbol, view, s) : Promise.resolve(null)),
+    [run.id, run.status, symbol, view],
+    () => (symbol && run.status === "completed" ? takeArrivedPriceChart(run, symbol, view) : undefined),
   );
-  const ind = useAsync<IndicatorsResponse | null>(
-    (s) => (symbol && run.status === "completed" ? (takePrefetched<IndicatorsResponse>(indKey(run.id, symbol)) ?? api.indicators(run.id, symbol, s)) : Promise.resolve(null)),
-    [run.id, run.status, symbol],
-  );
+  const bars = { data: chart.data?.bars, error: chart.error, loading: chart.loading, reload: chart.reload };
+  const ind = { data: chart.data?.indicators };
   const symTrades = useMemo(() => tradesOf(trades, symbol), [trades, symbol]);
   // The clicked trade's stop/target per bar of its life, as the engine tested them.
   const focusSeq = focus?.trade.seq ?? null;
@@ -112,10 +92,11 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
   const currency = runCurrency(run);
 
   useEffect(() => {
-    const data = bars.data?.bars;
-    if (!el.current || !data || !data.length) return;
+    const data = bars.data;
+    if (!el.current || !data || !data.time.length) return;
+    performance.mark("ava:price-chart-build");
     const c = chartColors(theme);
-    const intraday = data[0].time.length > 10;
+    const intraday = data.time[0].length > 10;
     const ch = makeChart(el.current, theme, {
       timeScale: { ...baseOptions(theme).timeScale, timeVisible: intraday },
       // the mouse wheel scrolls the page; it zooms the chart only once the chart has focus
@@ -134,14 +115,14 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
       // per series, not the chart's localization (which would format the volume axis as prices too)
       priceFormat: { type: "custom", formatter: (v: number) => formatPrice(v, currency), minMove: 0.01 },
     });
-    const clean = data.filter((b) => b.open !== null && b.high !== null && b.low !== null && b.close !== null);
-    const times = clean.map((b) => toChartTime(b.time));
-    candles.setData(clean.map((b, i) => ({ time: times[i], open: b.open!, high: b.high!, low: b.low!, close: b.close! })));
+    const k = candlesOf(data);
+    const times = k.times;
+    candles.setData(times.map((time, i) => ({ time, open: k.open[i], high: k.high[i], low: k.low[i], close: k.close[i] })));
     timesRef.current = times;
     candlesRef.current = candles;
     const named: { label: string; name: string; series: ISeriesApi<"Line"> | ISeriesApi<"Histogram"> }[] = [];
     const vol = ch.addSeries(HistogramSeries, { color: c.benchmark, priceFormat: { type: "custom", formatter: (v: number) => formatCompact(v, "USD").replace("$", ""), minMove: 1 }, priceLineVisible: false, lastValueVisible: false, title: "Volume" }, 1);
-    vol.setData(clean.map((b, i) => ({ time: times[i], value: b.volume ?? 0, color: b.close! >= b.open! ? c.up + "88" : c.down + "88" })));
+    vol.setData(times.map((time, i) => ({ time, value: k.volume[i], color: k.close[i] >= k.open[i] ? c.up + "88" : c.down + "88" })));
 
     // The strategy's own series: overlays on the price pane, each pane group below the volume.
     const data2 = ind.data;
@@ -204,12 +185,15 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
     };
     ch.timeScale().subscribeVisibleTimeRangeChange(onRange);
     setBuilt((n) => n + 1);
+    performance.mark("ava:price-chart-built");
     // Once the chart has painted (a frame after its data): "indicators" when the strategy's own
     // series are in it, for tests and the first-load benchmark.
     let paintRaf = requestAnimationFrame(() => {
       paintRaf = requestAnimationFrame(() => {
         box.dataset.paint = data2 ? "indicators" : "prices";
         box.dataset.panes = String(heights.length - 1);
+        performance.mark("ava:price-chart-painted");
+        painted.current?.();
       });
     });
     return () => {
@@ -222,7 +206,9 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
       chartRef.current = null;
       candlesRef.current = null;
     };
-  }, [bars.data, ind.data, view, theme, currency]);
+    // the view comes with its data (a new view is drawn once its bars arrive)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [chart.data, theme, currency]);
 
   // Markers at the fill prices, on this view's scale: their own effect, so the trades arriving
   // (after the bars) add markers instead of rebuilding the chart.
@@ -360,14 +346,13 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
         </span>
       </div>
       {bars.error ? <ErrorBox error={bars.error} onRetry={bars.reload} /> : null}
-      {ind.error ? <ErrorBox error={ind.error} onRetry={ind.reload} /> : null}
       {ind.data?.notes.map((n) => (
         <p key={n} className="muted small">
           {n}
         </p>
       ))}
       {bars.loading && !bars.data ? <Loading label={`Loading ${symbol} bars…`} /> : null}
-      {bars.data && bars.data.bars.length === 0 ? <p className="muted">No bars for {symbol} in this range.</p> : null}
+      {bars.data && bars.data.time.length === 0 ? <p className="muted">No bars for {symbol} in this range.</p> : null}
       {focus && levels.data && levels.data.seq === focus.trade.seq ? <LevelsLegend levels={levels.data} currency={currency} shown={(v, time) => fillPriceInView(v, time, factorByDate(ind.data), view)} view={view} /> : null}
       {focus && levels.error ? <ErrorBox error={levels.error} onRetry={levels.reload} /> : null}
       <div className="chart-readout small mono" data-testid="price-readout" data-date={readout?.date ?? ""}>
@@ -398,7 +383,7 @@ export default function PriceChart({ run, trades, focus, symbol: wanted }: { run
         className="chart"
         data-testid="price-chart-canvas"
         data-series={shown.join("|")}
-        style={{ height: 420 + paneCount * 110, display: bars.data?.bars.length ? "block" : "none" }}
+        style={{ height: 420 + paneCount * 110, display: bars.data?.time.length ? "block" : "none" }}
         role="img"
         aria-label={`${symbol} candlesticks with trade markers`}
       />

@@ -2,14 +2,15 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { allTrades, api, metricsMeta, takePrefetch } from "../api/client";
 import { TERMINAL, type EquityPoint, type MetricMeta, type Page, type Run, type RunStatus, type Trade } from "../api/types";
-import { useInView } from "../lib/hooks";
+import { useInView, useSettled } from "../lib/hooks";
 import { useRunEvents } from "../lib/runEvents";
 import { download, toCsv, TRADE_COLUMNS } from "../lib/csv";
 import { formatCurrency, formatDateTime, formatDuration, runCurrency } from "../lib/format";
 import { ErrorBox, Loading, Section, SyntheticBadge, errorText } from "../components/ui";
 import MetricCards from "../components/MetricCards";
 import EquityChart from "../components/EquityChart";
-import PriceChart, { prefetchPriceChart, type TradeFocus } from "../components/PriceChart";
+import PriceChart, { type TradeFocus } from "../components/PriceChart";
+import { prefetchPriceChart } from "../lib/priceChartData";
 import TradesTable, { NO_FILTER, filterTrades, isFiltered, pageOf, type TradesFilter, type TradesQuery } from "../components/TradesTable";
 import MonthlyHeatmap from "../components/MonthlyHeatmap";
 import RunConfig from "../components/RunConfig";
@@ -114,9 +115,14 @@ export default function RunPage() {
   }, [id]);
 
   const [priceRef, priceVisible] = useInView<HTMLDivElement>();
+  // What the first screen does not need to be read (every trade, for the chart's markers; the
+  // rolling views, the per-symbol table, the monthly returns) waits until the charts in view have
+  // painted, so it does not compete with their first drawing: the price chart's paint when it is
+  // in view, else the page's first idle moment once the equity curve is there.
+  const settled = useSettled(id, equity !== null, priceVisible);
   useEffect(() => {
-    if (priceVisible && equity !== null && run?.status === "completed") loadAll().catch(() => {});
-  }, [priceVisible, equity, run?.status, loadAll]);
+    if (settled.done && priceVisible && equity !== null && run?.status === "completed") loadAll().catch(() => {});
+  }, [settled.done, priceVisible, equity, run?.status, loadAll]);
 
   useEffect(() => {
     if (isFiltered(filter)) loadAll().catch(() => {});
@@ -125,8 +131,8 @@ export default function RunPage() {
   const [viewsRef, viewsVisible] = useInView<HTMLDivElement>();
   const [symbolsRef, symbolsVisible] = useInView<HTMLDivElement>();
   useEffect(() => {
-    if (tradesVisible && run?.status === "completed") loadAll().catch(() => {});
-  }, [tradesVisible, run?.status, loadAll]);
+    if (settled.done && tradesVisible && run?.status === "completed") loadAll().catch(() => {});
+  }, [settled.done, tradesVisible, run?.status, loadAll]);
   const filterOptions = useMemo(() => {
     const uniq = (xs: string[]) => Array.from(new Set(xs)).sort();
     return {
@@ -304,17 +310,17 @@ export default function RunPage() {
           </Section>
           <div ref={viewsRef}>
             <Section title="Rolling risk, exposure, drawdowns and returns" testId="equity-views-section">
-              {viewsVisible ? <EquityViews runId={id} /> : <div style={{ height: 820 }} />}
+              {viewsVisible && settled.done ? <EquityViews runId={id} /> : <div style={{ height: 820 }} />}
             </Section>
           </div>
           <div ref={priceRef}>
             <Section title="Prices and trades" testId="price-chart">
-              {priceVisible && equity !== null ? <PriceChart run={run} trades={all} focus={focus} symbol={chartSymbol} /> : <div style={{ height: 460 }} />}
+              {priceVisible && equity !== null ? <PriceChart run={run} trades={all} focus={focus} symbol={chartSymbol} onPainted={settled.settle} /> : <div style={{ height: 460 }} />}
             </Section>
           </div>
           <div ref={symbolsRef}>
           <Section title="By symbol" testId="symbol-breakdown">
-            {symbolsVisible ? (
+            {symbolsVisible && settled.done ? (
             <SymbolBreakdown
               runId={id}
               currency={currency}
@@ -349,7 +355,7 @@ export default function RunPage() {
             />
           </Section>
           </div>
-          <Section title="Monthly returns">{equity ? <MonthlyHeatmap points={equity} effectiveStart={run.effective_start} /> : <Loading />}</Section>
+          <Section title="Monthly returns">{equity && settled.done ? <MonthlyHeatmap points={equity} effectiveStart={run.effective_start} /> : <Loading />}</Section>
         </>
       )}
       <Section title="Configuration">
