@@ -318,7 +318,7 @@ export default function RunPage() {
               {priceVisible && equity !== null ? <PriceChart run={run} trades={all} focus={focus} symbol={chartSymbol} onPainted={settled.settle} /> : <div style={{ height: 460 }} />}
             </Section>
           </div>
-          <div ref={symbolsRef}>
+          <div ref={symbolsRef} className="lazy-render">
           <Section title="By symbol" testId="symbol-breakdown">
             {symbolsVisible && settled.done ? (
             <SymbolBreakdown
@@ -334,7 +334,7 @@ export default function RunPage() {
             )}
           </Section>
           </div>
-          <div ref={tradesRef}>
+          <div ref={tradesRef} className="lazy-render">
           <Section title="Trades">
             <TradesTable
               page={shownTrades}
@@ -355,12 +355,16 @@ export default function RunPage() {
             />
           </Section>
           </div>
-          <Section title="Monthly returns">{equity && settled.done ? <MonthlyHeatmap points={equity} effectiveStart={run.effective_start} /> : <Loading />}</Section>
+          <div className="lazy-render">
+            <Section title="Monthly returns">{equity && settled.done ? <MonthlyHeatmap points={equity} effectiveStart={run.effective_start} /> : <Loading />}</Section>
+          </div>
         </>
       )}
-      <Section title="Configuration">
-        <RunConfig run={run} />
-      </Section>
+      <div className="lazy-render">
+        <Section title="Configuration">
+          <RunConfig run={run} />
+        </Section>
+      </div>
     </div>
   );
 }
