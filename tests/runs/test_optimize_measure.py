@@ -88,3 +88,40 @@ def test_a_grid_from_sweep_signals_equals_the_grid_from_each_trials_signals(name
         assert (a.params, a.state, a.metrics) == (b.params, b.state, b.metrics)
     np.testing.assert_array_equal(offered.returns, alone.returns)
     assert sum(t.metrics.get("trade_count", 0) > 0 for t in offered.trials) >= 30
+
+
+def test_column_blocks_simulated_in_threads_give_the_one_call_study(monkeypatch):
+    # the accounts of a chunk simulated as column blocks in threads (uneven blocks here) and
+    # measured block by block: every trial's metrics and returns as from one kernel call
+    from ava_backtest.runs import optimize
+    from ava_backtest.runs.optimize import StudySpec, run_study, search_space
+
+    config = RunConfig(strategy_name="sma_crossover", symbols=["GOOG"])  # costs, SPY benchmark
+    ranges = {
+        "fast_period": {"low": 5, "high": 40, "step": 5},
+        "slow_period": {"low": 45, "high": 200, "step": 5},
+    }
+    spec = StudySpec(config, search_space(SMA, ranges), sampler="grid", n_trials=1000)
+    monkeypatch.setattr(optimize, "_column_blocks", lambda n: [(0, n)])
+    one = run_study(spec)
+
+    def three(n):
+        return [(0, n // 5), (n // 5, n // 2), (n // 2, n)]
+
+    monkeypatch.setattr(optimize, "_column_blocks", three)
+    threaded = run_study(spec)
+    assert len(one.trials) == len(threaded.trials) >= 200
+    for a, b in zip(one.trials, threaded.trials, strict=True):
+        assert (a.params, a.state, a.metrics) == (b.params, b.state, b.metrics)
+    np.testing.assert_array_equal(one.returns, threaded.returns)
+
+
+def test_column_blocks_one_per_numba_thread_and_none_under_the_minimum(monkeypatch):
+    from ava_backtest.runs import optimize
+
+    monkeypatch.setattr(optimize.nb, "get_num_threads", lambda: 2)
+    assert optimize._column_blocks(1024) == [(0, 512), (512, 1024)]
+    assert optimize._column_blocks(300) == [(0, 300)]  # two blocks would be under 256 each
+    assert optimize._column_blocks(513) == [(0, 257), (257, 513)]
+    monkeypatch.setattr(optimize.nb, "get_num_threads", lambda: 1)
+    assert optimize._column_blocks(4096) == [(0, 4096)]

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ava_backtest.domain.bars import Bars, Panel, as_block
-from ava_backtest.domain.signals import ENTRY_SIDE, EXIT_SIDE, Signals
+from ava_backtest.domain.signals import ARRAY_FIELDS, ENTRY_SIDE, EXIT_SIDE, Signals
 from ava_backtest.engine.backtest import EngineResult, EngineSettings, simulate
 from ava_backtest.indicators.cache import indicator_cache
 from ava_backtest.strategies.base import Strategy
@@ -69,6 +69,15 @@ def simulate_side_by_side(
     return simulate_stacked(
         panel, stack_signals(parts, panel.bars.n_bars), settings, labels, wide=wide
     )
+
+
+def signal_columns(stacked: Signals, lo: int, hi: int) -> Signals:
+    """Columns ``lo`` .. ``hi`` - 1 of side-by-side signals (views; the engine copies what it
+    reads): the signal sets of accounts ``lo`` .. ``hi`` - 1 alone."""
+    sliced = {
+        name: arr[:, lo:hi] for name in ARRAY_FIELDS if (arr := getattr(stacked, name)) is not None
+    }
+    return replace(stacked, **sliced, series={})
 
 
 def simulate_stacked(

@@ -388,7 +388,7 @@ def _entry_qty(
     return min(_floor_qty(eq * sv / stop_dist, lot, fractional), cap)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)  # without the GIL: a study simulates column halves in two threads
 def simulate(
     open_: np.ndarray,
     high: np.ndarray,

@@ -16,6 +16,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -31,7 +32,7 @@ from ava_backtest.analytics.metrics import (
     compute_metrics_columns,
 )
 from ava_backtest.analytics.overfitting import Overfitting, assess
-from ava_backtest.analytics.sweep import simulate_stacked, stack_signals, tile
+from ava_backtest.analytics.sweep import signal_columns, simulate_stacked, stack_signals, tile
 from ava_backtest.analytics.trade_stats import trade_metrics_columns
 from ava_backtest.data.universes import Universe
 from ava_backtest.domain.bars import Panel
@@ -446,16 +447,32 @@ class _Evaluator:
                 else stack_signals(parts, run_panel.bars.n_bars)
             )
             labels = tuple(str(i) for i, _ in members)
-            res = simulate_stacked(
-                run_panel, stacked, settings, labels, wide=self._tiled(run_panel, len(members))
-            )
-            lo, hi = members[0][0], members[-1][0] + 1
+            first, stop = members[0][0], members[-1][0] + 1
             rows = (
-                returns_into[lo:hi]
-                if returns_into is not None and hi - lo == len(members)
+                returns_into[first:stop]
+                if returns_into is not None and stop - first == len(members)
                 else None
             )
-            measured = measure_accounts(res, run_panel, self.config, rows)
+            # The accounts are independent: their column blocks simulate at once in threads (the
+            # kernel runs without the GIL), each block measured as it would be in one call.
+            blocks = _column_blocks(len(members))
+
+            def block(bounds: tuple[int, int]) -> EngineResult:
+                lo, hi = bounds
+                return simulate_stacked(
+                    run_panel, signal_columns(stacked, lo, hi), settings, labels[lo:hi],
+                    wide=self._tiled(run_panel, hi - lo),
+                )  # fmt: skip
+
+            if len(blocks) == 1:
+                results = [block(blocks[0])]
+            else:
+                with ThreadPoolExecutor(len(blocks)) as pool:
+                    results = list(pool.map(block, blocks))
+            measured = []
+            for (lo, hi), res in zip(blocks, results, strict=True):
+                into = rows[lo:hi] if rows is not None else None
+                measured.extend(measure_accounts(res, run_panel, self.config, into))
             return {i: measured[j] for j, (i, _) in enumerate(members)}
         out = {}
         for (i, _), sig, own in zip(members, parts, settings_of, strict=True):
@@ -471,6 +488,17 @@ class _Evaluator:
 
 
 Evaluation = tuple[dict[str, Any], np.ndarray] | str
+
+THREAD_BLOCK = 256
+"""Fewest accounts worth a thread of their own in a side-by-side simulation."""
+
+
+def _column_blocks(n: int) -> list[tuple[int, int]]:
+    """``(lo, hi)`` bounds of the column blocks ``n`` side-by-side accounts simulate in: one per
+    numba thread (one in a pool worker, which runs on one), none under ``THREAD_BLOCK``."""
+    k = max(1, min(nb.get_num_threads(), n // THREAD_BLOCK))
+    size = math.ceil(n / k)
+    return [(lo, min(n, lo + size)) for lo in range(0, n, size)]
 
 
 def evaluate_chunk(
