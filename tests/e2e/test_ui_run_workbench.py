@@ -272,6 +272,17 @@ def test_readable_charts_config_warmup_months_and_narrow_screens(page, make_run,
     price.scroll_into_view_if_needed()
     expect(price).to_have_attribute("data-series", "SMA 50|SMA 200")
     wait_chart(page, "price-chart")
+    # A run of several years opens on its last two years (a quick first paint), every bar loaded
+    # and one click from the whole run.
+    page.wait_for_function(
+        "() => (document.querySelector('[data-testid=price-chart-canvas]').dataset.visibleFrom"
+        " || '') >= '2001-12-01'"
+    )
+    expect(page.get_by_test_id("price-chart-caption")).to_contain_text("the last 504 of")
+    show_all = page.get_by_test_id("price-show-all")
+    expect(show_all).to_have_text("Show all")
+    show_all.click()
+    expect(show_all).to_have_text("Last 2 years")
     expect(price).to_have_attribute("data-visible-from", "2000-03-01")
     span0 = (price.get_attribute("data-visible-from"), price.get_attribute("data-visible-to"))
     pbox = price.bounding_box()

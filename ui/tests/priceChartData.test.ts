@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { BarColumns, PriceChartResponse, Run } from "../src/api/types";
-import { candlesOf, loadPriceChart, prefetchPriceChart, takeArrivedPriceChart, viewsOf } from "../src/lib/priceChartData";
+import { RECENT_BARS, candlesOf, loadPriceChart, openingRange, prefetchPriceChart, takeArrivedPriceChart, viewsOf } from "../src/lib/priceChartData";
 import { toChartTime } from "../src/lib/time";
 
 const BARS: BarColumns = {
@@ -101,5 +101,18 @@ describe("the price chart's data", () => {
     const got = await loadPriceChart(r, "AAPL", "as_traded");
     expect(got.prices).toBe("as_traded");
     expect(calls).toEqual(["/api/v2/backtests/r2/price-chart?symbol=AAPL&prices=as_traded"]);
+  });
+});
+
+describe("openingRange", () => {
+  it("opens a long run on its last two years of bars, with room for the last bar", () => {
+    expect(RECENT_BARS).toBe(504);
+    expect(openingRange(3270)).toEqual({ from: 3270 - 504, to: 3271 });
+  });
+  it("shows a run not much longer than that whole", () => {
+    expect(openingRange(0)).toBeNull();
+    expect(openingRange(530)).toBeNull();
+    expect(openingRange(756)).toBeNull();
+    expect(openingRange(757)).toEqual({ from: 253, to: 758 });
   });
 });

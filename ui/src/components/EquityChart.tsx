@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import { AreaSeries, LineSeries, PriceScaleMode, type IChartApi, type ISeriesApi, type MouseEventParams, type SeriesType, type Time, type UTCTimestamp } from "lightweight-charts";
 import type { EquityPoint } from "../api/types";
 import { chartColors, useTheme } from "../lib/theme";
@@ -7,8 +7,11 @@ import { formatCompact, formatCurrency, formatDate, formatPct } from "../lib/for
 import { toDay } from "../lib/chartFocus";
 import { baseOptions, fitWhenSized, makeChart } from "./charts";
 
-/** Equity with the benchmark on the top pane, drawdown (%) on a second pane. */
-export default function EquityChart({ points, currency, height = 420 }: { points: EquityPoint[]; currency: string; height?: number }) {
+/** Equity with the benchmark on the top pane, drawdown (%) on a second pane. Memoized: the run
+ * page re-renders as its other parts arrive, none of which changes the curve. */
+export default memo(EquityChart);
+
+function EquityChart({ points, currency, height = 420 }: { points: EquityPoint[]; currency: string; height?: number }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<SeriesType>[]>([]);

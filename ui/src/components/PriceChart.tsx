@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import {
   CandlestickSeries,
   HistogramSeries,
@@ -22,11 +22,12 @@ import { chartColors, useTheme } from "../lib/theme";
 import { toChartTime } from "../lib/time";
 import { formatCompact, formatDate, formatPrice, runCurrency } from "../lib/format";
 import { focusRange, readoutAt, toDay, type Readout } from "../lib/chartFocus";
-import { candlesOf, loadPriceChart, takeArrivedPriceChart, viewsOf } from "../lib/priceChartData";
+import { RECENT_BARS, candlesOf, loadPriceChart, openingRange, takeArrivedPriceChart, viewsOf } from "../lib/priceChartData";
 import { ErrorBox, Loading } from "./ui";
 import { baseOptions, fitWhenSized, makeChart } from "./charts";
 
 const PALETTE = ["#d29922", "#8250df", "#1f6feb", "#2da44e", "#cf222e", "#bf8700"];
+
 
 /** Candlesticks of one symbol over the run with its trades at their fill prices and the
  * strategy's own display series (from the API, on the prices it traded on). With split/dividend
@@ -38,7 +39,11 @@ export interface TradeFocus {
   nonce: number;
 }
 
-export default function PriceChart({
+/** Memoized: the run page re-renders as its other parts arrive (metric descriptions, the deferred
+ * sections, trade pages), none of which changes the chart. */
+export default memo(PriceChart);
+
+function PriceChart({
   run,
   trades,
   focus,
@@ -59,6 +64,9 @@ export default function PriceChart({
   const [logScale, setLogScale] = useState(false);
   const [readout, setReadout] = useState<Readout | null>(null);
   const [built, setBuilt] = useState(0);
+  // the chart shows every bar (after "Show all") rather than its opening recent window
+  const [whole, setWhole] = useState(false);
+  const [barCount, setBarCount] = useState(0);
   const timesRef = useRef<UTCTimestamp[]>([]);
   const candlesRef = useRef<ISeriesApi<"Candlestick"> | null>(null);
   useEffect(() => {
@@ -170,7 +178,9 @@ export default function PriceChart({
     const panes = ch.panes();
     heights.forEach((h, i) => panes[i + 1]?.setHeight(h));
 
-    const unfit = fitWhenSized(ch, el.current);
+    const opening = whole ? null : openingRange(times.length);
+    const unfit = fitWhenSized(ch, el.current, () => (opening ? ch.timeScale().setVisibleLogicalRange(opening) : ch.timeScale().fitContent()));
+    setBarCount(times.length);
 
     // The crosshair readout: the bar's OHLC and volume and each series' value at that bar.
     const onMove = (p: MouseEventParams<Time>) => setReadout(p.time === undefined ? null : readoutAt(p, candles, vol, named));
@@ -245,6 +255,19 @@ export default function PriceChart({
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [symTrades, built]);
+
+  // "Show all" / "Last 2 years" after the chart is drawn (a new chart opens as `whole` says)
+  const showWhole = (all: boolean) => {
+    setWhole(all);
+    const ch = chartRef.current;
+    const opening = openingRange(timesRef.current.length);
+    if (!ch) return;
+    const frame = () => (all || !opening ? ch.timeScale().fitContent() : ch.timeScale().setVisibleLogicalRange(opening));
+    frame();
+    // again once the price axis has its new width (the other window's prices have other labels)
+    requestAnimationFrame(() => requestAnimationFrame(() => chartRef.current === ch && frame()));
+  };
+  const recentOnly = !whole && openingRange(barCount) !== null;
 
   useEffect(() => {
     chartRef.current?.priceScale("right", 0).applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
@@ -336,10 +359,16 @@ export default function PriceChart({
             ))}
           </div>
         ) : null}
+        {openingRange(barCount) !== null ? (
+          <button type="button" className="btn btn-small" data-testid="price-show-all" aria-pressed={!recentOnly} onClick={() => showWhole(recentOnly)}>
+            {recentOnly ? "Show all" : "Last 2 years"}
+          </button>
+        ) : null}
         <label className="check small">
           <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="price-log" /> log scale
         </label>
         <span className="muted small" data-testid="price-chart-caption">
+          {recentOnly ? `the last ${RECENT_BARS} of ${barCount} bars (scroll or zoom, or show all) · ` : ""}
           {view === "as_traded" ? "as-traded prices (the fills' own)" : "split- and dividend-adjusted prices (what the signals used)"} · {symTrades.length} trades
           {trades === undefined ? " (loading trades…)" : " · ▲B/▼S entry, ● exit at the fill price (blue: won, red: lost)"}
           {shown.length > 0 && ` · the strategy's own ${shown.join(", ")}`}

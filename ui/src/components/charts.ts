@@ -55,9 +55,10 @@ export function makeChart(el: HTMLElement, theme: Theme, extra: DeepPartial<Char
   return chart;
 }
 
-/** Fit the time scale once the chart has its real size (autoSize measures asynchronously). */
-export function fitWhenSized(chart: IChartApi, el: HTMLElement): () => void {
-  chart.timeScale().fitContent();
+/** Fit the time scale once the chart has its real size (autoSize measures asynchronously); `frame`
+ * sets the opening view instead of fitting all the data (e.g. a recent window). */
+export function fitWhenSized(chart: IChartApi, el: HTMLElement, frame: () => void = () => chart.timeScale().fitContent()): () => void {
+  frame();
   if (typeof ResizeObserver === "undefined") return () => {};
   let done = false;
   const ro = new ResizeObserver((entries) => {
@@ -68,7 +69,7 @@ export function fitWhenSized(chart: IChartApi, el: HTMLElement): () => void {
       // the observer's first report: fit again only when the width is not the one the chart was
       // made and fitted at (a second fit repaints the whole chart)
       const made = madeAt.get(chart);
-      if (made === undefined || Math.abs(seen.contentRect.width - made) > 0.5) requestAnimationFrame(() => chart.timeScale().fitContent());
+      if (made === undefined || Math.abs(seen.contentRect.width - made) > 0.5) requestAnimationFrame(frame);
       ro.disconnect();
     }
   });

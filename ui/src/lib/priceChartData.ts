@@ -12,6 +12,18 @@ export function viewsOf(adjustment: string | undefined): PriceView[] {
   return a === "events" ? ["adjusted", "as_traded"] : a === "adjusted" ? ["adjusted"] : ["as_traded"];
 }
 
+/** The chart opens on its last this many bars (about two years of daily bars) when the run has
+ * many more, so its first paint draws two years of candles, overlays and panes rather than a
+ * decade of them (the run page's first load). Every bar is loaded; the chart scrolls and zooms over all of them, and "Show all" fits
+ * the whole run. */
+export const RECENT_BARS = 504;
+
+/** The logical range the chart opens on: the last RECENT_BARS bars, or null for all of them
+ * (a run not much longer than that). */
+export function openingRange(n: number): { from: number; to: number } | null {
+  return n > RECENT_BARS * 1.5 ? { from: n - RECENT_BARS, to: n - 1 + 2 } : null;
+}
+
 export interface Candles {
   times: UTCTimestamp[];
   open: number[];
