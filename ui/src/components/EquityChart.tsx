@@ -5,6 +5,7 @@ import { chartColors, useTheme } from "../lib/theme";
 import { toChartTime } from "../lib/time";
 import { formatCompact, formatCurrency, formatDate, formatPct } from "../lib/format";
 import { toDay } from "../lib/chartFocus";
+import { whenIdle } from "../lib/hooks";
 import { baseOptions, fitWhenSized, makeChart } from "./charts";
 
 /** Equity with the benchmark on the top pane, drawdown (%) on a second pane. Memoized: the run
@@ -33,9 +34,14 @@ function EquityChart({ points, currency, height = 420 }: { points: EquityPoint[]
     const eq = ch.addSeries(LineSeries, { color: c.equity, lineWidth: 2, title: "Equity", priceLineVisible: false, priceFormat: money });
     eq.setData(points.map((p) => ({ time: toChartTime(p.date), value: p.equity })));
     const list: ISeriesApi<SeriesType>[] = [eq];
+    // The benchmark's and the drawdown's data go in at the first idle moment after the chart's
+    // first paint (their series and pane are there from the start, so nothing moves): the first
+    // paint draws the equity curve alone, a third of the points, while the run page's other
+    // chart paints too (the first load).
+    const later: (() => void)[] = [];
     if (hasBenchmark) {
       const bm = ch.addSeries(LineSeries, { color: c.benchmark, lineWidth: 1, title: "Benchmark", priceLineVisible: false, lastValueVisible: false, priceFormat: money });
-      bm.setData(points.filter((p) => p.benchmark !== null && p.benchmark !== undefined).map((p) => ({ time: toChartTime(p.date), value: p.benchmark as number })));
+      later.push(() => bm.setData(points.filter((p) => p.benchmark !== null && p.benchmark !== undefined).map((p) => ({ time: toChartTime(p.date), value: p.benchmark as number }))));
       list.push(bm);
     }
     const dd = ch.addSeries(
@@ -52,7 +58,7 @@ function EquityChart({ points, currency, height = 420 }: { points: EquityPoint[]
       },
       1,
     );
-    dd.setData(points.map((p) => ({ time: toChartTime(p.date), value: p.drawdown ?? 0 })));
+    later.push(() => dd.setData(points.map((p) => ({ time: toChartTime(p.date), value: p.drawdown ?? 0 }))));
     list.push(dd);
     series.current = list;
     const val = (p: MouseEventParams<Time>, s: ISeriesApi<SeriesType> | undefined) => {
@@ -65,8 +71,16 @@ function EquityChart({ points, currency, height = 420 }: { points: EquityPoint[]
     const panes = ch.panes();
     if (panes[1]) panes[1].setHeight(Math.round(height * 0.25));
     const unfit = fitWhenSized(ch, el.current);
+    let cancelLater = () => {};
+    let raf = requestAnimationFrame(() => {
+      raf = requestAnimationFrame(() => {
+        cancelLater = whenIdle(() => later.forEach((f) => f()));
+      });
+    });
     performance.mark("ava:equity-chart-built");
     return () => {
+      cancelAnimationFrame(raf);
+      cancelLater();
       unfit();
       ch.remove();
       chart.current = null;
