@@ -211,6 +211,17 @@ async def _get_run(request: Request, run_id: str) -> dict[str, Any]:
     return row
 
 
+async def _completed_run(request: Request, run_id: str) -> dict[str, Any]:
+    """The run, refused with 409 unless it completed (what its results' endpoints need)."""
+    row = await _get_run(request, run_id)
+    if row["status"] != "completed":
+        raise ApiError(
+            409, "conflict", f"backtest {run_id} is {row['status']}, not completed",
+            {"status": row["status"]},
+        )  # fmt: skip
+    return row
+
+
 class BacktestRequest(RunConfig):
     """``POST /backtests``: a :class:`RunConfig`, or the original platform's body beside it.
 
@@ -462,12 +473,7 @@ async def get_price_chart(
         None, description="adjusted or as_traded bars (default: adjusted unless the run used none)"
     ),
 ) -> Response:
-    row = await _get_run(request, run_id)
-    if row["status"] != "completed":
-        raise ApiError(
-            409, "conflict", f"backtest {run_id} is {row['status']}, not completed",
-            {"status": row["status"]},
-        )  # fmt: skip
+    row = await _completed_run(request, run_id)
     config = RunConfig.model_validate(row["config"])
     name = symbol if symbol is not None else next(iter(row.get("symbols") or []), None)
     if name is None:
@@ -578,12 +584,7 @@ async def get_equity(run_id: str, request: Request) -> EquityCurve:
     },
 )
 async def get_symbols(run_id: str, request: Request) -> JSONResponse:
-    row = await _get_run(request, run_id)
-    if row["status"] != "completed":
-        raise ApiError(
-            409, "conflict", f"backtest {run_id} is {row['status']}, not completed",
-            {"status": row["status"]},
-        )  # fmt: skip
+    row = await _completed_run(request, run_id)
     store = _services(request).store
     rows, _ = await run_in_threadpool(partial(store.trades, run_id, limit=10**9, offset=0))
     sessions = len(await run_in_threadpool(store.equity, run_id))
@@ -610,12 +611,7 @@ async def get_equity_views(
     bins: int = Query(40, ge=5, le=200, description="histogram bins"),
     top: int = Query(5, ge=1, le=50, description="how many of the worst drawdowns"),
 ) -> JSONResponse:
-    row = await _get_run(request, run_id)
-    if row["status"] != "completed":
-        raise ApiError(
-            409, "conflict", f"backtest {run_id} is {row['status']}, not completed",
-            {"status": row["status"]},
-        )  # fmt: skip
+    row = await _completed_run(request, run_id)
     points = await run_in_threadpool(_services(request).store.equity, run_id)
     config = RunConfig.model_validate(row["config"])
     out = await run_in_threadpool(
