@@ -456,12 +456,14 @@ class _Evaluator:
             # The accounts are independent: their column blocks simulate at once in threads (the
             # kernel runs without the GIL), each block measured as it would be in one call.
             blocks = _column_blocks(len(members))
+            # the tiled price blocks made here, before the threads share them (read-only)
+            wide = {hi - lo: self._tiled(run_panel, hi - lo) for lo, hi in blocks}
 
             def block(bounds: tuple[int, int]) -> EngineResult:
                 lo, hi = bounds
                 return simulate_stacked(
                     run_panel, signal_columns(stacked, lo, hi), settings, labels[lo:hi],
-                    wide=self._tiled(run_panel, hi - lo),
+                    wide=wide[hi - lo],
                 )  # fmt: skip
 
             if len(blocks) == 1:
