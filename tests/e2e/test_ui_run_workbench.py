@@ -268,6 +268,8 @@ def test_readable_charts_config_warmup_months_and_narrow_screens(page, make_run,
     readout = page.get_by_test_id("equity-readout")
     expect(readout).to_contain_text("Equity")
     expect(readout).to_contain_text("Drawdown")
+    # The price chart is drawn once its section nears the screen: scroll to the section first.
+    page.get_by_test_id("price-chart").scroll_into_view_if_needed()
     price = page.get_by_test_id("price-chart-canvas")
     price.scroll_into_view_if_needed()
     expect(price).to_have_attribute("data-series", "SMA 50|SMA 200")

@@ -20,7 +20,7 @@ import { useAsync } from "../lib/hooks";
 import { factorByDate, fillPriceInView, seriesInView, tradesOf, type PriceView } from "../lib/indicators";
 import { chartColors, useTheme } from "../lib/theme";
 import { toChartTime } from "../lib/time";
-import { formatCompact, formatDate, formatPrice, runCurrency } from "../lib/format";
+import { formatCompact, formatDate, formatNumber, formatPrice, runCurrency } from "../lib/format";
 import { focusRange, readoutAt, toDay, type Readout } from "../lib/chartFocus";
 import { RECENT_BARS, candlesOf, loadPriceChart, openingRange, takeArrivedPriceChart, viewsOf } from "../lib/priceChartData";
 import { ErrorBox, Loading } from "./ui";
@@ -368,7 +368,7 @@ function PriceChart({
           <input type="checkbox" checked={logScale} onChange={(e) => setLogScale(e.target.checked)} data-testid="price-log" /> log scale
         </label>
         <span className="muted small" data-testid="price-chart-caption">
-          {recentOnly ? `the last ${RECENT_BARS} of ${barCount} bars (scroll or zoom, or show all) · ` : ""}
+          {recentOnly ? `the last ${RECENT_BARS} of ${formatNumber(barCount, 0)} bars (scroll or zoom, or show all) · ` : ""}
           {view === "as_traded" ? "as-traded prices (the fills' own)" : "split- and dividend-adjusted prices (what the signals used)"} · {symTrades.length} trades
           {trades === undefined ? " (loading trades…)" : " · ▲B/▼S entry, ● exit at the fill price (blue: won, red: lost)"}
           {shown.length > 0 && ` · the strategy's own ${shown.join(", ")}`}
