@@ -43,8 +43,8 @@ def crossover_sweep(
         from_touch=from_touch,
     )
     if ready is not None:
-        valid = np.flatnonzero(~np.isnan(bars.close[:, 0]))
-        first = int(valid[0]) if valid.size else t
+        listed = bars.ready(0)[:, 0]  # from the symbol's first bar on
+        first = int(np.argmax(listed)) if listed.any() else t
         allowed = np.arange(t)[:, None] >= first + np.asarray(ready, dtype=np.int64)[None, :]
         up &= allowed
         down &= allowed
