@@ -142,9 +142,12 @@ class Nginx:
         return log.read_text(errors="replace")[-3000:] if log.exists() else ""
 
     def access(self) -> list[list[str]]:
-        """The access log so far: [method, uri, status, upstream address] per request."""
+        """The access log so far: [method, uri, status, upstream addresses] per request. The last
+        field keeps its spaces: a request nginx passed on to the next upstream logs every address
+        it tried, as ``127.0.0.1:8001, 127.0.0.1:8002``."""
         log = self.dir / "logs/access.log"
-        return [line.split(" ") for line in log.read_text().splitlines()] if log.exists() else []
+        lines = log.read_text().splitlines() if log.exists() else []
+        return [line.split(" ", 3) for line in lines]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
