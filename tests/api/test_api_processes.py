@@ -158,6 +158,8 @@ class Sleepy(Strategy):
         sleeps = json.loads(os.environ.get("AVA_TEST_SLEEPS", "{}"))
         gates = Path(os.environ["AVA_TEST_GATES"])
         deadline = time.monotonic() + max(float(sleeps.get(s, 0)) for s in bars.symbols)
+        for s in bars.symbols:  # the test can tell it is waiting (past every progress report)
+            (gates / f"{s}.waiting").touch()
         while time.monotonic() < deadline and not any((gates / s).exists() for s in bars.symbols):
             time.sleep(0.05)
         sig = Signals.empty(bars.close.shape)
@@ -253,6 +255,28 @@ def test_two_api_processes_on_one_database_leave_each_others_runs_alone(
         a.stop()
         if b is not None:
             b.stop()
+
+
+def test_a_cancel_the_owner_cannot_finish_at_once_says_it_is_on_its_way(sqlite_url, tmp_path):
+    """The run's own process takes the cancel while its worker is between reports (here silent
+    for minutes): the answer is the run as recorded, ``running``, marked as a cancel on its way,
+    never a plain ``running`` that reads as a refusal; the executor stops the silent worker after
+    its grace and records the run cancelled."""
+    env = _sleepy_env(tmp_path, {"IBM": 300}, AVA_DATABASE_URL=sqlite_url, AVA_WORKERS="1")
+    srv = Server(env, tmp_path)
+    try:
+        run_id = _sleepy(srv.base, "IBM")
+        waiting = tmp_path / "gates" / "IBM.waiting"
+        deadline = time.monotonic() + 60
+        while not waiting.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting.exists(), "the sleepy strategy never started waiting"
+        r = httpx.post(f"{srv.base}/api/v2/backtests/{run_id}/cancel", timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "running" and r.json()["cancel_requested"] is True, r.text
+        assert _wait_status(srv.base, run_id, "cancelled", timeout=40)["status"] == "cancelled"
+    finally:
+        srv.stop()
 
 
 def _proc_stat(pid: int) -> tuple[int, str, int] | None:

@@ -249,12 +249,14 @@ class RunService:
             else:
                 await self.finish(run_id, {"type": "cancelled"})
         deadline = asyncio.get_running_loop().time() + CANCEL_WAIT_SECONDS
-        while True:  # the worker notices within a second: report the recorded state
+        while True:  # the worker notices at its next report: report the recorded state
             row = await asyncio.to_thread(self.store.get_run, run_id)
             if row is None or row["status"] in TERMINAL_STATUSES:
                 return row
             if asyncio.get_running_loop().time() > deadline:
-                return row
+                # Still live: a worker between reports (one that stays silent is stopped after
+                # the executor's grace). The cancel is on its way, as a peer's would be.
+                return {**row, "cancel_requested": True}
             await asyncio.sleep(0.05)
 
     async def delete(self, run_id: str) -> bool:

@@ -191,6 +191,8 @@ export interface Run {
   n_trades: number | null;
   final_equity: number | null;
   timings: Record<string, number> | null;
+  /** a cancel accepted while the worker is between reports: the status changes once it stops */
+  cancel_requested?: boolean | null;
 }
 
 export interface Page<T> {

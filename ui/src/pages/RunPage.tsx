@@ -224,8 +224,8 @@ export default function RunPage() {
         </div>
         <div className="actions">
           {active && (
-            <button type="button" className="btn btn-danger" data-testid="cancel-run" onClick={cancel} disabled={busy === "cancel"}>
-              {busy === "cancel" ? "Cancelling…" : "Cancel run"}
+            <button type="button" className="btn btn-danger" data-testid="cancel-run" onClick={cancel} disabled={busy === "cancel" || Boolean(run.cancel_requested)}>
+              {busy === "cancel" || run.cancel_requested ? "Cancelling…" : "Cancel run"}
             </button>
           )}
           <Link className="btn" to={`/backtests/new?from=${id}`}>
@@ -257,7 +257,7 @@ export default function RunPage() {
         <p className="muted small" aria-live="polite">
           {active ? (
             <>
-              {live.message ?? run.progress_message ?? (status === "queued" ? "waiting for a worker…" : "running…")}
+              {run.cancel_requested ? "cancel requested: the worker stops at its next report" : (live.message ?? run.progress_message ?? (status === "queued" ? "waiting for a worker…" : "running…"))}
               {live.symbol && (
                 <>
                   {" "}· <span className="mono">{live.symbol}</span>
@@ -271,7 +271,7 @@ export default function RunPage() {
           ) : (
             <>
               {status}
-              {run.progress_message ? ` — ${run.progress_message}` : ""}
+              {run.progress_message && run.progress_message !== status ? ` — ${run.progress_message}` : ""}
             </>
           )}
         </p>
