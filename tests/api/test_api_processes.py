@@ -19,6 +19,9 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from tests.gated_strategy import NAME as GATED
+from tests.gated_strategy import gated_env, wait_until_waiting
+
 AVA = Path(sys.executable).with_name("ava")
 SLOW = {
     "strategy_name": "sma_crossover",
@@ -139,52 +142,12 @@ def test_a_killed_worker_fails_the_run_and_the_server_goes_on(sqlite_url, tmp_pa
         srv.stop()
 
 
-# A user strategy (AVA_STRATEGY_DIRS) that waits in the worker before it trades: a run that stays
-# ``running`` for as long as a test needs, on any machine. It waits up to AVA_TEST_SLEEPS[symbol]
-# seconds, or until the test opens the symbol's gate (creates the file AVA_TEST_GATES/<symbol>).
-SLEEPY = """
-import json, os, time
-from pathlib import Path
-from ava_backtest.domain.signals import Signals
-from ava_backtest.strategies.base import Strategy
-from ava_backtest.strategies.registry import register
-
-@register
-class Sleepy(Strategy):
-    name = "sleepy_test"
-    description = "test only: sleeps, then enters every 20 bars and exits 10 bars later"
-
-    def signals(self, bars):
-        sleeps = json.loads(os.environ.get("AVA_TEST_SLEEPS", "{}"))
-        gates = Path(os.environ["AVA_TEST_GATES"])
-        deadline = time.monotonic() + max(float(sleeps.get(s, 0)) for s in bars.symbols)
-        for s in bars.symbols:  # the test can tell it is waiting (past every progress report)
-            (gates / f"{s}.waiting").touch()
-        while time.monotonic() < deadline and not any((gates / s).exists() for s in bars.symbols):
-            time.sleep(0.05)
-        sig = Signals.empty(bars.close.shape)
-        sig.long_entry[::20] = True
-        sig.long_exit[10::20] = True
-        return sig
-"""
-
-
 def _sleepy_env(tmp_path: Path, sleeps: dict[str, float], **env: str) -> dict[str, str]:
-    plugins = tmp_path / "plugins"
-    plugins.mkdir(exist_ok=True)
-    (plugins / "sleepy.py").write_text(SLEEPY)
-    (tmp_path / "gates").mkdir(exist_ok=True)
-    return {
-        "AVA_STRATEGY_DIRS": str(plugins),
-        "AVA_TEST_GATES": str(tmp_path / "gates"),
-        "AVA_TEST_SLEEPS": json.dumps(sleeps),
-        "AVA_HOME": str(tmp_path),
-        **env,
-    }
+    return {**gated_env(tmp_path, sleeps), "AVA_HOME": str(tmp_path), **env}
 
 
 def _sleepy(base: str, symbol: str) -> str:
-    body = {"strategy_name": "sleepy_test", "symbols": [symbol], "benchmark": "none"}
+    body = {"strategy_name": GATED, "symbols": [symbol], "benchmark": "none"}
     r = httpx.post(f"{base}/api/v2/backtests", json=body, timeout=60)
     if r.status_code == 422 and "benchmark" in r.text:  # before benchmark "none" existed
         body.pop("benchmark")
@@ -266,11 +229,7 @@ def test_a_cancel_the_owner_cannot_finish_at_once_says_it_is_on_its_way(sqlite_u
     srv = Server(env, tmp_path)
     try:
         run_id = _sleepy(srv.base, "IBM")
-        waiting = tmp_path / "gates" / "IBM.waiting"
-        deadline = time.monotonic() + 60
-        while not waiting.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert waiting.exists(), "the sleepy strategy never started waiting"
+        wait_until_waiting(tmp_path / "gates", "IBM")
         r = httpx.post(f"{srv.base}/api/v2/backtests/{run_id}/cancel", timeout=30)
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "running" and r.json()["cancel_requested"] is True, r.text

@@ -28,6 +28,8 @@ from tests.deploy.stack import (
     render_template,
     required,
 )
+from tests.gated_strategy import NAME as GATED
+from tests.gated_strategy import gated_env
 
 TERMINAL = ("completed", "failed", "cancelled", "interrupted")
 CHROMIUM = "/usr/bin/chromium"
@@ -39,32 +41,6 @@ SLOW = {
     "start_date": "2005-01-03",
     "end_date": "2024-12-31",
 }
-# A user strategy (AVA_STRATEGY_DIRS) that holds its worker until the test opens its symbol's gate
-# (a file under AVA_TEST_GATES) or AVA_TEST_SLEEPS[symbol] seconds pass: a run that stays
-# `running` for as long as the test needs, on any machine.
-SLEEPY = """
-import json, os, time
-from pathlib import Path
-from ava_backtest.domain.signals import Signals
-from ava_backtest.strategies.base import Strategy
-from ava_backtest.strategies.registry import register
-
-@register
-class SleepyNginx(Strategy):
-    name = "sleepy_nginx_test"
-    description = "test only: waits for its gate, then enters every 20 bars and exits 10 later"
-
-    def signals(self, bars):
-        sleeps = json.loads(os.environ.get("AVA_TEST_SLEEPS", "{}"))
-        gates = Path(os.environ["AVA_TEST_GATES"])
-        deadline = time.monotonic() + max(float(sleeps.get(s, 0)) for s in bars.symbols)
-        while time.monotonic() < deadline and not any((gates / s).exists() for s in bars.symbols):
-            time.sleep(0.05)
-        sig = Signals.empty(bars.close.shape)
-        sig.long_entry[::20] = True
-        sig.long_exit[10::20] = True
-        return sig
-"""
 
 
 @dataclass
@@ -88,18 +64,12 @@ def stack(nginx_binary, module_pg_url, module_redis_url, tmp_path_factory) -> It
     if not (STATIC / "index.html").is_file():
         required("the web UI is not built (src/ava_backtest/static/index.html; run `make ui`)")
     tmp = tmp_path_factory.mktemp("nginx-stack")
-    plugins = tmp / "plugins"
-    plugins.mkdir()
-    (plugins / "sleepy_nginx.py").write_text(SLEEPY)
-    (tmp / "gates").mkdir()
     env = {
         "AVA_DATABASE_URL": module_pg_url,
         "AVA_REDIS_URL": module_redis_url,
         "AVA_WORKERS": "2",
         "AVA_HOME": str(tmp / "home"),
-        "AVA_STRATEGY_DIRS": str(plugins),
-        "AVA_TEST_GATES": str(tmp / "gates"),
-        "AVA_TEST_SLEEPS": json.dumps({"AAPL": 300, "IBM": 300, "MSFT": 0}),
+        **gated_env(tmp, {"AAPL": 300, "IBM": 300, "MSFT": 0}),
     }
     a = Server(env, tmp)
     b: Server | None = None
@@ -256,7 +226,7 @@ def test_a_browser_runs_a_backtest_through_the_nginx_port(stack, tmp_path):
 
 
 def _sleepy(base: str, symbol: str) -> str:
-    body = {"strategy_name": "sleepy_nginx_test", "symbols": [symbol], "benchmark": "none"}
+    body = {"strategy_name": GATED, "symbols": [symbol], "benchmark": "none"}
     r = httpx.post(f"{base}/api/v2/backtests", json=body, timeout=60)
     assert r.status_code == 201, r.text
     return r.json()["id"]
