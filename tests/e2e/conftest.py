@@ -174,6 +174,19 @@ def browser(ui_server: AvaServer) -> Iterator[Any]:
         pw.stop()
 
 
+# Sections the page renders only near the screen (CSS content-visibility: auto, the run page's
+# lower sections) are skipped by a full-page capture, which leaves them blank: drawn for it.
+_ALL_SECTIONS_CSS = ".lazy-render { content-visibility: visible !important; }"
+
+
+def full_page_screenshot(pg: Any, path: Path | str, timeout: float = 15_000) -> None:
+    """A screenshot of the whole page from its top (a sticky header where it belongs), every
+    section drawn."""
+    pg.add_style_tag(content=_ALL_SECTIONS_CSS)
+    pg.evaluate("window.scrollTo(0, 0)")
+    pg.screenshot(path=str(path), full_page=True, timeout=timeout)
+
+
 def _artifact_name(nodeid_name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid_name).strip("_")[:150]
 
@@ -199,9 +212,7 @@ def page(browser: Any, base_url: str, request: pytest.FixtureRequest) -> Iterato
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = _artifact_name(request.node.name)
         try:
-            # Top of the page, so a sticky header is drawn where it belongs.
-            pg.evaluate("window.scrollTo(0, 0)")
-            pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, timeout=15_000)
+            full_page_screenshot(pg, ARTIFACTS / f"{name}.png")
         except Exception as e:  # a crashed page must not hide the test's own result
             (ARTIFACTS / f"{name}.screenshot-error.txt").write_text(repr(e))
         console = ARTIFACTS / f"{name}.console.txt"

@@ -7,6 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import ARTIFACTS, full_page_screenshot
+
 
 def test_a_kelly_sized_run_from_the_form(page, api):
     page.goto("/backtests/new?strategy=sma_crossover")
@@ -27,4 +29,4 @@ def test_a_kelly_sized_run_from_the_form(page, api):
     run = api.get(f"/backtests/{run_id}").json()
     assert run["config"]["sizing"]["mode"] == "kelly", run["config"]
     assert run["n_trades"] and run["n_trades"] > 20, run  # past the equal-slot warm-up
-    page.screenshot(path="test-artifacts/e2e/sizing_kelly_run.png", full_page=True)
+    full_page_screenshot(page, ARTIFACTS / "sizing_kelly_run.png")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, AvaServer, _artifact_name
+from tests.e2e.conftest import ARTIFACTS, AvaServer, _artifact_name, full_page_screenshot
 
 TOKEN = "e2e-token-Zq7"
 
@@ -48,10 +48,7 @@ def token_page(
         yield pg
     finally:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        pg.evaluate("window.scrollTo(0, 0)")
-        pg.screenshot(
-            path=str(ARTIFACTS / f"{_artifact_name(request.node.name)}.png"), full_page=True
-        )
+        full_page_screenshot(pg, ARTIFACTS / f"{_artifact_name(request.node.name)}.png")
         context.close()
 
 
