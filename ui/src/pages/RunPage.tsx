@@ -257,7 +257,7 @@ export default function RunPage() {
         <p className="muted small" aria-live="polite">
           {active ? (
             <>
-              {run.cancel_requested ? "cancel requested: the worker stops at its next report" : (live.message ?? run.progress_message ?? (status === "queued" ? "waiting for a worker…" : "running…"))}
+              {run.cancel_requested ? "cancel requested: stopping the worker…" : (live.message ?? run.progress_message ?? (status === "queued" ? "waiting for a worker…" : "running…"))}
               {live.symbol && (
                 <>
                   {" "}· <span className="mono">{live.symbol}</span>
