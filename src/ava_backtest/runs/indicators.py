@@ -13,10 +13,13 @@ from typing import Any
 
 import numpy as np
 
+from ava_backtest.data.panel import LoadInfo
 from ava_backtest.data.universes import Universe
+from ava_backtest.domain.bars import Panel
 from ava_backtest.domain.config import RunConfig
 from ava_backtest.domain.errors import ConfigError
 from ava_backtest.runs.execute import build_strategy, load_run_panel, with_required_data
+from ava_backtest.strategies.base import Strategy
 from ava_backtest.strategies.evaluate import compute_signals
 
 
@@ -38,15 +41,20 @@ def display_series(
     *,
     universe: Universe | None = None,
     fingerprint: str | None = None,
+    loaded: tuple[Strategy, Panel, LoadInfo] | None = None,
 ) -> dict[str, Any]:
     """The strategy's declared display series for ``symbol`` over the run's dates.
 
     ``factor`` is adjusted / as-traded per date (1 where they are the same): dividing a price
     series by it gives the as-traded scale, for the chart's as-traded view. ``fingerprint`` is the
-    run's data fingerprint: when today's data differ, ``notes`` says so.
+    run's data fingerprint: when today's data differ, ``notes`` says so. ``loaded``: the run's
+    strategy and data (``build_strategy``, ``load_run_panel``) when the caller has them already.
     """
-    strategy = build_strategy(config)
-    panel, info = load_run_panel(config, strategy, universe)
+    if loaded is None:
+        strategy = build_strategy(config)
+        panel, info = load_run_panel(config, strategy, universe)
+    else:
+        strategy, panel, info = loaded
     name = symbol.strip().upper()
     if name not in panel.symbols:
         raise ConfigError(

@@ -486,14 +486,17 @@ async def get_price_chart(
         # The run's results never change; the data under them may (a sync): an answer is kept
         # for the data it was computed on (the run's panel fingerprint, as loaded now).
         strategy = build_strategy(config)
-        panel, _ = load_run_panel(config, strategy, universe)
+        panel, info = load_run_panel(config, strategy, universe)
         key = (run_id, name.strip().upper(), view, panel.fingerprint)
         hit = _CHARTS.get(key)
         if hit is not None:
             return hit
         # the series first: they check that the symbol is the run's
         indicators = display_series(
-            config, name, universe=universe, fingerprint=row.get("data_fingerprint")
+            config,
+            name,
+            fingerprint=row.get("data_fingerprint"),
+            loaded=(strategy, panel, info),
         )
         bars = bar_columns(
             config.market, indicators["symbol"], config.start_date, config.end_date, view
